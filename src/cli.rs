@@ -1,0 +1,135 @@
+//! The command line, as the user types it (clap derive only; no logic).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "newsdex",
+    version,
+    about = "Full-text search for news archives: index a folder of articles, search it ranked, export what you find.",
+    after_help = "Exit codes: 0 = found / done, 1 = no hits (search) or rejected input with --strict (index), 2 = error.\n\
+                  Queries that start with '-' go after `--`: newsdex search -- -vintage caravan"
+)]
+pub struct Cli {
+    /// Index folder [default: $NEWSDEX_INDEX, else your data folder, e.g. ~/.local/share/newsdex/index].
+    #[arg(long, global = true, env = "NEWSDEX_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index (or update the index of) folders of articles.
+    Index(IndexArgs),
+    /// Search the index; prints ranked hits with highlighted snippets.
+    Search(SearchArgs),
+    /// Show what is in the index: articles, outlets, date range, size.
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Folders to index (searched recursively).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Rebuild the index from scratch instead of updating it.
+    #[arg(long)]
+    pub full: bool,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Memory budget of the index writer, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub memory: usize,
+    /// Commit at least every this many seconds (an interrupted run keeps what was committed).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub commit_every: u64,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with 1 when any file or record was rejected.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (all required), "phrases", OR, -exclusion, field:value (see README).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Match articles with any of the words, not all of them.
+    #[arg(long)]
+    pub any: bool,
+    /// How many hits to show.
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Output format [default: text on a terminal, jsonl when piped].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<FormatArg>,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Only articles published on or after this day (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles published on or before this day (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only this outlet (exact name, any case; repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
+    /// Only this section (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub section: Vec<String>,
+    /// Only this author (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
+    /// Only this language code (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub lang: Vec<String>,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Jsonl,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Text,
+    Json,
+}

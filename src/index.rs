@@ -1,0 +1,444 @@
+//! Writing the index: opening or creating it, turning articles into tantivy documents, and the
+//! incremental, committing indexing run.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Term;
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError};
+
+use crate::article::Article;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Discovery, FoundFile, Problem, Severity};
+use crate::manifest::{FileState, Manifest};
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+const SETTINGS_FILE: &str = "newsdex.json";
+
+/// Settings stored with the index.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredSettings {
+    schema_version: u32,
+}
+
+/// Opens an existing index for reading. Fails with [`Error::NoIndex`] when there is none.
+pub fn open_index(dir: &Path) -> Result<(Index, Fields)> {
+    if !dir.join("meta.json").is_file() {
+        return Err(Error::NoIndex(dir.to_path_buf()));
+    }
+    check_settings(dir)?;
+    let index = Index::open_in_dir(dir)?;
+    schema::register_tokenizers(&index);
+    let fields = Fields::from_schema(&index.schema())?;
+    Ok((index, fields))
+}
+
+fn check_settings(dir: &Path) -> Result<()> {
+    let found = std::fs::read(dir.join(SETTINGS_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<StoredSettings>(&b).ok())
+        .map_or(0, |s| s.schema_version);
+    if found != SCHEMA_VERSION {
+        return Err(Error::SchemaMismatch {
+            path: dir.to_path_buf(),
+            found,
+            expected: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Opens the index at `dir`, creating it (and the folder) when absent. With `full`, an existing
+/// index is emptied instead (the deletion is committed only when the run commits).
+fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
+    if dir.join("meta.json").is_file() {
+        match open_index(dir) {
+            Ok(x) => return Ok(x),
+            Err(Error::SchemaMismatch { .. }) if rebuild => {
+                // Rebuild from scratch into the same folder.
+                for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+                    let p = entry.map_err(|e| Error::io(dir, e))?.path();
+                    if p.is_file() {
+                        std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (schema, fields) = schema::build_schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    schema::register_tokenizers(&index);
+    let settings = serde_json::to_vec_pretty(&StoredSettings {
+        schema_version: SCHEMA_VERSION,
+    })?;
+    std::fs::write(dir.join(SETTINGS_FILE), settings).map_err(|e| Error::io(dir, e))?;
+    Ok((index, fields))
+}
+
+/// Turns an article into a tantivy document.
+pub fn to_document(f: &Fields, a: &Article) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.id, a.id());
+    doc.add_text(f.path, &a.path);
+    doc.add_text(f.title, &a.title);
+    doc.add_text(f.body, &a.body);
+    if let Some(p) = a.published {
+        doc.add_date(
+            f.published,
+            DateTime::from_timestamp_secs(p.utc.unix_timestamp()),
+        );
+        doc.add_i64(
+            f.day,
+            i64::from(p.local_day.to_julian_day() - UNIX_EPOCH_JULIAN_DAY),
+        );
+    }
+    if let Some(ds) = a.date_source {
+        doc.add_text(f.date_source, ds.as_str());
+    }
+    let mut opt = |field, v: &Option<String>| {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            doc.add_text(field, v);
+        }
+    };
+    opt(f.source, &a.source);
+    opt(f.url, &a.url);
+    opt(f.section, &a.section);
+    opt(f.language, &a.language);
+    for au in &a.authors {
+        doc.add_text(f.authors, au);
+    }
+    for t in &a.tags {
+        doc.add_text(f.tags, t);
+    }
+    doc.add_text(f.format, a.format);
+    doc.add_u64(f.word_count, a.word_count());
+    doc
+}
+
+/// Julian day number of 1970-01-01; `day` fields hold days since then.
+pub const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+/// Options for an indexing run.
+#[derive(Clone, Debug)]
+pub struct IndexOptions {
+    /// Worker threads for reading/parsing and for tantivy's writer.
+    pub threads: usize,
+    /// The tantivy writer's memory budget in bytes.
+    pub memory_bytes: usize,
+    /// Rebuild from scratch instead of updating.
+    pub full: bool,
+    /// Commit at least this often, so a crash loses at most this much work.
+    pub commit_interval: Duration,
+    /// ...and at least every this many bytes of input.
+    pub commit_bytes: u64,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            memory_bytes: 256 * 1024 * 1024,
+            full: false,
+            commit_interval: Duration::from_secs(30),
+            commit_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Receives progress from an indexing run (the CLI draws a progress bar with it).
+pub trait Progress: Sync {
+    /// The walk is done: this many files (and bytes) need reading.
+    fn start(&self, _files: u64, _bytes: u64) {}
+    /// One file has been read.
+    fn file_done(&self, _bytes: u64, _articles: u64) {}
+    /// A commit is being written.
+    fn committing(&self) {}
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What an indexing run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IndexSummary {
+    /// Article files found under the folders.
+    pub files_seen: u64,
+    /// Files read and parsed in this run (new or changed).
+    pub files_read: u64,
+    /// Files skipped because they had not changed since the last run.
+    pub files_unchanged: u64,
+    /// Files whose articles were removed because the file is gone.
+    pub files_removed: u64,
+    /// Articles added (or replaced) in this run, by format.
+    pub articles_by_format: BTreeMap<String, u64>,
+    pub articles_indexed: u64,
+    /// Articles in the index after the run.
+    pub articles_total: u64,
+    /// Files and records not indexed, by reason.
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    pub warnings: u64,
+    pub bytes_read: u64,
+    pub commits: u64,
+    pub seconds: f64,
+    /// True when the run was interrupted (Ctrl-C) after committing what was done.
+    pub interrupted: bool,
+    /// Every rejection and warning, with path and reason.
+    #[serde(skip)]
+    pub problems: Vec<Problem>,
+}
+
+impl IndexSummary {
+    /// Number of files or records that were not indexed.
+    pub fn rejected(&self) -> u64 {
+        self.rejected_by_reason.values().sum()
+    }
+
+    fn record(&mut self, p: Problem) {
+        match p.severity {
+            Severity::Rejected => {
+                *self
+                    .rejected_by_reason
+                    .entry(reason_class(&p.reason))
+                    .or_default() += 1;
+            }
+            Severity::Warning => self.warnings += 1,
+        }
+        self.problems.push(p);
+    }
+}
+
+/// Groups reasons for the summary table ("unreadable: Permission denied" → "unreadable").
+fn reason_class(reason: &str) -> String {
+    reason
+        .split([':', '('])
+        .next()
+        .unwrap_or(reason)
+        .trim()
+        .to_string()
+}
+
+/// Set by a Ctrl-C handler; the run commits what it has and stops.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Indexes the article files under `roots` into the index at `index_dir`.
+///
+/// Only new and changed files are read; articles of files that disappeared under `roots` are
+/// removed. Work is committed at least every `commit_interval` / `commit_bytes`, so an interrupted
+/// run keeps its progress and the index always opens at its last commit.
+pub fn index_archive(
+    index_dir: &Path,
+    roots: &[PathBuf],
+    opts: &IndexOptions,
+    progress: &dyn Progress,
+) -> Result<IndexSummary> {
+    let started = Instant::now();
+    for root in roots {
+        if !root.exists() {
+            return Err(Error::io(
+                root,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
+            ));
+        }
+    }
+    let (index, fields) = open_or_create(index_dir, opts.full)?;
+    let threads = opts.threads.clamp(1, 64);
+    // tantivy wants at least ~15 MB per writer thread.
+    let writer_threads = threads.min((opts.memory_bytes / (20 << 20)).max(1));
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(writer_threads, opts.memory_bytes.max(20 << 20))
+        .map_err(|e| match e {
+            TantivyError::LockFailure(..) => Error::IndexBusy(index_dir.to_path_buf()),
+            other => Error::Tantivy(other),
+        })?;
+
+    let last_opstamp = index.load_metas()?.opstamp;
+    let mut manifest = if opts.full {
+        writer.delete_all_documents()?;
+        Manifest {
+            opstamp: last_opstamp,
+            ..Default::default()
+        }
+    } else {
+        Manifest::load(index_dir, last_opstamp)
+    };
+
+    let mut summary = IndexSummary::default();
+    let Discovery {
+        files, problems, ..
+    } = ingest::discover(roots, Some(index_dir));
+    for p in problems {
+        summary.record(p);
+    }
+    summary.files_seen = files.len() as u64;
+
+    // Files gone from disk: their articles leave the index.
+    let roots_abs: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone()))
+        .collect();
+    let on_disk: HashSet<&str> = files.iter().filter_map(|f| f.path.to_str()).collect();
+    let mut known: HashSet<String> = manifest.files.keys().cloned().collect();
+    if !opts.full {
+        known.extend(indexed_paths(&index, &fields)?);
+    }
+    for path in known {
+        let under_roots = roots_abs.iter().any(|r| Path::new(&path).starts_with(r));
+        if under_roots && !on_disk.contains(path.as_str()) {
+            writer.delete_term(Term::from_field_text(fields.path, &path));
+            manifest.files.remove(&path);
+            summary.files_removed += 1;
+        }
+    }
+
+    // Which files need reading.
+    let mut todo: Vec<FoundFile> = Vec::new();
+    for f in files {
+        let key = f.path.to_string_lossy();
+        match manifest.files.get(key.as_ref()) {
+            Some(s) if s.size == f.size && s.mtime_ns == f.mtime_ns => summary.files_unchanged += 1,
+            _ => todo.push(f),
+        }
+    }
+    let total_bytes: u64 = todo.iter().map(|f| f.size).sum();
+    progress.start(todo.len() as u64, total_bytes);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+
+    let mut since_commit_bytes = 0u64;
+    let mut last_commit = Instant::now();
+    let mut pending_changes = summary.files_removed > 0 || opts.full;
+    for chunk in todo.chunks(256) {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            summary.interrupted = true;
+            break;
+        }
+        let results: Mutex<Vec<(String, FileState, Vec<Problem>)>> = Mutex::new(Vec::new());
+        let add_error: Mutex<Option<TantivyError>> = Mutex::new(None);
+        let writer_ref = &writer;
+        let per_format: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+        pool.install(|| {
+            chunk.par_iter().for_each(|file| {
+                let outcome = ingest::read_file(file);
+                let key = file.path.to_string_lossy().into_owned();
+                let prev = manifest.files.get(&key);
+                // Touched but identical: nothing to re-index.
+                let unchanged_content = prev.is_some_and(|p| {
+                    p.hash == outcome.content_hash
+                        && p.size == file.size
+                        && outcome.content_hash != 0
+                });
+                let n = outcome.articles.len() as u64;
+                if !unchanged_content {
+                    writer_ref.delete_term(Term::from_field_text(fields.path, &key));
+                    for a in &outcome.articles {
+                        if let Err(e) = writer_ref.add_document(to_document(&fields, a)) {
+                            add_error.lock().expect("poisoned").get_or_insert(e);
+                        }
+                    }
+                    if n > 0 {
+                        *per_format
+                            .lock()
+                            .expect("poisoned")
+                            .entry(file.format.name().to_string())
+                            .or_default() += n;
+                    }
+                }
+                let state = FileState {
+                    size: file.size,
+                    mtime_ns: file.mtime_ns,
+                    hash: outcome.content_hash,
+                    articles: n as u32,
+                };
+                progress.file_done(file.size, n);
+                // A file that could not be read at all (hash 0) is not remembered, so it is tried again.
+                results
+                    .lock()
+                    .expect("poisoned")
+                    .push((key, state, outcome.problems));
+            });
+        });
+        if let Some(e) = add_error.into_inner().expect("poisoned") {
+            return Err(Error::Tantivy(e));
+        }
+        for (fmt, n) in per_format.into_inner().expect("poisoned") {
+            *summary.articles_by_format.entry(fmt).or_default() += n;
+            summary.articles_indexed += n;
+        }
+        for (key, state, problems) in results.into_inner().expect("poisoned") {
+            summary.files_read += 1;
+            summary.bytes_read += state.size;
+            since_commit_bytes += state.size;
+            for p in problems {
+                summary.record(p);
+            }
+            if state.hash != 0 {
+                manifest.files.insert(key, state);
+            }
+        }
+        pending_changes = true;
+        if since_commit_bytes >= opts.commit_bytes || last_commit.elapsed() >= opts.commit_interval
+        {
+            commit(&mut writer, &mut manifest, index_dir, progress)?;
+            summary.commits += 1;
+            since_commit_bytes = 0;
+            last_commit = Instant::now();
+            pending_changes = false;
+        }
+    }
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        summary.interrupted = true;
+    }
+    if pending_changes || !index_dir.join("newsdex-manifest.json").exists() {
+        commit(&mut writer, &mut manifest, index_dir, progress)?;
+        summary.commits += 1;
+    }
+    writer.wait_merging_threads()?;
+    progress.finish();
+
+    let reader = index.reader()?;
+    reader.reload()?;
+    summary.articles_total = reader.searcher().num_docs();
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn commit(
+    writer: &mut IndexWriter,
+    manifest: &mut Manifest,
+    index_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<()> {
+    progress.committing();
+    let opstamp = writer.commit()?;
+    manifest.opstamp = opstamp;
+    manifest.save(index_dir)
+}
+
+/// Every file path that has documents in the index (from the `path` term dictionary).
+fn indexed_paths(index: &Index, fields: &Fields) -> Result<HashSet<String>> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut out = HashSet::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(fields.path)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(s) = std::str::from_utf8(stream.key()) {
+                out.insert(s.to_string());
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,132 @@
+//! Bytes to text: BOM first, then valid UTF-8, then a declared charset, then Windows-1252.
+//!
+//! Windows-1252 is the fallback because it decodes every byte, and it is what "Latin-1" text from
+//! Western newsrooms almost always is (it is a superset of ISO-8859-1's printable characters).
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// Text decoded from a file, and the encoding that was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+/// Decodes `bytes`, using `declared` (a charset label such as `iso-8859-1`) when the bytes are not
+/// UTF-8 and carry no BOM.
+pub fn decode(bytes: &[u8], declared: Option<&str>) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+        };
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+        };
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded {
+            text: text.to_owned(),
+            encoding: "UTF-8",
+        };
+    }
+    let enc = declared
+        .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
+        .filter(|e| *e != encoding_rs::UTF_8)
+        .unwrap_or(WINDOWS_1252);
+    let (text, _) = enc.decode_without_bom_handling(bytes);
+    Decoded {
+        text: text.into_owned(),
+        encoding: enc.name(),
+    }
+}
+
+/// UTF-16 text without a BOM shows up as a NUL in every other byte of ASCII-heavy text.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 8 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if odd_nul * 10 >= pairs * 7 && even_nul * 10 < pairs {
+        Some(UTF_16LE)
+    } else if even_nul * 10 >= pairs * 7 && odd_nul * 10 < pairs {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// True when the bytes look like a binary file rather than text (NUL bytes outside UTF-16).
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(8192)];
+    Encoding::for_bom(sample).is_none()
+        && utf16_without_bom(sample).is_none()
+        && sample.contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_passes_through() {
+        let d = decode("Peña Nieto £5".as_bytes(), None);
+        assert_eq!(d.text, "Peña Nieto £5");
+        assert_eq!(d.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn latin1_falls_back_to_windows_1252() {
+        let d = decode(b"costs \xa35 at the caf\xe9", None);
+        assert_eq!(d.text, "costs £5 at the café");
+        assert_eq!(d.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn bom_wins() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice("héllo".as_bytes());
+        assert_eq!(decode(&bytes, Some("latin1")).text, "héllo");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Señor".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(decode(&utf16, None).text, "Señor");
+    }
+
+    #[test]
+    fn utf16_without_bom_is_detected() {
+        let be: Vec<u8> = "Border troops arrive"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        assert_eq!(decode(&be, None).text, "Border troops arrive");
+        assert!(!looks_binary(&be));
+    }
+
+    #[test]
+    fn declared_charset_is_used_for_non_utf8() {
+        // 0xE9 is 'é' in Latin-1 but 'щ' in KOI8-R... use ISO-8859-2 where 0xB9 is 'š'.
+        let d = decode(b"Ko\xb9ice", Some("iso-8859-2"));
+        assert_eq!(d.text, "Košice");
+    }
+
+    #[test]
+    fn binary_is_recognised() {
+        assert!(looks_binary(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
+        assert!(!looks_binary(b"plain text"));
+    }
+}

@@ -1,0 +1,231 @@
+//! Metadata keys shared by every reader: which names mean title, date, outlet, authors, and so on,
+//! and how a set of raw values becomes a finished [`Article`].
+
+use crate::article::{Article, DateSource};
+use crate::ingest::Problem;
+use crate::ingest::date::{date_in_path, parse_date};
+
+/// The article fields that metadata keys map onto.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetaKey {
+    Title,
+    Date,
+    Source,
+    Author,
+    Url,
+    Section,
+    Language,
+    Tags,
+}
+
+/// Recognises a metadata key name (case-insensitive; `-`, `_` and spaces ignored).
+pub fn meta_key(name: &str) -> Option<MetaKey> {
+    let k: String = name
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' ' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    Some(match k.as_str() {
+        "title" | "headline" | "hedline" => MetaKey::Title,
+        "date" | "published" | "publishdate" | "pubdate" | "datepublished" | "publicationdate"
+        | "publishedat" | "datepublish" | "dateline" => MetaKey::Date,
+        "source" | "publication" | "outlet" | "publisher" | "newspaper" | "sourcedomain" => {
+            MetaKey::Source
+        }
+        "author" | "authors" | "by" | "byline" | "writer" | "reporter" => MetaKey::Author,
+        "url" | "link" | "canonical" | "canonicalurl" | "permalink" => MetaKey::Url,
+        "section" | "category" | "desk" => MetaKey::Section,
+        "language" | "lang" | "locale" => MetaKey::Language,
+        "tags" | "keywords" | "subjects" | "topics" => MetaKey::Tags,
+        _ => return None,
+    })
+}
+
+/// Raw metadata collected from a file before it becomes an article.
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl Meta {
+    /// Stores one value under a recognised key; the first value for a single-valued key wins.
+    pub fn set(&mut self, key: MetaKey, value: &str) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let keep = |slot: &mut Option<String>| {
+            if slot.is_none() {
+                *slot = Some(value.to_string());
+            }
+        };
+        match key {
+            MetaKey::Title => keep(&mut self.title),
+            MetaKey::Date => keep(&mut self.date),
+            MetaKey::Source => keep(&mut self.source),
+            MetaKey::Url => keep(&mut self.url),
+            MetaKey::Section => keep(&mut self.section),
+            MetaKey::Language => keep(&mut self.language),
+            MetaKey::Author => {
+                for a in split_authors(value) {
+                    if !self.authors.contains(&a) {
+                        self.authors.push(a);
+                    }
+                }
+            }
+            MetaKey::Tags => self.tags.extend(
+                value
+                    .split([',', ';'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(String::from),
+            ),
+        }
+    }
+
+    /// Builds the article, resolving the publication date from (in order) the metadata, a date in
+    /// the URL, and a date in the file path. Unusable dates are reported as warnings, not guessed.
+    pub fn into_article(
+        self,
+        path: &str,
+        record: u64,
+        format: &'static str,
+        body: String,
+        problems: &mut Vec<Problem>,
+    ) -> Article {
+        let mut published = None;
+        let mut date_source = None;
+        if let Some(raw) = &self.date {
+            match parse_date(raw) {
+                Ok(d) => {
+                    published = Some(d);
+                    date_source = Some(DateSource::Header);
+                }
+                Err(e) => problems.push(Problem::warning(path, Some(record), e.to_string())),
+            }
+        }
+        if published.is_none()
+            && let Some(d) = self.url.as_deref().and_then(date_in_path)
+        {
+            published = Some(d);
+            date_source = Some(DateSource::Url);
+        }
+        if published.is_none()
+            && let Some(d) = date_in_path(path)
+        {
+            published = Some(d);
+            date_source = Some(DateSource::Path);
+        }
+        Article {
+            path: path.to_string(),
+            record,
+            format,
+            title: self.title.unwrap_or_default(),
+            body,
+            published,
+            date_source,
+            source: self.source,
+            authors: self.authors,
+            url: self.url,
+            section: self.section,
+            language: self.language.map(|l| l.to_ascii_lowercase()),
+            tags: self.tags,
+        }
+    }
+}
+
+/// Splits a byline into names: `By Daniel Reyes and Aisha Grant` → two names.
+pub fn split_authors(s: &str) -> Vec<String> {
+    let s = s.trim();
+    let s = strip_by(s).unwrap_or(s);
+    s.split([',', ';', '&', '|'])
+        .flat_map(|part| part.split(" and "))
+        .map(|n| n.trim().trim_end_matches('.').trim())
+        .filter(|n| !n.is_empty() && n.chars().any(char::is_alphabetic))
+        .map(String::from)
+        .collect()
+}
+
+/// `By Jane Doe` → `Jane Doe` (case-insensitive `By`, optional colon).
+pub fn strip_by(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let rest = t
+        .strip_prefix("By ")
+        .or_else(|| t.strip_prefix("BY "))
+        .or_else(|| t.strip_prefix("by "))
+        .or_else(|| t.strip_prefix("By:"))?;
+    Some(rest.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_recognised_loosely() {
+        assert_eq!(meta_key("Title"), Some(MetaKey::Title));
+        assert_eq!(meta_key("date_publish"), Some(MetaKey::Date));
+        assert_eq!(meta_key("Publication"), Some(MetaKey::Source));
+        assert_eq!(meta_key("By"), Some(MetaKey::Author));
+        assert_eq!(meta_key("URL"), Some(MetaKey::Url));
+        assert_eq!(meta_key("Trump"), None);
+    }
+
+    #[test]
+    fn bylines_split_into_names() {
+        assert_eq!(
+            split_authors("By Daniel Reyes and Aisha Grant"),
+            ["Daniel Reyes", "Aisha Grant"]
+        );
+        assert_eq!(
+            split_authors("A. Smith, B. Jones & C. Wu"),
+            ["A. Smith", "B. Jones", "C. Wu"]
+        );
+    }
+
+    #[test]
+    fn date_falls_back_to_url_then_path() {
+        let mut problems = Vec::new();
+        let meta = Meta {
+            url: Some("https://x.example/2018/10/25/story".into()),
+            ..Default::default()
+        };
+        let a = meta.into_article(
+            "/a/2019/01/02/x.txt",
+            0,
+            "text",
+            String::new(),
+            &mut problems,
+        );
+        assert_eq!(a.date_source, Some(DateSource::Url));
+        let a = Meta::default().into_article(
+            "/a/2019/01/02/x.txt",
+            0,
+            "text",
+            String::new(),
+            &mut problems,
+        );
+        assert_eq!(a.date_source, Some(DateSource::Path));
+        assert_eq!(a.published.unwrap().local_day.to_string(), "2019-01-02");
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn bad_dates_are_reported_not_used() {
+        let mut problems = Vec::new();
+        let meta = Meta {
+            date: Some("sometime in 3020".into()),
+            ..Default::default()
+        };
+        let a = meta.into_article("/a/x.txt", 0, "text", String::new(), &mut problems);
+        assert_eq!(a.published, None);
+        assert_eq!(problems.len(), 1);
+    }
+}

@@ -1,0 +1,368 @@
+//! The ingest layer: where a file on disk becomes [`Article`]s.
+//!
+//! [`discover`] walks the archive and decides which files are articles; [`read_file`] reads one
+//! file (I/O, decoding) and hands its text to the pure parser for its format (one module each).
+//! Nothing here touches the index, so every reader is testable on its own.
+
+pub mod date;
+pub mod decode;
+pub mod markdown;
+pub mod meta;
+pub mod text;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::Serialize;
+use walkdir::WalkDir;
+
+use crate::article::Article;
+
+/// Files larger than this are rejected rather than read whole.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How serious a [`Problem`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The article was indexed, but a value in it was not usable (e.g. an implausible date).
+    Warning,
+    /// The file or record was not indexed.
+    Rejected,
+}
+
+/// Something that went wrong with one file or record, with enough to find it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: String,
+    /// Record number within the file, for multi-article formats.
+    pub record: Option<u64>,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+impl Problem {
+    pub fn warning(path: &str, record: Option<u64>, reason: impl Into<String>) -> Problem {
+        Problem {
+            path: path.to_string(),
+            record,
+            severity: Severity::Warning,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn rejected(path: &str, record: Option<u64>, reason: impl Into<String>) -> Problem {
+        Problem {
+            path: path.to_string(),
+            record,
+            severity: Severity::Rejected,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Rejected => "skipped",
+        };
+        match self.record {
+            Some(r) => write!(f, "{what}: {} (record {r}): {}", self.path, self.reason),
+            None => write!(f, "{what}: {}: {}", self.path, self.reason),
+        }
+    }
+}
+
+/// The input formats newsdex reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Markdown,
+}
+
+impl Format {
+    /// The format of a file, from its name; `None` for files newsdex does not read.
+    pub fn for_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "txt" | "text" => Format::Text,
+            "md" | "markdown" => Format::Markdown,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// A file found by [`discover`] that newsdex will read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown). Used only to notice
+    /// changed files, never as a publication date.
+    pub mtime_ns: i128,
+    pub format: Format,
+}
+
+/// What the walk found: the files to read, and why others were passed over.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<FoundFile>,
+    /// Files that look like articles by name but are not (README, LICENSE, ...), and walk errors.
+    pub problems: Vec<Problem>,
+    /// Files skipped silently because newsdex has no reader for their type.
+    pub unsupported: u64,
+    /// Hidden files and folders skipped.
+    pub hidden: u64,
+}
+
+/// Names of files that sit beside articles but are not articles.
+const NOT_ARTICLES: &[&str] = &[
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "changelog",
+    "changes",
+    "contributing",
+    "authors",
+    "notice",
+    "install",
+    "todo",
+    "manifest",
+    "code_of_conduct",
+];
+
+/// True for README, LICENSE and the like (any case, any extension).
+pub fn is_not_article_name(path: &Path) -> bool {
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let stem = stem.to_ascii_lowercase();
+    NOT_ARTICLES.iter().any(|n| {
+        stem == *n
+            || stem
+                .strip_prefix(n)
+                .is_some_and(|r| r.starts_with(['.', '-', '_']))
+    })
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+}
+
+/// Walks `roots` and lists the article files in them, in a stable (sorted) order.
+/// `exclude` (the index's own folder) is never entered.
+pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
+    let mut d = Discovery::default();
+    let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
+    for root in roots {
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() > 0 && is_hidden(e.file_name()) {
+                    return false;
+                }
+                match (&exclude, e.file_type().is_dir()) {
+                    (Some(ex), true) => std::fs::canonicalize(e.path()).map_or(true, |p| &p != ex),
+                    _ => true,
+                }
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err
+                        .path()
+                        .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                    let reason = if err.loop_ancestor().is_some() {
+                        "symbolic link loop".to_string()
+                    } else {
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string())
+                    };
+                    d.problems.push(Problem::rejected(&path, None, reason));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let Some(format) = Format::for_path(path) else {
+                d.unsupported += 1;
+                continue;
+            };
+            if is_not_article_name(path) {
+                d.problems.push(Problem::rejected(
+                    &path.display().to_string(),
+                    None,
+                    "not an article (README, LICENSE or similar)",
+                ));
+                continue;
+            }
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let (size, mtime_ns) = match entry.metadata() {
+                Ok(m) => (
+                    m.len(),
+                    m.modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos() as i128),
+                ),
+                Err(e) => {
+                    d.problems.push(Problem::rejected(
+                        &abs.display().to_string(),
+                        None,
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            d.files.push(FoundFile {
+                path: abs,
+                size,
+                mtime_ns,
+                format,
+            });
+        }
+    }
+    d.hidden = 0;
+    d
+}
+
+/// What reading one file produced.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub articles: Vec<Article>,
+    pub problems: Vec<Problem>,
+    /// 128-bit hash of the file's bytes, to tell real changes from touched files.
+    pub content_hash: u128,
+}
+
+/// Reads one file and parses the articles in it. Never panics and never fails: every problem is
+/// reported in the outcome.
+pub fn read_file(file: &FoundFile) -> FileOutcome {
+    let path_str = file.path.display().to_string();
+    let mut out = FileOutcome::default();
+    if file.size > MAX_FILE_BYTES {
+        out.problems.push(Problem::rejected(
+            &path_str,
+            None,
+            format!(
+                "file too large ({} MB; the limit is {} MB)",
+                file.size / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ),
+        ));
+        return out;
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.problems.push(Problem::rejected(
+                &path_str,
+                None,
+                format!("unreadable: {e}"),
+            ));
+            return out;
+        }
+    };
+    out.content_hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+    parse_bytes(&path_str, file.format, &bytes, &mut out);
+    out
+}
+
+/// Parses the bytes of one file of a known format (pure: no I/O).
+pub fn parse_bytes(path: &str, format: Format, bytes: &[u8], out: &mut FileOutcome) {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        out.problems
+            .push(Problem::rejected(path, None, "empty file"));
+        return;
+    }
+    if decode::looks_binary(bytes) {
+        out.problems
+            .push(Problem::rejected(path, None, "binary data, not text"));
+        return;
+    }
+    let decoded = decode::decode(bytes, None);
+    let article = match format {
+        Format::Text => text::parse(path, &decoded.text, &mut out.problems),
+        Format::Markdown => markdown::parse(path, &decoded.text, &mut out.problems),
+    };
+    match article {
+        Some(a) if a.title.trim().is_empty() && a.body.trim().is_empty() => {
+            out.problems
+                .push(Problem::rejected(path, None, "no article text"));
+        }
+        Some(a) => out.articles.push(a),
+        None => out
+            .problems
+            .push(Problem::rejected(path, None, "no article text")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_and_license_are_not_articles() {
+        for n in [
+            "README.TXT",
+            "readme.md",
+            "LICENSE",
+            "License.txt",
+            "CHANGELOG.md",
+            "README-fr.txt",
+        ] {
+            assert!(is_not_article_name(Path::new(n)), "{n}");
+        }
+        for n in [
+            "readers-react.txt",
+            "authority.txt",
+            "001.txt",
+            "licensed-to-kill.md",
+        ] {
+            assert!(!is_not_article_name(Path::new(n)), "{n}");
+        }
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::for_path(Path::new("a/b.TXT")), Some(Format::Text));
+        assert_eq!(
+            Format::for_path(Path::new("a/b.md")),
+            Some(Format::Markdown)
+        );
+        assert_eq!(Format::for_path(Path::new("a/b.jpg")), None);
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_rejected_with_reason() {
+        let mut out = FileOutcome::default();
+        parse_bytes("/x/empty.txt", Format::Text, b"  \n\n", &mut out);
+        parse_bytes(
+            "/x/bin.txt",
+            Format::Text,
+            b"\x7fELF\0\0\0\x01\x02",
+            &mut out,
+        );
+        let reasons: Vec<_> = out.problems.iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(reasons, ["empty file", "binary data, not text"]);
+        assert!(out.articles.is_empty());
+    }
+}

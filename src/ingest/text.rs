@@ -1,0 +1,173 @@
+//! Plain-text articles (`.txt`).
+//!
+//! ```text
+//! Date: October 25, 2018          <- optional header block of `Key: value` lines
+//! Source: The Harbor Ledger          (Title, Date, Source/Publication, Author/By, URL, Section, ...)
+//!                                  <- a blank line ends the header
+//! Pentagon readies troops          <- first non-empty line: the headline (unless the header had Title)
+//! By Maria Okafor                  <- optional byline right under the headline
+//!
+//! Body paragraphs...
+//! ```
+
+use crate::article::Article;
+use crate::ingest::Problem;
+use crate::ingest::meta::{Meta, meta_key, strip_by};
+
+/// Parses one plain-text article. Returns `None` when the file holds no text at all.
+pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Article> {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let mut meta = Meta::default();
+    let mut i = skip_blank(&lines, 0);
+
+    // Header block: consecutive `Key: value` lines with recognised keys, ended by a blank line.
+    let header_end = header_block_end(&lines, i);
+    if let Some(end) = header_end {
+        for line in &lines[i..end] {
+            let (k, v) = line.split_once(':').expect("checked by header_block_end");
+            meta.set(meta_key(k).expect("checked by header_block_end"), v);
+        }
+        i = skip_blank(&lines, end);
+    }
+
+    if meta.title.is_none() {
+        let headline = lines.get(i)?;
+        meta.title = Some(headline.trim().to_string());
+        i = skip_blank(&lines, i + 1);
+    }
+
+    // A `By ...` line right under the headline is a byline.
+    if let Some(line) = lines.get(i)
+        && line.len() < 120
+        && let Some(names) = strip_by(line)
+        && !names.is_empty()
+    {
+        meta.set(crate::ingest::meta::MetaKey::Author, names);
+        i = skip_blank(&lines, i + 1);
+    }
+
+    let body = join_paragraphs(&lines[i.min(lines.len())..]);
+    if meta.title.as_deref().unwrap_or("").is_empty() && body.is_empty() {
+        return None;
+    }
+    Some(meta.into_article(path, 0, "text", body, problems))
+}
+
+fn skip_blank(lines: &[&str], mut i: usize) -> usize {
+    while i < lines.len() && lines[i].trim().is_empty() {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the blank line that ends a header block starting at `start`, if there is one.
+fn header_block_end(lines: &[&str], start: usize) -> Option<usize> {
+    let mut i = start;
+    while i < lines.len() && !lines[i].trim().is_empty() {
+        let (k, v) = lines[i].split_once(':')?;
+        if k.len() > 24 || v.trim().is_empty() || meta_key(k.trim()).is_none() {
+            return None;
+        }
+        i += 1;
+    }
+    // A header needs at least one line and must be followed by something.
+    (i > start && i < lines.len()).then_some(i)
+}
+
+/// Joins lines into paragraphs: lines within a paragraph are kept, runs of blank lines become one.
+pub fn join_paragraphs(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in lines {
+        let l = line.trim_end();
+        if l.trim().is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        out.push_str(l);
+        blank = false;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::DateSource;
+
+    fn parse_ok(path: &str, text: &str) -> Article {
+        let mut p = Vec::new();
+        let a = parse(path, text, &mut p).expect("an article");
+        assert!(p.is_empty(), "{p:?}");
+        a
+    }
+
+    #[test]
+    fn plain_headline_then_body() {
+        let a = parse_ok(
+            "/w/2018/10/25/x.txt",
+            "President to deploy troops\n\nThe Pentagon is preparing.\n\nMore text.\n",
+        );
+        assert_eq!(a.title, "President to deploy troops");
+        assert_eq!(a.body, "The Pentagon is preparing.\n\nMore text.");
+        assert_eq!(a.date_source, Some(DateSource::Path));
+        assert!(a.authors.is_empty());
+    }
+
+    #[test]
+    fn header_block_with_title() {
+        let a = parse_ok(
+            "/w/x.txt",
+            "Title: Pentagon readies troops\nDate: October 25, 2018\nSource: The Harbor Ledger\n\
+             Author: Maria Okafor\nURL: https://h.example/2018/10/25/p\nSection: Politics\n\nBody one.\n",
+        );
+        assert_eq!(a.title, "Pentagon readies troops");
+        assert_eq!(a.body, "Body one.");
+        assert_eq!(a.source.as_deref(), Some("The Harbor Ledger"));
+        assert_eq!(a.authors, ["Maria Okafor"]);
+        assert_eq!(a.section.as_deref(), Some("Politics"));
+        assert_eq!(a.url.as_deref(), Some("https://h.example/2018/10/25/p"));
+        assert_eq!(a.date_source, Some(DateSource::Header));
+        assert_eq!(a.published.unwrap().local_day.to_string(), "2018-10-25");
+    }
+
+    #[test]
+    fn header_block_without_title_then_headline_and_byline() {
+        let a = parse_ok(
+            "/w/x.txt",
+            "Date: Thu, 25 Oct 2018 14:03:00 -0400\nPublication: Capital Dispatch\n\n\
+             Senators press for fair asylum process\n\nBy Daniel Reyes and Aisha Grant\n\nBody.\n",
+        );
+        assert_eq!(a.title, "Senators press for fair asylum process");
+        assert_eq!(a.authors, ["Daniel Reyes", "Aisha Grant"]);
+        assert_eq!(a.source.as_deref(), Some("Capital Dispatch"));
+        assert_eq!(a.body, "Body.");
+    }
+
+    #[test]
+    fn headline_with_colon_is_not_a_header() {
+        let a = parse_ok("/w/x.txt", "Trump: They will be stopped\n\nBody text.\n");
+        assert_eq!(a.title, "Trump: They will be stopped");
+        assert_eq!(a.body, "Body text.");
+    }
+
+    #[test]
+    fn crlf_lines_are_clean() {
+        let a = parse_ok(
+            "/w/x.txt",
+            "Title: A\r\nSource: B\r\n\r\nLine one\r\nline two\r\n",
+        );
+        assert_eq!(a.title, "A");
+        assert_eq!(a.source.as_deref(), Some("B"));
+        assert_eq!(a.body, "Line one\nline two");
+    }
+
+    #[test]
+    fn empty_text_is_no_article() {
+        let mut p = Vec::new();
+        assert!(parse("/w/x.txt", " \n\n \n", &mut p).is_none());
+    }
+}

@@ -1,0 +1,17 @@
+//! newsdex: full-text search for news archives.
+//!
+//! A file becomes an [`Article`](article::Article) in [`ingest`]; the schema lives in [`schema`];
+//! [`index`] writes articles into a tantivy index; [`search`] decides ranking and builds hits;
+//! [`output`] formats hits as text, JSON Lines, JSON or CSV.
+
+pub mod article;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod manifest;
+pub mod output;
+pub mod schema;
+pub mod search;
+pub mod stats;
+
+pub use error::{Error, Result};

@@ -1,0 +1,211 @@
+//! The `newsdex` binary: parses arguments, calls the library, prints, and maps outcomes to exit
+//! codes (0 found/done, 1 nothing found, 2 error; a closed pipe ends quietly with 0).
+
+mod cli;
+mod progress;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cli::{
+    Cli, ColorArg, Command, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat,
+};
+use newsdex::index::{IndexOptions, index_archive};
+use newsdex::output::{OutputFormat, TextStyle, write_results};
+use newsdex::search::{Engine, Filters, SearchRequest, SortOrder, parse_day_bound};
+use newsdex::{Error, stats};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if err
+                .chain()
+                .any(|c| c.downcast_ref::<Error>().is_some_and(Error::is_broken_pipe))
+                || err.chain().any(|c| {
+                    c.downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                })
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("newsdex: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn index_dir(cli_index: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = cli_index {
+        return Ok(p);
+    }
+    let base = dirs::data_dir().context(
+        "cannot find a data folder for the index: pass --index DIR or set NEWSDEX_INDEX",
+    )?;
+    Ok(base.join("newsdex").join("index"))
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let dir = index_dir(cli.index)?;
+    match cli.command {
+        Command::Index(args) => cmd_index(&dir, args),
+        Command::Search(args) => cmd_search(&dir, args),
+        Command::Stats(args) => cmd_stats(&dir, args),
+    }
+}
+
+fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let mut opts = IndexOptions {
+        full: args.full,
+        memory_bytes: args.memory.max(20) * 1024 * 1024,
+        commit_interval: Duration::from_secs(args.commit_every.max(1)),
+        ..IndexOptions::default()
+    };
+    if let Some(t) = args.threads {
+        opts.threads = t.max(1);
+    }
+    let _ = ctrlc::set_handler(|| {
+        newsdex::index::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let bar = progress::Bar::new(show_bar);
+    let summary = index_archive(dir, &args.dirs, &opts, &bar)?;
+
+    let mut err = std::io::stderr().lock();
+    if !args.quiet {
+        for p in &summary.problems {
+            writeln!(err, "{p}")?;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else if !args.quiet {
+        progress::print_summary(&mut out, &summary, dir)?;
+    }
+    if summary.interrupted {
+        writeln!(
+            err,
+            "newsdex: interrupted; everything read so far is committed. Run the same command again to finish."
+        )?;
+        return Ok(ExitCode::from(130));
+    }
+    if args.strict && summary.rejected() > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn use_color(arg: ColorArg) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let filters = Filters {
+        since: args
+            .since
+            .as_deref()
+            .map(|s| parse_day_bound(s, false))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|s| parse_day_bound(s, true))
+            .transpose()?,
+        sources: args.source,
+        sections: args.section,
+        authors: args.author,
+        languages: args.lang,
+    };
+    let req = SearchRequest {
+        query: args.query.join(" "),
+        any: args.any,
+        filters,
+        sort: match args.sort {
+            SortArg::Relevance => SortOrder::Relevance,
+            SortArg::Newest => SortOrder::Newest,
+            SortArg::Oldest => SortOrder::Oldest,
+        },
+        limit: args.limit,
+        offset: 0,
+        snippets: true,
+    };
+    let engine = Engine::open(dir)?;
+    let results = engine.search(&req)?;
+    let stdout = std::io::stdout();
+    let format = match args.format {
+        Some(FormatArg::Text) => OutputFormat::Text,
+        Some(FormatArg::Jsonl) => OutputFormat::Jsonl,
+        Some(FormatArg::Json) => OutputFormat::Json,
+        Some(FormatArg::Csv) => OutputFormat::Csv,
+        None if stdout.is_terminal() => OutputFormat::Text,
+        None => OutputFormat::Jsonl,
+    };
+    let style = TextStyle {
+        color: use_color(args.color),
+    };
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write_results(&mut out, &req, &results, format, &style)?;
+    out.flush()?;
+    if format == OutputFormat::Csv {
+        eprintln!("{} hits", results.total_hits);
+    }
+    Ok(if results.total_hits > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn cmd_stats(dir: &std::path::Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let engine = Engine::open(dir)?;
+    let s = stats::stats(&engine)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        StatsFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &s)?;
+            writeln!(out)?;
+        }
+        StatsFormat::Text => {
+            writeln!(out, "index      {}", s.index)?;
+            writeln!(out, "articles   {}", s.articles)?;
+            match (&s.first_day, &s.last_day) {
+                (Some(a), Some(b)) => {
+                    writeln!(out, "dates      {a} to {b} ({} undated)", s.undated)?
+                }
+                _ => writeln!(out, "dates      none known ({} undated)", s.undated)?,
+            }
+            writeln!(out, "outlets    {}", s.sources.len())?;
+            for (name, n) in s.sources.iter().take(20) {
+                writeln!(out, "  {n:>8}  {name}")?;
+            }
+            if s.sources.len() > 20 {
+                writeln!(out, "  ... and {} more", s.sources.len() - 20)?;
+            }
+            let formats: Vec<String> = s.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
+            writeln!(out, "formats    {}", formats.join(", "))?;
+            writeln!(
+                out,
+                "size       {:.1} MB in {} segments",
+                s.size_bytes as f64 / 1e6,
+                s.segments
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

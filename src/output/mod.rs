@@ -1,0 +1,45 @@
+//! Output: where hits become text, JSON Lines, JSON or CSV. Shared by `search` and later `export`.
+//! Nothing here knows about the command line; it writes to any `io::Write`.
+
+mod csv_out;
+mod json;
+mod text;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::search::{SearchRequest, SearchResults};
+
+pub use json::JsonHit;
+pub use text::{TextStyle, highlight};
+
+/// Output formats for hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// For people: ranked list with snippets.
+    Text,
+    /// One JSON object per hit and line.
+    Jsonl,
+    /// One JSON document: the query, the total and the hits.
+    Json,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}
+
+/// Writes search results in `format`.
+pub fn write_results(
+    out: &mut dyn Write,
+    req: &SearchRequest,
+    results: &SearchResults,
+    format: OutputFormat,
+    style: &TextStyle,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Text => text::write(out, req, results, style),
+        OutputFormat::Jsonl => json::write_lines(out, results),
+        OutputFormat::Json => json::write_document(out, req, results),
+        OutputFormat::Csv => csv_out::write(out, results),
+    }
+}

@@ -1,0 +1,117 @@
+//! Human-readable output: a ranked list with highlighted snippets.
+
+use std::io::{self, Write};
+
+use crate::search::{SearchRequest, SearchResults, Snippet};
+
+/// Terminal styling choices, resolved by the caller (`--color`, `NO_COLOR`, is-a-terminal).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextStyle {
+    pub color: bool,
+}
+
+const BOLD: &str = "\x1b[1m";
+const MATCH: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
+const CYAN: &str = "\x1b[36m";
+const RESET: &str = "\x1b[0m";
+
+impl TextStyle {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// The snippet with matches marked: colour on a terminal, `**bold**` Markdown-style otherwise.
+pub fn highlight(snippet: &Snippet, style: &TextStyle) -> String {
+    let (open, close) = if style.color {
+        (MATCH, RESET)
+    } else {
+        ("**", "**")
+    };
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + snippet.highlights.len() * 8);
+    let mut last = 0;
+    for r in &snippet.highlights {
+        if r.start < last || r.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[last..r.start]);
+        out.push_str(open);
+        out.push_str(&text[r.start..r.end]);
+        out.push_str(close);
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+pub fn write(
+    out: &mut dyn Write,
+    req: &SearchRequest,
+    results: &SearchResults,
+    style: &TextStyle,
+) -> io::Result<()> {
+    let n = results.total_hits;
+    let shown = results.hits.len();
+    let noun = if n == 1 { "hit" } else { "hits" };
+    if shown < n && shown > 0 {
+        writeln!(
+            out,
+            "{n} {noun} for {} (showing {}–{}; use --limit for more)",
+            style.paint(BOLD, &req.query),
+            req.offset + 1,
+            req.offset + shown
+        )?;
+    } else {
+        writeln!(out, "{n} {noun} for {}", style.paint(BOLD, &req.query))?;
+    }
+    for h in &results.hits {
+        writeln!(out)?;
+        let date = h
+            .published
+            .as_deref()
+            .map_or("undated", |p| &p[..10.min(p.len())]);
+        let source = h.source.as_deref().unwrap_or("unknown outlet");
+        writeln!(
+            out,
+            "{:>3}. {}  {}",
+            h.rank,
+            style.paint(CYAN, date),
+            style.paint(CYAN, source)
+        )?;
+        let title = if h.title.is_empty() {
+            "(untitled)"
+        } else {
+            &h.title
+        };
+        writeln!(out, "     {}", style.paint(BOLD, title))?;
+        writeln!(out, "     {}", style.paint(DIM, &h.path))?;
+        if !h.snippet.text.is_empty() {
+            writeln!(out, "     {}", highlight(&h.snippet, style))?;
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlight_marks_ranges() {
+        let s = Snippet {
+            text: "the migrant caravan moved".into(),
+            highlights: vec![4..11, 12..19],
+        };
+        assert_eq!(
+            highlight(&s, &TextStyle { color: false }),
+            "the **migrant** **caravan** moved"
+        );
+        assert!(highlight(&s, &TextStyle { color: true }).contains("\x1b[1;31mmigrant\x1b[0m"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Terminal progress for `newsdex index` (indicatif), and the end-of-run summary.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use newsdex::index::{IndexSummary, Progress};
+
+/// A progress bar on stderr, or nothing when stderr is not a terminal.
+pub struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    pub fn new(visible: bool) -> Bar {
+        let bar = ProgressBar::with_draw_target(
+            Some(0),
+            if visible {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            },
+        );
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, ETA {eta}) {msg}",
+            )
+            .expect("valid template"),
+        );
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, files: u64, bytes: u64) {
+        self.bar.set_length(bytes);
+        self.bar.set_message(format!("0/{files} files"));
+    }
+    fn file_done(&self, bytes: u64, _articles: u64) {
+        self.bar.inc(bytes);
+    }
+    fn committing(&self) {
+        self.bar.set_message("committing");
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+pub fn print_summary(out: &mut dyn Write, s: &IndexSummary, dir: &Path) -> io::Result<()> {
+    let rate = if s.seconds > 0.0 {
+        s.articles_indexed as f64 / s.seconds
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "indexed {} articles from {} files in {:.2}s ({:.0} articles/s, {:.1} MB/s)",
+        s.articles_indexed,
+        s.files_read,
+        s.seconds,
+        rate,
+        s.bytes_read as f64 / 1e6 / s.seconds.max(1e-9)
+    )?;
+    if !s.articles_by_format.is_empty() {
+        let parts: Vec<String> = s
+            .articles_by_format
+            .iter()
+            .map(|(f, n)| format!("{f} {n}"))
+            .collect();
+        writeln!(out, "  by format: {}", parts.join(", "))?;
+    }
+    writeln!(
+        out,
+        "  files: {} found, {} read, {} unchanged, {} removed",
+        s.files_seen, s.files_read, s.files_unchanged, s.files_removed
+    )?;
+    if s.rejected() > 0 {
+        let parts: Vec<String> = s
+            .rejected_by_reason
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        writeln!(out, "  skipped: {}", parts.join(", "))?;
+    }
+    if s.warnings > 0 {
+        writeln!(out, "  warnings: {}", s.warnings)?;
+    }
+    writeln!(
+        out,
+        "  index: {} articles at {}",
+        s.articles_total,
+        dir.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! The index schema: the only place where field names and their analysis are spelled out.
+//!
+//! | field         | kind                         | used for                                           |
+//! |---------------|------------------------------|----------------------------------------------------|
+//! | `id`          | raw, stored                  | stable article identity (file key + record)        |
+//! | `path`        | raw, stored                  | the file the article came from; deletes per file   |
+//! | `title`       | `news` text, positions       | ranked search (boosted), phrases                   |
+//! | `body`        | `news` text, positions       | ranked search, phrases, snippets                   |
+//! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
+//! | `day`         | i64 fast                     | the article's local calendar day (days since 1970) |
+//! | `date_source` | raw, stored                  | where `published` came from                        |
+//! | `source`      | keyword, fast                | the outlet: exact filters and counts               |
+//! | `authors`     | keyword, multi-valued, fast  | author filters and counts                          |
+//! | `url`         | simple text, stored          | `url:` searches                                    |
+//! | `section`     | keyword, fast                | section filters and counts                         |
+//! | `language`    | keyword, fast                | language filters                                   |
+//! | `tags`        | keyword, multi-valued        | subject codes from wire formats                    |
+//! | `format`      | keyword, fast                | which reader produced the article                  |
+//! | `word_count`  | u64 fast                     | length filters and export                          |
+
+use tantivy::Index;
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
+    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+
+/// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Analyzer for title and body: lower-cased, accent-folded, English-stemmed.
+pub const NEWS_TOKENIZER: &str = "news";
+/// Analyzer for exact-match metadata (outlet, section, authors, tags): whole value, case- and accent-folded.
+pub const KEYWORD_TOKENIZER: &str = "keyword";
+/// Analyzer for URLs: words, no stemming.
+pub const PLAIN_TOKENIZER: &str = "plain";
+
+/// Tokens longer than this are dropped rather than indexed (base64 blobs, runaway URLs).
+const MAX_TOKEN_LEN: usize = 64;
+
+/// Handles to every field of the schema.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub path: Field,
+    pub title: Field,
+    pub body: Field,
+    pub published: Field,
+    pub day: Field,
+    pub date_source: Field,
+    pub source: Field,
+    pub authors: Field,
+    pub url: Field,
+    pub section: Field,
+    pub language: Field,
+    pub tags: Field,
+    pub format: Field,
+    pub word_count: Field,
+}
+
+impl Fields {
+    /// Looks the fields up in a schema built by [`build_schema`].
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            path: f("path")?,
+            title: f("title")?,
+            body: f("body")?,
+            published: f("published")?,
+            day: f("day")?,
+            date_source: f("date_source")?,
+            source: f("source")?,
+            authors: f("authors")?,
+            url: f("url")?,
+            section: f("section")?,
+            language: f("language")?,
+            tags: f("tags")?,
+            format: f("format")?,
+            word_count: f("word_count")?,
+        })
+    }
+}
+
+fn text(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+fn keyword() -> TextOptions {
+    TextOptions::default()
+        .set_stored()
+        .set_fast("raw")
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEYWORD_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+}
+
+/// Builds the newsdex schema.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("path", STRING | STORED);
+    b.add_text_field("title", text(NEWS_TOKENIZER));
+    b.add_text_field("body", text(NEWS_TOKENIZER));
+    b.add_date_field(
+        "published",
+        DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_i64_field("day", NumericOptions::default().set_fast().set_indexed());
+    b.add_text_field("date_source", STRING | STORED);
+    b.add_text_field("source", keyword());
+    b.add_text_field("authors", keyword());
+    b.add_text_field("url", text(PLAIN_TOKENIZER));
+    b.add_text_field("section", keyword());
+    b.add_text_field("language", keyword());
+    b.add_text_field("tags", keyword());
+    b.add_text_field("format", keyword());
+    b.add_u64_field("word_count", STORED | FAST);
+    let schema = b.build();
+    let fields = Fields::from_schema(&schema).expect("schema just built has every field");
+    (schema, fields)
+}
+
+/// The analyzer used for title and body; also used by the snippet and KWIC code.
+pub fn news_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Registers newsdex's analyzers on an index (needed after every open).
+pub fn register_tokenizers(index: &Index) {
+    let tm = index.tokenizers();
+    tm.register(NEWS_TOKENIZER, news_analyzer());
+    tm.register(
+        KEYWORD_TOKENIZER,
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+    tm.register(
+        PLAIN_TOKENIZER,
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+}
+
+/// Normalises a keyword value the way the `keyword` analyzer does, for building filter terms.
+pub fn normalize_keyword(value: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut out = String::new();
+    let mut stream = analyzer.token_stream(value.trim());
+    while let Some(tok) = stream.next() {
+        out.push_str(&tok.text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn news_analyzer_folds_and_stems() {
+        let mut a = news_analyzer();
+        let mut s = a.token_stream("Migrants' caravans reached Peña Nieto");
+        let mut toks = Vec::new();
+        while let Some(t) = s.next() {
+            toks.push(t.text.clone());
+        }
+        assert_eq!(toks, ["migrant", "caravan", "reach", "pena", "nieto"]);
+    }
+
+    #[test]
+    fn keyword_normalisation_is_whole_value() {
+        assert_eq!(
+            normalize_keyword(" The Harbor Ledger "),
+            "the harbor ledger"
+        );
+        assert_eq!(normalize_keyword("Zürich Café"), "zurich cafe");
+    }
+}

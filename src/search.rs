@@ -1,0 +1,634 @@
+//! Searching: query parsing, filters, ranking (the collector choice lives here and only here),
+//! and building hits with snippets.
+
+use std::ops::{Bound, Range};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, QueryParserError,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Term, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument,
+};
+use time::{Date, Month};
+
+use crate::article::format_rfc3339;
+use crate::error::{Error, QueryError, Result};
+use crate::index::{UNIX_EPOCH_JULIAN_DAY, open_index};
+use crate::schema::{Fields, normalize_keyword};
+
+/// How much more a title match counts than a body match.
+pub const TITLE_BOOST: f32 = 2.0;
+/// Weight of the bonus for query words that occur close together (see [`Engine::proximity_bonus`]).
+pub const PROXIMITY_WEIGHT: f32 = 1.0;
+/// How many positions apart two query words may be and still earn the proximity bonus.
+pub const PROXIMITY_SLOP: u32 = 3;
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 240;
+
+/// Field names a query may use, with the schema field each one means.
+const QUERY_FIELDS: &[(&str, &str)] = &[
+    ("title", "title"),
+    ("body", "body"),
+    ("text", "body"),
+    ("source", "source"),
+    ("outlet", "source"),
+    ("author", "authors"),
+    ("authors", "authors"),
+    ("by", "authors"),
+    ("section", "section"),
+    ("url", "url"),
+    ("lang", "language"),
+    ("language", "language"),
+    ("tag", "tags"),
+    ("tags", "tags"),
+    ("published", "published"),
+    ("date_source", "date_source"),
+    ("format", "format"),
+    ("id", "id"),
+    ("path", "path"),
+];
+
+/// Result order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Most recent first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// Restrictions that apply on top of the query.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Filters {
+    /// First local calendar day included.
+    pub since: Option<Date>,
+    /// Last local calendar day included.
+    pub until: Option<Date>,
+    pub sources: Vec<String>,
+    pub sections: Vec<String>,
+    pub authors: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+/// One search.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Match any word instead of all words.
+    pub any: bool,
+    pub filters: Filters,
+    pub sort: SortOrder,
+    pub limit: usize,
+    pub offset: usize,
+    /// Build snippets (costs a stored-document read per hit, which happens anyway, plus highlighting).
+    pub snippets: bool,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            any: false,
+            filters: Filters::default(),
+            sort: SortOrder::Relevance,
+            limit: 10,
+            offset: 0,
+            snippets: true,
+        }
+    }
+}
+
+/// A passage of an article with the matched words marked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte ranges of `text` to highlight.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One matching article.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    /// BM25 score (0 when sorted by date).
+    pub score: f32,
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub published: Option<String>,
+    pub date_source: Option<String>,
+    pub source: Option<String>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub word_count: u64,
+    pub snippet: Snippet,
+}
+
+/// The outcome of a search.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResults {
+    /// Number of matching articles (all of them, not just those returned).
+    pub total_hits: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// An open index, ready to answer queries.
+pub struct Engine {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    path: PathBuf,
+}
+
+impl Engine {
+    /// Opens the index at `dir` for searching.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let (index, fields) = open_index(dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            index,
+            reader,
+            fields,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Parses the user's query into a tantivy query (filters not included).
+    pub fn parse_query(&self, query: &str, any: bool) -> Result<Box<dyn Query>> {
+        let rewritten = prepare_query(query)?;
+        if rewritten.trim().is_empty() {
+            return Err(query_error(
+                query,
+                None,
+                "the query is empty: give at least one word to search for",
+            ));
+        }
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
+        parser.set_field_boost(self.fields.title, TITLE_BOOST);
+        if !any {
+            parser.set_conjunction_by_default();
+        }
+        parser
+            .parse_query(&rewritten)
+            .map_err(|e| translate_parser_error(query, e))
+    }
+
+    /// The query plus the request's filters and the proximity bonus. This is where ranking is
+    /// decided: BM25 over title (boosted by [`TITLE_BOOST`]) and body, plus
+    /// [`Engine::proximity_bonus`].
+    pub fn build_query(&self, req: &SearchRequest) -> Result<Box<dyn Query>> {
+        let main = self.parse_query(&req.query, req.any)?;
+        let filters = self.filter_clauses(&req.filters);
+        let bonus = self.proximity_bonus(&req.query);
+        if filters.is_empty() && bonus.is_empty() {
+            return Ok(main);
+        }
+        let mut clauses = vec![(Occur::Must, main)];
+        clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
+        clauses.extend(bonus.into_iter().map(|q| (Occur::Should, q)));
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// For a query of plain words, a bonus for articles where neighbouring query words stand
+    /// within [`PROXIMITY_SLOP`] positions of each other (in either order), in title or body.
+    /// It separates "migrant caravan" stories from articles that use both words apart.
+    pub fn proximity_bonus(&self, query: &str) -> Vec<Box<dyn Query>> {
+        let plain = query.chars().all(|c| {
+            c.is_alphanumeric() || c.is_whitespace() || matches!(c, '\'' | '’' | '-' | '.' | ',')
+        });
+        if !plain
+            || query
+                .split_whitespace()
+                .any(|w| w.starts_with('-') || w == "OR" || w == "AND" || w == "NOT")
+        {
+            return Vec::new();
+        }
+        let mut analyzer = crate::schema::news_analyzer();
+        let mut words: Vec<String> = Vec::new();
+        let mut stream = analyzer.token_stream(query);
+        while let Some(t) = stream.next() {
+            words.push(t.text.clone());
+        }
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        for pair in words.windows(2) {
+            if pair[0] == pair[1] {
+                continue;
+            }
+            for field in [self.fields.title, self.fields.body] {
+                for (a, b) in [(&pair[0], &pair[1]), (&pair[1], &pair[0])] {
+                    let terms = vec![
+                        (0, Term::from_field_text(field, a)),
+                        (1, Term::from_field_text(field, b)),
+                    ];
+                    let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
+                    out.push(Box::new(BoostQuery::new(
+                        Box::new(phrase),
+                        PROXIMITY_WEIGHT,
+                    )));
+                }
+            }
+        }
+        out
+    }
+
+    fn filter_clauses(&self, f: &Filters) -> Vec<Box<dyn Query>> {
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        if f.since.is_some() || f.until.is_some() {
+            let bound = |d: Option<Date>| match d {
+                Some(d) => Bound::Included(Term::from_field_i64(
+                    self.fields.day,
+                    i64::from(d.to_julian_day() - UNIX_EPOCH_JULIAN_DAY),
+                )),
+                None => Bound::Unbounded,
+            };
+            out.push(Box::new(RangeQuery::new(bound(f.since), bound(f.until))));
+        }
+        let any_of = |field, values: &[String]| -> Option<Box<dyn Query>> {
+            if values.is_empty() {
+                return None;
+            }
+            let clauses = values
+                .iter()
+                .map(|v| {
+                    let term = Term::from_field_text(field, &normalize_keyword(v));
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            Some(Box::new(BooleanQuery::new(clauses)))
+        };
+        out.extend(any_of(self.fields.source, &f.sources));
+        out.extend(any_of(self.fields.section, &f.sections));
+        out.extend(any_of(self.fields.authors, &f.authors));
+        out.extend(any_of(self.fields.language, &f.languages));
+        out
+    }
+
+    /// Runs a search: the exact number of matches and the requested page of hits.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let query = self.build_query(req)?;
+        let searcher = self.searcher();
+        let limit = req.limit.min(searcher.num_docs() as usize);
+        let (total_hits, ranked) = self.collect(&searcher, &*query, req.sort, limit, req.offset)?;
+        let snippets = if req.snippets && !ranked.is_empty() {
+            let mut g = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
+            g.set_max_num_chars(SNIPPET_CHARS);
+            Some(g)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, addr)) in ranked.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            hits.push(self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref()));
+        }
+        Ok(SearchResults { total_hits, hits })
+    }
+
+    /// Counts and ranks. The one place where the ranking collector is chosen.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        sort: SortOrder,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
+        if limit == 0 {
+            return Ok((searcher.search(query, &Count)?, Vec::new()));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        Ok(match sort {
+            SortOrder::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+            SortOrder::Newest | SortOrder::Oldest => {
+                let order = if sort == SortOrder::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let (n, docs) = searcher.search(
+                    query,
+                    &(
+                        Count,
+                        top.order_by_fast_field::<DateTime>("published", order),
+                    ),
+                )?;
+                (n, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+        })
+    }
+
+    fn hit_from_doc(
+        &self,
+        doc: &TantivyDocument,
+        rank: usize,
+        score: f32,
+        snippets: Option<&SnippetGenerator>,
+    ) -> Hit {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+        let snippet = snippets.map(|g| make_snippet(g, body)).unwrap_or_default();
+        Hit {
+            rank,
+            score,
+            id: text(f.id).unwrap_or_default(),
+            path: text(f.path).unwrap_or_default(),
+            title: text(f.title).unwrap_or_default(),
+            published: doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| {
+                    time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok()
+                })
+                .map(format_rfc3339),
+            date_source: text(f.date_source),
+            source: text(f.source),
+            authors: doc
+                .get_all(f.authors)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            url: text(f.url),
+            section: text(f.section),
+            language: text(f.language),
+            word_count: doc
+                .get_first(f.word_count)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            snippet,
+        }
+    }
+
+    /// All articles (for counts over everything).
+    pub fn all_query(&self) -> Box<dyn Query> {
+        Box::new(AllQuery)
+    }
+}
+
+/// A snippet around the best passage; the article's opening when the body has no match.
+fn make_snippet(g: &SnippetGenerator, body: &str) -> Snippet {
+    let s = g.snippet(body);
+    if !s.is_empty() && !s.highlighted().is_empty() {
+        return Snippet {
+            // Same byte length, so highlight ranges stay valid.
+            text: s.fragment().replace(['\n', '\r', '\t'], " "),
+            highlights: s.highlighted().to_vec(),
+        };
+    }
+    Snippet {
+        text: opening(body, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
+        highlights: Vec::new(),
+    }
+}
+
+/// The first `max` characters of `text`, cut at a word boundary.
+fn opening(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let cut = text[..end].rfind(char::is_whitespace).unwrap_or(end);
+    format!("{}…", text[..cut].trim_end())
+}
+
+fn query_error(query: &str, position: Option<usize>, message: impl Into<String>) -> Error {
+    Error::Query(QueryError {
+        query: query.to_string(),
+        position,
+        message: message.into(),
+    })
+}
+
+/// Checks the query for mistakes tantivy would misread, maps field aliases (`author:` →
+/// `authors:`), and escapes colons that do not follow a field name (`Trump: stopped`).
+pub fn prepare_query(query: &str) -> Result<String> {
+    let chars: Vec<char> = query.chars().collect();
+    if chars.iter().any(|c| c.is_control() && !c.is_whitespace()) {
+        let pos = chars
+            .iter()
+            .position(|c| c.is_control() && !c.is_whitespace());
+        return Err(query_error(
+            query,
+            pos,
+            "the query contains a control character: remove it",
+        ));
+    }
+    let mut out = String::with_capacity(query.len());
+    let mut in_quote: Option<usize> = None;
+    let mut depth: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' {
+            in_quote = if in_quote.is_some() { None } else { Some(i) };
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_quote.is_some() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        match c {
+            '(' => depth.push(i),
+            ')' if depth.pop().is_none() => {
+                return Err(query_error(
+                    query,
+                    Some(i),
+                    "this `)` closes nothing: remove it or add the matching `(`",
+                ));
+            }
+            _ => {}
+        }
+        // A word followed by ':' is a field name only if we know the field.
+        if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let at_word_start = start == 0 || !chars[start - 1].is_alphanumeric();
+            if i < chars.len() && chars[i] == ':' && at_word_start {
+                match QUERY_FIELDS
+                    .iter()
+                    .find(|(alias, _)| alias.eq_ignore_ascii_case(&word))
+                {
+                    Some((_, field)) => {
+                        let next = chars.get(i + 1);
+                        if next.is_none_or(|n| n.is_whitespace() || *n == ')') {
+                            return Err(query_error(
+                                query,
+                                Some(i),
+                                format!(
+                                    "`{word}:` needs a value right after the colon, e.g. {word}:caravan or {word}:\"two words\""
+                                ),
+                            ));
+                        }
+                        out.push_str(field);
+                        out.push(':');
+                    }
+                    None => {
+                        // Not a field: the colon is punctuation.
+                        out.push_str(&word);
+                        out.push(' ');
+                    }
+                }
+                i += 1;
+            } else {
+                out.push_str(&word);
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    if let Some(pos) = in_quote {
+        return Err(query_error(
+            query,
+            Some(pos),
+            "this quote is never closed: add a closing `\"` to end the phrase",
+        ));
+    }
+    if let Some(pos) = depth.pop() {
+        return Err(query_error(
+            query,
+            Some(pos),
+            "this `(` is never closed: add the matching `)`",
+        ));
+    }
+    Ok(out)
+}
+
+fn translate_parser_error(query: &str, e: QueryParserError) -> Error {
+    let message = match e {
+        QueryParserError::AllButQueryForbidden => {
+            "the query only excludes words (-word or NOT word), so there is nothing to search for: add a word to find, e.g. `caravan -vintage`".to_string()
+        }
+        QueryParserError::FieldDoesNotExist(f) => format!(
+            "there is no field `{f}`: use one of title, body, source, author, section, url, lang, tag, published"
+        ),
+        QueryParserError::ExpectedInt(_) | QueryParserError::DateFormatError(_) => format!(
+            "{e}: dates in a query are written like published:[2018-10-01T00:00:00Z TO 2018-11-30T23:59:59Z]; --since/--until accept 2018, 2018-10 or 2018-10-25"
+        ),
+        other => format!("{other}"),
+    };
+    query_error(query, None, message)
+}
+
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first (or, with `end`, the last) day it covers.
+pub fn parse_day_bound(s: &str, end: bool) -> Result<Date> {
+    let bad = || {
+        Error::Usage(format!(
+            "`{s}` is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2018, 2018-10, 2018-10-25)"
+        ))
+    };
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let num = |p: &str| p.parse::<i32>().map_err(|_| bad());
+    let year = num(parts.first().ok_or_else(bad)?)?;
+    let (month, day) = match parts.len() {
+        1 => (if end { 12 } else { 1 }, None),
+        2 => (num(parts[1])?, None),
+        3 => (num(parts[1])?, Some(num(parts[2])?)),
+        _ => return Err(bad()),
+    };
+    let month = Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
+    let day = match day {
+        Some(d) => u8::try_from(d).map_err(|_| bad())?,
+        None if end => time::util::days_in_month(month, year),
+        None => 1,
+    };
+    Date::from_calendar_date(year, month, day).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_and_stray_colons() {
+        assert_eq!(
+            prepare_query("author:okafor lang:en").unwrap(),
+            "authors:okafor language:en"
+        );
+        assert_eq!(prepare_query("Trump: stopped").unwrap(), "Trump  stopped");
+        assert_eq!(
+            prepare_query("\"a: b\" title:x").unwrap(),
+            "\"a: b\" title:x"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_problem() {
+        let pos = |q: &str| match prepare_query(q) {
+            Err(Error::Query(e)) => e.position,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(pos("\"unclosed"), Some(0));
+        assert_eq!(pos("title:("), Some(6));
+        assert_eq!(pos("a ) b"), Some(2));
+        assert_eq!(pos("title: caravan"), Some(5));
+        assert_eq!(pos("a\u{7}b"), Some(1));
+    }
+
+    #[test]
+    fn day_bounds() {
+        assert_eq!(
+            parse_day_bound("2018", false).unwrap().to_string(),
+            "2018-01-01"
+        );
+        assert_eq!(
+            parse_day_bound("2018", true).unwrap().to_string(),
+            "2018-12-31"
+        );
+        assert_eq!(
+            parse_day_bound("2019-02", true).unwrap().to_string(),
+            "2019-02-28"
+        );
+        assert_eq!(
+            parse_day_bound("2018-10-25", true).unwrap().to_string(),
+            "2018-10-25"
+        );
+        assert!(parse_day_bound("2018-13", false).is_err());
+        assert!(parse_day_bound("last week", false).is_err());
+    }
+}
