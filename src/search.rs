@@ -29,7 +29,7 @@ pub const PROXIMITY_WEIGHT: f32 = 1.0;
 /// How many positions apart two query words may be and still earn the proximity bonus.
 pub const PROXIMITY_SLOP: u32 = 3;
 /// Longest snippet, in characters.
-const SNIPPET_CHARS: usize = 240;
+const SNIPPET_CHARS: usize = 200;
 
 /// Field names a query may use, with the schema field each one means.
 const QUERY_FIELDS: &[(&str, &str)] = &[
@@ -405,18 +405,60 @@ impl Engine {
 }
 
 /// A snippet around the best passage; the article's opening when the body has no match.
+///
+/// tantivy's fragment starts and ends on a token, which drops leading punctuation and currency
+/// signs (`£15.8m` would show as `15.8m`); the fragment is widened to the start of its sentence
+/// (or a word boundary) and the end of its last word, and marked with `…` where it was cut.
 fn make_snippet(g: &SnippetGenerator, body: &str) -> Snippet {
     let s = g.snippet(body);
-    if !s.is_empty() && !s.highlighted().is_empty() {
+    if s.highlighted().is_empty() {
         return Snippet {
-            // Same byte length, so highlight ranges stay valid.
-            text: s.fragment().replace(['\n', '\r', '\t'], " "),
-            highlights: s.highlighted().to_vec(),
+            text: opening(body, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
+            highlights: Vec::new(),
         };
     }
-    Snippet {
-        text: opening(body, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
-        highlights: Vec::new(),
+    let r = s.fragment_range();
+    let start = widen_left(body, r.start, 60);
+    let end = widen_right(body, r.end, 30);
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < body.len() { "…" } else { "" };
+    let shift = prefix.len() + (r.start - start);
+    let mut highlights: Vec<Range<usize>> = Vec::new();
+    for h in s.highlighted() {
+        let h = h.start + shift..h.end + shift;
+        match highlights.last_mut() {
+            Some(last) if h.start <= last.end => last.end = last.end.max(h.end),
+            _ => highlights.push(h),
+        }
+    }
+    // Same byte length for whitespace replacements, so highlight ranges stay valid.
+    let text = format!("{prefix}{}{suffix}", body[start..end].replace(['\n', '\r', '\t'], " "));
+    Snippet { text, highlights }
+}
+
+/// Moves `pos` left to the start of its sentence, or at least a word boundary, at most `max` bytes.
+fn widen_left(text: &str, pos: usize, max: usize) -> usize {
+    let floor = text.floor_char_boundary(pos.saturating_sub(max));
+    let window = &text[floor..pos];
+    if let Some(i) = window.rfind(". ").or_else(|| window.rfind(".\n")) {
+        return floor + i + 2;
+    }
+    if floor == 0 {
+        return 0;
+    }
+    // Drop a partial word at the left edge.
+    match window.find(char::is_whitespace) {
+        Some(i) => floor + i + 1,
+        None => pos,
+    }
+}
+
+/// Moves `pos` right to the end of the word it is in, at most `max` bytes.
+fn widen_right(text: &str, pos: usize, max: usize) -> usize {
+    let ceil = text.ceil_char_boundary((pos + max).min(text.len()));
+    match text[pos..ceil].find(char::is_whitespace) {
+        Some(i) => pos + i,
+        None => ceil,
     }
 }
 

@@ -1,0 +1,136 @@
+//! Shared test environment: a temp folder holding an index and article files, and a way to run
+//! the real `newsdex` binary against it with a clean environment.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde::Deserialize;
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    /// Where article files for this test go.
+    pub fn archive(&self) -> PathBuf {
+        self.dir.path().join("archive")
+    }
+
+    /// Writes `contents` to `archive/<rel>`, creating folders.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.archive().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// `newsdex --index <tmp>/index ...` with no inherited NEWSDEX_*/NO_COLOR variables.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("newsdex").expect("binary built");
+        c.env_remove("NEWSDEX_INDEX")
+            .env_remove("NO_COLOR")
+            .env("TERM", "dumb")
+            .arg("--index")
+            .arg(self.index_dir());
+        c
+    }
+
+    /// Indexes `dir` and asserts success.
+    pub fn index(&self, dir: &Path) {
+        self.cmd().arg("index").arg(dir).assert().success();
+    }
+
+    /// Runs a search with `--format jsonl` and decodes every hit.
+    pub fn search(&self, args: &[&str]) -> Vec<JsonHit> {
+        let out = self
+            .cmd()
+            .arg("search")
+            .args(["--format", "jsonl", "--limit", "1000"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(1),
+            "search failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        parse_jsonl(&out.stdout)
+    }
+}
+
+/// The documented JSON Lines hit. `deny_unknown_fields` pins the format: a new key is a format
+/// change and must update README.md and this struct together.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonHit {
+    pub rank: usize,
+    pub score: f32,
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub published: Option<String>,
+    pub date_source: Option<String>,
+    pub source: Option<String>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub word_count: u64,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+    pub total_hits: usize,
+}
+
+pub fn parse_jsonl(bytes: &[u8]) -> Vec<JsonHit> {
+    String::from_utf8(bytes.to_vec())
+        .expect("UTF-8 output")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l}: {e}")))
+        .collect()
+}
+
+/// The repository's sample corpus.
+pub fn sample_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus")
+}
+
+/// `../shared/corpora/<name>` when present. Absent: skip with a message, except under CI, where
+/// the gated tests must run.
+pub fn shared_corpus(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join("corpora")
+        .join(name);
+    if p.is_dir() {
+        return Some(p);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{} is missing, and CI must run the corpus tests", p.display());
+    }
+    eprintln!("skipping: {} not found (these tests need ../shared)", p.display());
+    None
+}
+
+/// Lower-cased file text with curly quotes and runs of whitespace normalised, for checking hits
+/// against the files themselves.
+pub fn normalized_file_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    text.replace(['“', '”'], "\"")
+        .replace('’', "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

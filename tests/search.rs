@@ -1,0 +1,242 @@
+//! End-to-end search behaviour on the sample corpus, through the real binary.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::{TestEnv, sample_corpus};
+use predicates::prelude::*;
+
+fn words(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    String::from_utf8_lossy(&bytes)
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn sample_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.index(&sample_corpus());
+    env
+}
+
+fn is_caravan_story(path: &str) -> bool {
+    // Every article of the caravan story has "caravan" in its file name; the distractors do not
+    // (the vintage-car rally is named "vintage-car-caravan" and is checked separately).
+    let name = Path::new(path).file_name().unwrap().to_str().unwrap();
+    name.contains("caravan") && !name.contains("vintage")
+}
+
+#[test]
+fn migrant_caravan_ranks_caravan_stories_above_every_distractor() {
+    let env = sample_env();
+    let hits = env.search(&["migrant caravan"]);
+    assert!(hits.len() >= 20, "only {} hits", hits.len());
+    assert!(is_caravan_story(&hits[0].path), "first hit {}", hits[0].path);
+    // Every hit contains both words, in some inflection.
+    for h in &hits {
+        let w = words(Path::new(&h.path));
+        assert!(w.iter().any(|x| x.starts_with("migrant")), "{} lacks migrant", h.path);
+        assert!(w.iter().any(|x| x.starts_with("caravan")), "{} lacks caravan", h.path);
+    }
+    // No distractor outranks a real caravan article.
+    let first_other = hits.iter().position(|h| !is_caravan_story(&h.path));
+    let last_story = hits.iter().rposition(|h| is_caravan_story(&h.path)).unwrap();
+    if let Some(o) = first_other {
+        assert!(o > last_story, "distractor {} ranks above {}", hits[o].path, hits[last_story].path);
+    }
+    // The warbler study (both words, far apart) is found but comes last.
+    assert!(hits.last().unwrap().path.contains("migrant-warblers"));
+}
+
+#[test]
+fn phrase_search_returns_exactly_the_articles_with_the_phrase_headlines_first() {
+    let env = sample_env();
+    let hits = env.search(&["\"safe third country\""]);
+    let got: BTreeSet<String> = hits.iter().map(|h| h.path.clone()).collect();
+
+    let mut expected = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(sample_corpus()) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() || entry.file_name() == "README.md" {
+            continue;
+        }
+        let w = words(entry.path());
+        let found = w.windows(3).any(|t| {
+            t[0] == "safe" && t[1] == "third" && (t[2] == "country" || t[2] == "countries")
+        });
+        if found {
+            expected.insert(std::path::absolute(entry.path()).unwrap().display().to_string());
+        }
+    }
+    assert!(expected.len() >= 6, "corpus should have several phrase articles");
+    assert_eq!(got, expected);
+    // The "third country" trade clause is a near miss and must not be found.
+    assert!(!got.iter().any(|p| p.contains("eu-japan-trade")));
+
+    let in_title: Vec<bool> = hits
+        .iter()
+        .map(|h| h.title.to_lowercase().contains("safe third country"))
+        .collect();
+    let n_title = in_title.iter().filter(|&&b| b).count();
+    assert_eq!(n_title, 3);
+    assert!(in_title[..n_title].iter().all(|&b| b), "headline matches first: {in_title:?}");
+}
+
+#[test]
+fn all_words_are_required_by_default_and_any_relaxes_it() {
+    let env = sample_env();
+    let all = env.search(&["warblers quantum"]);
+    assert!(all.is_empty());
+    let any = env.search(&["--any", "warblers quantum"]);
+    let paths: Vec<&str> = any.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(any.len(), 2, "{paths:?}");
+    assert!(paths.iter().any(|p| p.contains("warblers")));
+    assert!(paths.iter().any(|p| p.contains("quantum")));
+}
+
+#[test]
+fn exclusion_and_queries_starting_with_a_dash() {
+    let env = sample_env();
+    let with = env.search(&["caravan"]);
+    assert!(with.iter().any(|h| h.path.contains("vintage-car-caravan")));
+    let without = env.search(&["--", "-vintage caravan"]);
+    assert!(!without.iter().any(|h| h.path.contains("vintage-car-caravan")));
+    assert_eq!(without.len(), with.len() - 1);
+}
+
+#[test]
+fn field_queries_and_filters() {
+    let env = sample_env();
+    let hits = env.search(&["title:caravan"]);
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.title.to_lowercase().contains("caravan")));
+
+    let ledger = env.search(&["--source", "the harbor ledger", "caravan"]);
+    assert!(!ledger.is_empty());
+    assert!(ledger.iter().all(|h| h.source.as_deref() == Some("The Harbor Ledger")));
+
+    let source_q = env.search(&["source:\"Capital Dispatch\" caravan"]);
+    assert!(!source_q.is_empty());
+    assert!(source_q.iter().all(|h| h.source.as_deref() == Some("Capital Dispatch")));
+
+    let nov = env.search(&["--since", "2018-11", "--until", "2018-11", "caravan"]);
+    assert!(!nov.is_empty());
+    assert!(nov.iter().all(|h| h.published.as_deref().unwrap().starts_with("2018-11")));
+}
+
+#[test]
+fn accents_fold_and_latin1_text_is_decoded() {
+    let env = sample_env();
+    let hits = env.search(&["Pena Nieto"]);
+    assert!(hits.len() >= 3);
+    let zurich = env.search(&["Zurich"]);
+    let latin1 = zurich
+        .iter()
+        .find(|h| h.path.contains("zurich-photography"))
+        .expect("Latin-1 article found");
+    assert!(latin1.title.contains("Zürich"), "title {:?}", latin1.title);
+}
+
+#[test]
+fn sort_by_date() {
+    let env = sample_env();
+    let newest = env.search(&["--sort", "newest", "caravan"]);
+    let dates: Vec<&str> = newest.iter().filter_map(|h| h.published.as_deref()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    let oldest = env.search(&["--sort", "oldest", "caravan"]);
+    assert_eq!(oldest.first().unwrap().path, newest.last().unwrap().path);
+}
+
+#[test]
+fn text_output_reports_total_and_highlights() {
+    let env = sample_env();
+    env.cmd()
+        .args(["search", "--format", "text", "--limit", "2", "migrant caravan"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"(?m)^\d+ hits for migrant caravan").unwrap())
+        .stdout(predicate::str::contains("**caravan**").or(predicate::str::contains("**Caravan**")))
+        .stdout(predicate::str::contains("\x1b[").not());
+    env.cmd()
+        .args(["search", "--format", "text", "--color", "always", "caravan"])
+        .assert()
+        .stdout(predicate::str::contains("\x1b[1;31m"));
+}
+
+#[test]
+fn csv_output_parses_back() {
+    let env = sample_env();
+    let out = env
+        .cmd()
+        .args(["search", "--format", "csv", "--limit", "100", "caravan"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(&headers[0], "rank");
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let jsonl = env.search(&["caravan"]);
+    assert_eq!(rows.len(), jsonl.len());
+    assert_eq!(&rows[0][2], jsonl[0].id.as_str());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{} hits", jsonl.len())));
+}
+
+#[test]
+fn exit_codes_and_messages() {
+    let env = sample_env();
+    env.cmd().args(["search", "zzyzx"]).assert().code(1);
+    env.cmd()
+        .args(["search", "\"unclosed"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("never closed"));
+    env.cmd()
+        .args(["search", "title:("])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad query"));
+    env.cmd()
+        .args(["search", "--", "-caravan"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("only excludes"));
+    env.cmd()
+        .args(["search", "--since", "last week", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+
+    let empty = TestEnv::new();
+    empty
+        .cmd()
+        .args(["search", "caravan"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run `newsdex index <DIR>` first"));
+    empty
+        .cmd()
+        .args(["index", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/definitely/not/here"));
+}
+
+#[test]
+fn stats_reports_articles_outlets_and_dates() {
+    let env = sample_env();
+    let out = env.cmd().args(["stats", "--format", "json"]).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["articles"], 64);
+    assert_eq!(v["undated"], 1);
+    assert_eq!(v["first_day"], "2018-04-10");
+    assert!(v["sources"].as_array().unwrap().len() >= 5);
+}
