@@ -432,7 +432,10 @@ fn make_snippet(g: &SnippetGenerator, body: &str) -> Snippet {
         }
     }
     // Same byte length for whitespace replacements, so highlight ranges stay valid.
-    let text = format!("{prefix}{}{suffix}", body[start..end].replace(['\n', '\r', '\t'], " "));
+    let text = format!(
+        "{prefix}{}{suffix}",
+        body[start..end].replace(['\n', '\r', '\t'], " ")
+    );
     Snippet { text, highlights }
 }
 

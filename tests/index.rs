@@ -37,12 +37,19 @@ fn fields_from_each_header_style() {
         "---\ntitle: \"Guard troops number 2,100\"\ndate: 2018-10-26T09:30:00-05:00\nsource: Meridian Post\n\
          authors:\n  - Hannah Cole\n  - Omar Siddiqui\nurl: https://m.example/g\nsection: National\nlanguage: en\n---\n\nThe body text.\n",
     );
-    env.write("wire/undated/p.txt", "Sea stars recover\n\nThe body text.\n");
+    env.write(
+        "wire/undated/p.txt",
+        "Sea stars recover\n\nThe body text.\n",
+    );
     env.index(&env.archive());
 
     let hits = env.search(&["body"]);
     assert_eq!(hits.len(), 5);
-    let by_title = |t: &str| hits.iter().find(|h| h.title == t).unwrap_or_else(|| panic!("{t}"));
+    let by_title = |t: &str| {
+        hits.iter()
+            .find(|h| h.title == t)
+            .unwrap_or_else(|| panic!("{t}"))
+    };
 
     let h = by_title("Pentagon readies troops");
     assert_eq!(h.source.as_deref(), Some("The Harbor Ledger"));
@@ -97,7 +104,12 @@ fn non_articles_hidden_files_and_bad_files_are_skipped_and_reported() {
         .stderr(predicate::str::contains("secret").not())
         .stdout(predicate::str::contains("indexed 1 articles"));
     assert_eq!(titles(&env), BTreeSet::from(["Real story".to_string()]));
-    env.cmd().arg("index").arg("--strict").arg(env.archive()).assert().code(1);
+    env.cmd()
+        .arg("index")
+        .arg("--strict")
+        .arg(env.archive())
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -107,18 +119,35 @@ fn index_folder_inside_the_archive_is_not_indexed() {
     // The index sits inside the archive under a visible name; its own files are never read.
     let index = env.archive().join("idx");
     let mut c = assert_cmd::Command::cargo_bin("newsdex").unwrap();
-    c.arg("--index").arg(&index).arg("index").arg(env.archive()).assert().success();
+    c.arg("--index")
+        .arg(&index)
+        .arg("index")
+        .arg(env.archive())
+        .assert()
+        .success();
     let mut c = assert_cmd::Command::cargo_bin("newsdex").unwrap();
-    c.arg("--index").arg(&index).arg("index").arg(env.archive()).assert().success()
+    c.arg("--index")
+        .arg(&index)
+        .arg("index")
+        .arg(env.archive())
+        .assert()
+        .success()
         .stdout(predicate::str::contains("1 found"));
 }
 
 #[test]
 fn encodings_are_decoded_not_mangled() {
     let env = TestEnv::new();
-    env.write("latin1.txt", b"Caf\xe9 prices rise\n\nA coffee now costs \xa33 in Z\xfcrich.\n");
+    env.write(
+        "latin1.txt",
+        b"Caf\xe9 prices rise\n\nA coffee now costs \xa33 in Z\xfcrich.\n",
+    );
     let mut utf16 = vec![0xFF, 0xFE];
-    utf16.extend("Señora wins\n\nThe race was close.\n".encode_utf16().flat_map(u16::to_le_bytes));
+    utf16.extend(
+        "Señora wins\n\nThe race was close.\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
     env.write("utf16.txt", utf16);
     env.write("crlf.txt", "Tides rise\r\n\r\nWater in the streets.\r\n");
     env.index(&env.archive());
@@ -137,7 +166,10 @@ fn reindexing_tracks_added_changed_and_deleted_files() {
     env.write("sub/c.txt", "Charlie article\n\nThird body.\n");
     env.index(&env.archive());
     let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-    assert_eq!(titles(&env), set(&["Alpha article", "Bravo article", "Charlie article"]));
+    assert_eq!(
+        titles(&env),
+        set(&["Alpha article", "Bravo article", "Charlie article"])
+    );
 
     // Unchanged: nothing read.
     env.cmd()
@@ -149,7 +181,10 @@ fn reindexing_tracks_added_changed_and_deleted_files() {
 
     // Modify one, delete one, add one.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    env.write("a.txt", "Alpha article revised\n\nFirst body, longer now.\n");
+    env.write(
+        "a.txt",
+        "Alpha article revised\n\nFirst body, longer now.\n",
+    );
     std::fs::remove_file(env.archive().join("b.txt")).unwrap();
     env.write("sub/d.md", "# Delta article\n\nFourth body.\n");
     env.cmd()
@@ -167,7 +202,12 @@ fn reindexing_tracks_added_changed_and_deleted_files() {
     std::fs::remove_dir_all(env.archive().join("sub")).unwrap();
     env.index(&env.archive());
     assert_eq!(titles(&env), set(&["Alpha article revised"]));
-    env.cmd().arg("index").arg("--full").arg(env.archive()).assert().success();
+    env.cmd()
+        .arg("index")
+        .arg("--full")
+        .arg(env.archive())
+        .assert()
+        .success();
     assert_eq!(titles(&env), set(&["Alpha article revised"]));
 }
 
@@ -186,7 +226,13 @@ fn summary_as_json() {
     let env = TestEnv::new();
     env.write("a.txt", "Alpha\n\nBody.\n");
     env.write("b.md", "---\ntitle: Bravo\n---\nBody.\n");
-    let out = env.cmd().arg("index").arg("--json").arg(env.archive()).output().unwrap();
+    let out = env
+        .cmd()
+        .arg("index")
+        .arg("--json")
+        .arg(env.archive())
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["articles_indexed"], 2);
     assert_eq!(v["articles_by_format"]["text"], 1);

@@ -11,7 +11,14 @@ fn jsonl_hits_decode_into_the_documented_struct() {
     env.index(&sample_corpus());
     let out = env
         .cmd()
-        .args(["search", "--format", "jsonl", "--limit", "5", "migrant caravan"])
+        .args([
+            "search",
+            "--format",
+            "jsonl",
+            "--limit",
+            "5",
+            "migrant caravan",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -25,10 +32,16 @@ fn jsonl_hits_decode_into_the_documented_struct() {
         for [s, e] in &h.highlights {
             let word: String = h.snippet.chars().skip(*s).take(e - s).collect();
             let w = word.to_lowercase();
-            assert!(w.starts_with("migrant") || w.starts_with("caravan"), "highlight {word:?}");
+            assert!(
+                w.starts_with("migrant") || w.starts_with("caravan"),
+                "highlight {word:?}"
+            );
         }
         if let Some(p) = &h.published {
-            assert!(time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339).is_ok());
+            assert!(
+                time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339)
+                    .is_ok()
+            );
         }
     }
     assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
@@ -41,7 +54,11 @@ fn piped_output_defaults_to_jsonl_and_json_has_total() {
     let out = env.cmd().args(["search", "caravan"]).output().unwrap();
     assert_eq!(parse_jsonl(&out.stdout).len(), 10);
 
-    let out = env.cmd().args(["search", "--format", "json", "caravan"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["search", "--format", "json", "caravan"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["query"], "caravan");
     assert!(v["total_hits"].as_u64().unwrap() > 10);

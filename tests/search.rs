@@ -36,18 +36,38 @@ fn migrant_caravan_ranks_caravan_stories_above_every_distractor() {
     let env = sample_env();
     let hits = env.search(&["migrant caravan"]);
     assert!(hits.len() >= 20, "only {} hits", hits.len());
-    assert!(is_caravan_story(&hits[0].path), "first hit {}", hits[0].path);
+    assert!(
+        is_caravan_story(&hits[0].path),
+        "first hit {}",
+        hits[0].path
+    );
     // Every hit contains both words, in some inflection.
     for h in &hits {
         let w = words(Path::new(&h.path));
-        assert!(w.iter().any(|x| x.starts_with("migrant")), "{} lacks migrant", h.path);
-        assert!(w.iter().any(|x| x.starts_with("caravan")), "{} lacks caravan", h.path);
+        assert!(
+            w.iter().any(|x| x.starts_with("migrant")),
+            "{} lacks migrant",
+            h.path
+        );
+        assert!(
+            w.iter().any(|x| x.starts_with("caravan")),
+            "{} lacks caravan",
+            h.path
+        );
     }
     // No distractor outranks a real caravan article.
     let first_other = hits.iter().position(|h| !is_caravan_story(&h.path));
-    let last_story = hits.iter().rposition(|h| is_caravan_story(&h.path)).unwrap();
+    let last_story = hits
+        .iter()
+        .rposition(|h| is_caravan_story(&h.path))
+        .unwrap();
     if let Some(o) = first_other {
-        assert!(o > last_story, "distractor {} ranks above {}", hits[o].path, hits[last_story].path);
+        assert!(
+            o > last_story,
+            "distractor {} ranks above {}",
+            hits[o].path,
+            hits[last_story].path
+        );
     }
     // The warbler study (both words, far apart) is found but comes last.
     assert!(hits.last().unwrap().path.contains("migrant-warblers"));
@@ -70,10 +90,18 @@ fn phrase_search_returns_exactly_the_articles_with_the_phrase_headlines_first() 
             t[0] == "safe" && t[1] == "third" && (t[2] == "country" || t[2] == "countries")
         });
         if found {
-            expected.insert(std::path::absolute(entry.path()).unwrap().display().to_string());
+            expected.insert(
+                std::path::absolute(entry.path())
+                    .unwrap()
+                    .display()
+                    .to_string(),
+            );
         }
     }
-    assert!(expected.len() >= 6, "corpus should have several phrase articles");
+    assert!(
+        expected.len() >= 6,
+        "corpus should have several phrase articles"
+    );
     assert_eq!(got, expected);
     // The "third country" trade clause is a near miss and must not be found.
     assert!(!got.iter().any(|p| p.contains("eu-japan-trade")));
@@ -84,7 +112,10 @@ fn phrase_search_returns_exactly_the_articles_with_the_phrase_headlines_first() 
         .collect();
     let n_title = in_title.iter().filter(|&&b| b).count();
     assert_eq!(n_title, 3);
-    assert!(in_title[..n_title].iter().all(|&b| b), "headline matches first: {in_title:?}");
+    assert!(
+        in_title[..n_title].iter().all(|&b| b),
+        "headline matches first: {in_title:?}"
+    );
 }
 
 #[test]
@@ -105,7 +136,11 @@ fn exclusion_and_queries_starting_with_a_dash() {
     let with = env.search(&["caravan"]);
     assert!(with.iter().any(|h| h.path.contains("vintage-car-caravan")));
     let without = env.search(&["--", "-vintage caravan"]);
-    assert!(!without.iter().any(|h| h.path.contains("vintage-car-caravan")));
+    assert!(
+        !without
+            .iter()
+            .any(|h| h.path.contains("vintage-car-caravan"))
+    );
     assert_eq!(without.len(), with.len() - 1);
 }
 
@@ -114,19 +149,33 @@ fn field_queries_and_filters() {
     let env = sample_env();
     let hits = env.search(&["title:caravan"]);
     assert!(!hits.is_empty());
-    assert!(hits.iter().all(|h| h.title.to_lowercase().contains("caravan")));
+    assert!(
+        hits.iter()
+            .all(|h| h.title.to_lowercase().contains("caravan"))
+    );
 
     let ledger = env.search(&["--source", "the harbor ledger", "caravan"]);
     assert!(!ledger.is_empty());
-    assert!(ledger.iter().all(|h| h.source.as_deref() == Some("The Harbor Ledger")));
+    assert!(
+        ledger
+            .iter()
+            .all(|h| h.source.as_deref() == Some("The Harbor Ledger"))
+    );
 
     let source_q = env.search(&["source:\"Capital Dispatch\" caravan"]);
     assert!(!source_q.is_empty());
-    assert!(source_q.iter().all(|h| h.source.as_deref() == Some("Capital Dispatch")));
+    assert!(
+        source_q
+            .iter()
+            .all(|h| h.source.as_deref() == Some("Capital Dispatch"))
+    );
 
     let nov = env.search(&["--since", "2018-11", "--until", "2018-11", "caravan"]);
     assert!(!nov.is_empty());
-    assert!(nov.iter().all(|h| h.published.as_deref().unwrap().starts_with("2018-11")));
+    assert!(
+        nov.iter()
+            .all(|h| h.published.as_deref().unwrap().starts_with("2018-11"))
+    );
 }
 
 #[test]
@@ -146,7 +195,10 @@ fn accents_fold_and_latin1_text_is_decoded() {
 fn sort_by_date() {
     let env = sample_env();
     let newest = env.search(&["--sort", "newest", "caravan"]);
-    let dates: Vec<&str> = newest.iter().filter_map(|h| h.published.as_deref()).collect();
+    let dates: Vec<&str> = newest
+        .iter()
+        .filter_map(|h| h.published.as_deref())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted);
@@ -158,7 +210,14 @@ fn sort_by_date() {
 fn text_output_reports_total_and_highlights() {
     let env = sample_env();
     env.cmd()
-        .args(["search", "--format", "text", "--limit", "2", "migrant caravan"])
+        .args([
+            "search",
+            "--format",
+            "text",
+            "--limit",
+            "2",
+            "migrant caravan",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::is_match(r"(?m)^\d+ hits for migrant caravan").unwrap())
@@ -232,7 +291,11 @@ fn exit_codes_and_messages() {
 #[test]
 fn stats_reports_articles_outlets_and_dates() {
     let env = sample_env();
-    let out = env.cmd().args(["stats", "--format", "json"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["articles"], 64);

@@ -117,9 +117,15 @@ pub fn shared_corpus(name: &str) -> Option<PathBuf> {
         return Some(p);
     }
     if std::env::var_os("CI").is_some() {
-        panic!("{} is missing, and CI must run the corpus tests", p.display());
+        panic!(
+            "{} is missing, and CI must run the corpus tests",
+            p.display()
+        );
     }
-    eprintln!("skipping: {} not found (these tests need ../shared)", p.display());
+    eprintln!(
+        "skipping: {} not found (these tests need ../shared)",
+        p.display()
+    );
     None
 }
 
