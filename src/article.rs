@@ -65,6 +65,8 @@ pub struct Article {
     pub body: String,
     pub published: Option<PubDate>,
     pub date_source: Option<DateSource>,
+    /// When a web crawler fetched the page (WARC records), kept apart from `published`.
+    pub crawled: Option<PubDate>,
     pub source: Option<String>,
     pub authors: Vec<String>,
     pub url: Option<String>,

@@ -271,6 +271,7 @@ pub fn index_archive(
         Manifest::load(index_dir, last_opstamp)
     };
 
+    let parse_opts = ingest::ParseOptions::default();
     let mut summary = IndexSummary::default();
     let Discovery {
         files, problems, ..
@@ -330,7 +331,7 @@ pub fn index_archive(
         let per_format: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
         pool.install(|| {
             chunk.par_iter().for_each(|file| {
-                let outcome = ingest::read_file(file);
+                let outcome = ingest::read_file(file, &parse_opts);
                 let key = file.path.to_string_lossy().into_owned();
                 let prev = manifest.files.get(&key);
                 // Touched but identical: nothing to re-index.

@@ -1,7 +1,8 @@
-//! Bytes to text: BOM first, then valid UTF-8, then a declared charset, then Windows-1252.
+//! Bytes to text: BOM first, then valid UTF-8, then a declared charset (HTTP header, `<meta
+//! charset>`, XML declaration), then detection (chardetng) for undeclared legacy text.
 //!
-//! Windows-1252 is the fallback because it decodes every byte, and it is what "Latin-1" text from
-//! Western newsrooms almost always is (it is a superset of ISO-8859-1's printable characters).
+//! Detection falls back to Windows-1252, which decodes every byte and is what "Latin-1" text from
+//! Western newsrooms almost always is (a superset of ISO-8859-1's printable characters).
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -38,12 +39,102 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Decoded {
     let enc = declared
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
         .filter(|e| *e != encoding_rs::UTF_8)
-        .unwrap_or(WINDOWS_1252);
+        .unwrap_or_else(|| detect(bytes));
     let (text, _) = enc.decode_without_bom_handling(bytes);
     Decoded {
         text: text.into_owned(),
         encoding: enc.name(),
     }
+}
+
+/// Guesses the legacy encoding of text that is not UTF-8 and declares nothing.
+fn detect(bytes: &[u8]) -> &'static Encoding {
+    let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    d.feed(&bytes[..bytes.len().min(64 * 1024)], true);
+    let guess = d.guess(None, chardetng::Utf8Detection::Deny);
+    // chardetng answers windows-1252 when unsure; UTF-8 cannot be right here.
+    if guess == encoding_rs::UTF_8 {
+        WINDOWS_1252
+    } else {
+        guess
+    }
+}
+
+/// The charset a document declares in its first 2 KB: `<meta charset="...">`,
+/// `<meta http-equiv="Content-Type" content="...; charset=...">`, or
+/// `<?xml ... encoding="..."?>`.
+pub fn declared_charset(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(2048)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    if head.starts_with("<?xml")
+        && let Some(decl_end) = head.find("?>")
+        && let Some(v) = attr_value(&head[..decl_end], "encoding")
+    {
+        return Some(v);
+    }
+    let mut rest = head.as_str();
+    while let Some(i) = rest.find("<meta") {
+        rest = &rest[i + 5..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        if let Some(v) = attr_value(tag, "charset") {
+            return Some(v);
+        }
+        if let Some(content) = attr_value(tag, "content")
+            && let Some(pos) = content.find("charset=")
+        {
+            let v = content[pos + 8..]
+                .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+            let v: String = v
+                .chars()
+                .take_while(|c| !matches!(c, ';' | ' ' | '"' | '\''))
+                .collect();
+            if !v.is_empty() {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+/// Charset from an HTTP `Content-Type` header value (`text/html; charset=ISO-8859-1`).
+pub fn charset_from_content_type(value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let pos = lower.find("charset=")?;
+    let v: String = lower[pos + 8..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| !matches!(c, ';' | ' ' | '"' | '\''))
+        .collect();
+    (!v.is_empty()).then_some(v)
+}
+
+/// `name="value"`, `name='value'` or `name=value` inside a tag.
+fn attr_value(tag: &str, name: &str) -> Option<String> {
+    let mut search = tag;
+    while let Some(i) = search.find(name) {
+        let before_ok = i == 0 || !search.as_bytes()[i - 1].is_ascii_alphanumeric();
+        let after = search[i + name.len()..].trim_start();
+        search = &search[i + name.len()..];
+        if !before_ok {
+            continue;
+        }
+        let Some(v) = after.strip_prefix('=') else {
+            continue;
+        };
+        let v = v.trim_start();
+        let value: String = match v.chars().next() {
+            Some(q @ ('"' | '\'')) => v[1..].chars().take_while(|&c| c != q).collect(),
+            _ => v
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '>' | '/' | '"' | '\'' | ';'))
+                .collect(),
+        };
+        let value = value.trim().to_string();
+        if !value.is_empty() {
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// UTF-16 text without a BOM shows up as a NUL in every other byte of ASCII-heavy text.
@@ -122,6 +213,42 @@ mod tests {
         // 0xE9 is 'é' in Latin-1 but 'щ' in KOI8-R... use ISO-8859-2 where 0xB9 is 'š'.
         let d = decode(b"Ko\xb9ice", Some("iso-8859-2"));
         assert_eq!(d.text, "Košice");
+    }
+
+    #[test]
+    fn declared_charsets_are_found() {
+        assert_eq!(
+            declared_charset(b"<html><head><meta charset=\"ISO-8859-1\"><title>x</title>")
+                .as_deref(),
+            Some("iso-8859-1")
+        );
+        assert_eq!(
+            declared_charset(
+                b"<html><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">"
+            )
+            .as_deref(),
+            Some("windows-1251")
+        );
+        assert_eq!(
+            declared_charset(b"<?xml version=\"1.0\" encoding='ISO-8859-15'?><rss/>").as_deref(),
+            Some("iso-8859-15")
+        );
+        assert_eq!(declared_charset(b"<html><body>none</body></html>"), None);
+        assert_eq!(
+            charset_from_content_type("text/html; charset=\"Shift_JIS\"").as_deref(),
+            Some("shift_jis")
+        );
+    }
+
+    #[test]
+    fn undeclared_legacy_text_is_detected() {
+        // Cyrillic in windows-1251 without any declaration.
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Москва сообщила о новых мерах поддержки экономики и граждан");
+        assert_eq!(
+            decode(&bytes, None).text,
+            "Москва сообщила о новых мерах поддержки экономики и граждан"
+        );
     }
 
     #[test]

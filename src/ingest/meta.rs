@@ -46,6 +46,11 @@ pub fn meta_key(name: &str) -> Option<MetaKey> {
 pub struct Meta {
     pub title: Option<String>,
     pub date: Option<String>,
+    /// What `date` is, for `date_source`: [`DateSource::Header`] (the default) for header lines
+    /// and front matter, [`DateSource::Meta`] for markup, feed, wire and JSON fields.
+    pub date_kind: Option<DateSource>,
+    /// Crawl time (WARC-Date): stored as `crawled`, and the publication date of last resort.
+    pub crawled: Option<String>,
     pub source: Option<String>,
     pub authors: Vec<String>,
     pub url: Option<String>,
@@ -106,11 +111,25 @@ impl Meta {
             match parse_date(raw) {
                 Ok(d) => {
                     published = Some(d);
-                    date_source = Some(DateSource::Header);
+                    date_source = Some(self.date_kind.unwrap_or(DateSource::Header));
                 }
                 Err(e) => problems.push(Problem::warning(path, Some(record), e.to_string())),
             }
         }
+        let crawled = self
+            .crawled
+            .as_deref()
+            .and_then(|raw| match parse_date(raw) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(Problem::warning(
+                        path,
+                        Some(record),
+                        format!("crawl date: {e}"),
+                    ));
+                    None
+                }
+            });
         if published.is_none()
             && let Some(d) = self.url.as_deref().and_then(date_in_path)
         {
@@ -123,6 +142,12 @@ impl Meta {
             published = Some(d);
             date_source = Some(DateSource::Path);
         }
+        if published.is_none()
+            && let Some(d) = crawled
+        {
+            published = Some(d);
+            date_source = Some(DateSource::Crawl);
+        }
         Article {
             path: path.to_string(),
             record,
@@ -131,6 +156,7 @@ impl Meta {
             body,
             published,
             date_source,
+            crawled,
             source: self.source,
             authors: self.authors,
             url: self.url,
@@ -138,6 +164,88 @@ impl Meta {
             language: self.language.map(|l| l.to_ascii_lowercase()),
             tags: self.tags,
         }
+    }
+}
+
+/// An article field that `--map` can point at a column or key of the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Title,
+    Body,
+    Published,
+    Source,
+    Authors,
+    Url,
+    Section,
+    Language,
+    Tags,
+    Crawled,
+}
+
+impl Target {
+    fn from_name(name: &str) -> Option<Target> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "title" | "headline" => Target::Title,
+            "body" | "text" => Target::Body,
+            "published" | "date" => Target::Published,
+            "source" | "outlet" => Target::Source,
+            "authors" | "author" => Target::Authors,
+            "url" => Target::Url,
+            "section" => Target::Section,
+            "language" | "lang" => Target::Language,
+            "tags" | "tag" => Target::Tags,
+            "crawled" => Target::Crawled,
+            _ => return None,
+        })
+    }
+}
+
+/// The user's `--map body=story_text,published=ts`: which input key feeds which article field.
+/// Overrides the automatic key recognition of the JSON and CSV readers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldMap {
+    pub entries: Vec<(Target, String)>,
+}
+
+impl FieldMap {
+    /// Parses `field=key[,field=key...]`.
+    pub fn parse(spec: &str) -> Result<FieldMap, String> {
+        let mut entries = Vec::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (field, key) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not field=key (e.g. body=story_text)"))?;
+            let target = Target::from_name(field).ok_or_else(|| {
+                format!(
+                    "unknown field `{field}` in --map: use title, body, published, source, authors, url, section, language, tags or crawled"
+                )
+            })?;
+            let key = key.trim();
+            if key.is_empty() {
+                return Err(format!("`{part}` names no input key"));
+            }
+            entries.retain(|(t, _)| *t != target);
+            entries.push((target, key.to_string()));
+        }
+        Ok(FieldMap { entries })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The input key mapped to `target`, if the user gave one.
+    pub fn key_for(&self, target: Target) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(t, _)| *t == target)
+            .map(|(_, k)| k.as_str())
+    }
+
+    /// The article field an input key is mapped to, if the user mapped it.
+    pub fn target_of(&self, key: &str) -> Option<Target> {
+        self.entries.iter().find(|(_, k)| k == key).map(|(t, _)| *t)
     }
 }
 
@@ -167,6 +275,31 @@ pub fn strip_by(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_map_parses_and_rejects() {
+        let m = FieldMap::parse("body=story_text, published=ts").unwrap();
+        assert_eq!(m.key_for(Target::Body), Some("story_text"));
+        assert_eq!(m.target_of("ts"), Some(Target::Published));
+        assert!(
+            FieldMap::parse("bogus=x")
+                .unwrap_err()
+                .contains("unknown field")
+        );
+        assert!(FieldMap::parse("body").is_err());
+    }
+
+    #[test]
+    fn crawl_date_is_the_last_resort() {
+        let mut problems = Vec::new();
+        let meta = Meta {
+            crawled: Some("2019-03-01T10:00:00Z".into()),
+            ..Default::default()
+        };
+        let a = meta.into_article("/a/x.warc", 3, "warc", String::new(), &mut problems);
+        assert_eq!(a.date_source, Some(DateSource::Crawl));
+        assert_eq!(a.crawled, a.published);
+    }
 
     #[test]
     fn keys_are_recognised_loosely() {

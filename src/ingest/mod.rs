@@ -79,27 +79,97 @@ impl fmt::Display for Problem {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// `.txt`: headline, optional header block and byline, body.
     Text,
+    /// `.md`: YAML front matter and Markdown.
     Markdown,
+    /// `.html`, `.htm`: a page saved from a news site.
+    Html,
+    /// `.json`: one article object, or an array of them.
+    Json,
+    /// `.jsonl`, `.ndjson`: one article object per line.
+    JsonLines,
+    /// `.csv` with a header row.
+    Csv,
+    /// `.tsv` with a header row.
+    Tsv,
+    /// `.sgm`, `.sgml`: Reuters-21578-style newswire SGML.
+    Sgml,
+    /// `.xml`, `.rss`, `.atom`, `.nitf`: RSS 2.0, Atom or NITF, told apart by the root element.
+    Xml,
+    /// `.warc`: web-archive crawl records.
+    Warc,
+    /// SMART-format test collections (`cran.all.1400`, `CISI.ALL`, `MED.ALL`).
+    Smart,
+}
+
+/// Compression wrapped around a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    Gzip,
+    Bzip2,
+    Zstd,
 }
 
 impl Format {
-    /// The format of a file, from its name; `None` for files newsdex does not read.
-    pub fn for_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
+    /// The format (and compression) of a file, from its name; `None` for files newsdex does not
+    /// read. `story.json.gz` is gzip-compressed JSON.
+    pub fn for_path(path: &Path) -> Option<(Format, Option<Compression>)> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let (inner, compression) = match name.rsplit_once('.') {
+            Some((rest, "gz" | "gzip")) => (rest, Some(Compression::Gzip)),
+            Some((rest, "bz2")) => (rest, Some(Compression::Bzip2)),
+            Some((rest, "zst" | "zstd")) => (rest, Some(Compression::Zstd)),
+            _ => (name.as_str(), None),
+        };
+        let ext = inner.rsplit_once('.').map(|(_, e)| e)?;
+        let format = match ext {
             "txt" | "text" => Format::Text,
             "md" | "markdown" => Format::Markdown,
+            "html" | "htm" | "xhtml" | "shtml" => Format::Html,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::JsonLines,
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "sgm" | "sgml" => Format::Sgml,
+            "xml" | "rss" | "atom" | "nitf" => Format::Xml,
+            "warc" => Format::Warc,
+            "all" => Format::Smart,
+            // `cran.all.1400`: SMART collections name the document file `<name>.all.<count>`.
+            n if n.bytes().all(|b| b.is_ascii_digit()) && inner.contains(".all.") => Format::Smart,
             _ => return None,
-        })
+        };
+        Some((format, compression))
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Json => "json",
+            Format::JsonLines => "jsonl",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Sgml => "sgml",
+            Format::Xml => "xml",
+            Format::Warc => "warc",
+            Format::Smart => "smart",
         }
     }
+
+    /// Formats that hold many articles per file; a damaged tail costs only the records in it.
+    pub fn is_multi_record(self) -> bool {
+        !matches!(self, Format::Text | Format::Markdown | Format::Html)
+    }
+}
+
+/// Options that shape how files are parsed (from the command line, remembered by the index).
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// `--map`: which JSON keys / CSV columns feed which article fields.
+    pub field_map: meta::FieldMap,
 }
 
 /// A file found by [`discover`] that newsdex will read.
@@ -112,6 +182,7 @@ pub struct FoundFile {
     /// changed files, never as a publication date.
     pub mtime_ns: i128,
     pub format: Format,
+    pub compression: Option<Compression>,
 }
 
 /// What the walk found: the files to read, and why others were passed over.
@@ -122,8 +193,6 @@ pub struct Discovery {
     pub problems: Vec<Problem>,
     /// Files skipped silently because newsdex has no reader for their type.
     pub unsupported: u64,
-    /// Hidden files and folders skipped.
-    pub hidden: u64,
 }
 
 /// Names of files that sit beside articles but are not articles.
@@ -202,7 +271,7 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 continue;
             }
             let path = entry.path();
-            let Some(format) = Format::for_path(path) else {
+            let Some((format, compression)) = Format::for_path(path) else {
                 d.unsupported += 1;
                 continue;
             };
@@ -237,10 +306,10 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 size,
                 mtime_ns,
                 format,
+                compression,
             });
         }
     }
-    d.hidden = 0;
     d
 }
 
@@ -255,7 +324,7 @@ pub struct FileOutcome {
 
 /// Reads one file and parses the articles in it. Never panics and never fails: every problem is
 /// reported in the outcome.
-pub fn read_file(file: &FoundFile) -> FileOutcome {
+pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
     let path_str = file.path.display().to_string();
     let mut out = FileOutcome::default();
     if file.size > MAX_FILE_BYTES {
@@ -270,7 +339,7 @@ pub fn read_file(file: &FoundFile) -> FileOutcome {
         ));
         return out;
     }
-    let bytes = match std::fs::read(&file.path) {
+    let raw = match std::fs::read(&file.path) {
         Ok(b) => b,
         Err(e) => {
             out.problems.push(Problem::rejected(
@@ -281,35 +350,103 @@ pub fn read_file(file: &FoundFile) -> FileOutcome {
             return out;
         }
     };
-    out.content_hash = xxhash_rust::xxh3::xxh3_128(&bytes);
-    parse_bytes(&path_str, file.format, &bytes, &mut out);
+    out.content_hash = xxhash_rust::xxh3::xxh3_128(&raw);
+    let bytes = match file.compression {
+        None => raw,
+        Some(c) => match decompress(c, &raw, MAX_FILE_BYTES) {
+            Ok(b) => b,
+            Err((partial, reason)) => {
+                out.problems
+                    .push(Problem::rejected(&path_str, None, reason));
+                // What came out before the damage is still good for multi-record formats.
+                if !file.format.is_multi_record() || partial.is_empty() {
+                    return out;
+                }
+                partial
+            }
+        },
+    };
+    parse_bytes(&path_str, file.format, &bytes, opts, &mut out);
     out
 }
 
+/// Decompresses at most `limit` bytes. On damage or overflow, returns what was decoded so far
+/// and the reason.
+pub fn decompress(c: Compression, raw: &[u8], limit: u64) -> Result<Vec<u8>, (Vec<u8>, String)> {
+    use std::io::Read;
+    let reader: Box<dyn Read + '_> = match c {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
+        Compression::Zstd => match zstd::stream::read::Decoder::new(raw) {
+            Ok(d) => Box::new(d),
+            Err(e) => return Err((Vec::new(), format!("corrupt zstd data: {e}"))),
+        },
+    };
+    let mut out = Vec::new();
+    let mut limited = reader.take(limit + 1);
+    let name = match c {
+        Compression::Gzip => "gzip",
+        Compression::Bzip2 => "bzip2",
+        Compression::Zstd => "zstd",
+    };
+    match limited.read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > limit => {
+            out.truncate(limit as usize);
+            Err((
+                out,
+                format!(
+                    "decompressed data exceeds the {} MB limit (a compression bomb?)",
+                    limit / 1_000_000
+                ),
+            ))
+        }
+        Ok(_) => Ok(out),
+        Err(e) => {
+            let reason = format!(
+                "truncated or corrupt {name} data after {} bytes: {e}",
+                out.len()
+            );
+            Err((out, reason))
+        }
+    }
+}
+
 /// Parses the bytes of one file of a known format (pure: no I/O).
-pub fn parse_bytes(path: &str, format: Format, bytes: &[u8], out: &mut FileOutcome) {
+pub fn parse_bytes(
+    path: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+) {
+    let _ = opts;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         out.problems
             .push(Problem::rejected(path, None, "empty file"));
         return;
     }
-    if decode::looks_binary(bytes) {
+    if format != Format::Warc && decode::looks_binary(bytes) {
         out.problems
             .push(Problem::rejected(path, None, "binary data, not text"));
         return;
     }
-    let decoded = decode::decode(bytes, None);
-    let article = match format {
-        Format::Text => text::parse(path, &decoded.text, &mut out.problems),
-        Format::Markdown => markdown::parse(path, &decoded.text, &mut out.problems),
-    };
-    match article {
-        Some(a) if a.title.trim().is_empty() && a.body.trim().is_empty() => {
-            out.problems
-                .push(Problem::rejected(path, None, "no article text"));
+    let single = match format {
+        Format::Text => text::parse(path, &decode::decode(bytes, None).text, &mut out.problems),
+        Format::Markdown => {
+            markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
-        Some(a) => out.articles.push(a),
-        None => out
+        other => {
+            out.problems.push(Problem::rejected(
+                path,
+                None,
+                format!("no reader for {} files yet", other.name()),
+            ));
+            return;
+        }
+    };
+    match single {
+        Some(a) if !(a.title.trim().is_empty() && a.body.trim().is_empty()) => out.articles.push(a),
+        _ => out
             .problems
             .push(Problem::rejected(path, None, "no article text")),
     }
@@ -318,6 +455,24 @@ pub fn parse_bytes(path: &str, format: Format, bytes: &[u8], out: &mut FileOutco
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_round_trip_truncation_and_bomb_limit() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&vec![b'a'; 100_000]).unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(
+            decompress(Compression::Gzip, &gz, 1 << 20).unwrap().len(),
+            100_000
+        );
+        let (partial, reason) =
+            decompress(Compression::Gzip, &gz[..gz.len() / 2], 1 << 20).unwrap_err();
+        assert!(reason.contains("truncated"), "{reason}");
+        assert!(partial.len() < 100_000);
+        let (_, reason) = decompress(Compression::Gzip, &gz, 1000).unwrap_err();
+        assert!(reason.contains("exceeds"), "{reason}");
+    }
 
     #[test]
     fn readme_and_license_are_not_articles() {
@@ -343,22 +498,38 @@ mod tests {
 
     #[test]
     fn formats_by_extension() {
-        assert_eq!(Format::for_path(Path::new("a/b.TXT")), Some(Format::Text));
+        let f = |p: &str| Format::for_path(Path::new(p));
+        assert_eq!(f("a/b.TXT"), Some((Format::Text, None)));
+        assert_eq!(f("a/b.md"), Some((Format::Markdown, None)));
+        assert_eq!(f("a/b.jpg"), None);
         assert_eq!(
-            Format::for_path(Path::new("a/b.md")),
-            Some(Format::Markdown)
+            f("a/feed.xml.gz"),
+            Some((Format::Xml, Some(Compression::Gzip)))
         );
-        assert_eq!(Format::for_path(Path::new("a/b.jpg")), None);
+        assert_eq!(
+            f("crawl/CC-NEWS-1.warc.gz"),
+            Some((Format::Warc, Some(Compression::Gzip)))
+        );
+        assert_eq!(f("x/reut2-000.sgm"), Some((Format::Sgml, None)));
+        assert_eq!(f("cran/cran.all.1400"), Some((Format::Smart, None)));
+        assert_eq!(f("cisi/CISI.ALL"), Some((Format::Smart, None)));
+        assert_eq!(
+            f("dump.jsonl.zst"),
+            Some((Format::JsonLines, Some(Compression::Zstd)))
+        );
+        assert_eq!(f("archive.gz"), None);
     }
 
     #[test]
     fn empty_and_binary_files_are_rejected_with_reason() {
         let mut out = FileOutcome::default();
-        parse_bytes("/x/empty.txt", Format::Text, b"  \n\n", &mut out);
+        let o = ParseOptions::default();
+        parse_bytes("/x/empty.txt", Format::Text, b"  \n\n", &o, &mut out);
         parse_bytes(
             "/x/bin.txt",
             Format::Text,
             b"\x7fELF\0\0\0\x01\x02",
+            &o,
             &mut out,
         );
         let reasons: Vec<_> = out.problems.iter().map(|p| p.reason.as_str()).collect();
