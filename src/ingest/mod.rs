@@ -7,6 +7,7 @@
 pub mod date;
 pub mod decode;
 pub mod markdown;
+pub mod markup;
 pub mod meta;
 pub mod text;
 
