@@ -284,7 +284,7 @@ pub fn index_archive(
     // Files gone from disk: their articles leave the index.
     let roots_abs: Vec<PathBuf> = roots
         .iter()
-        .map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone()))
+        .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
         .collect();
     let on_disk: HashSet<&str> = files.iter().filter_map(|f| f.path.to_str()).collect();
     let mut known: HashSet<String> = manifest.files.keys().cloned().collect();

@@ -9,6 +9,7 @@ pub mod decode;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
+pub mod sgml;
 pub mod text;
 
 use std::fmt;
@@ -238,6 +239,10 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
     let mut d = Discovery::default();
     let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
     for root in roots {
+        // Canonical roots give every file one absolute path however the folder was named
+        // (`./archive`, `../x/archive`), so ids and incremental updates stay stable.
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let root = &root;
         let walker = WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
@@ -436,6 +441,7 @@ pub fn parse_bytes(
         Format::Markdown => {
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
+        Format::Sgml => return sgml::parse(path, bytes, opts, out),
         other => {
             out.problems.push(Problem::rejected(
                 path,
