@@ -6,10 +6,13 @@
 
 pub mod date;
 pub mod decode;
+pub mod json;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
+pub mod record;
 pub mod sgml;
+pub mod table;
 pub mod text;
 
 use std::fmt;
@@ -442,6 +445,10 @@ pub fn parse_bytes(
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
         Format::Sgml => return sgml::parse(path, bytes, opts, out),
+        Format::Json => return json::parse(path, bytes, opts, out),
+        Format::JsonLines => return json::parse_lines(path, bytes, opts, out),
+        Format::Csv => return table::parse_csv(path, bytes, opts, out),
+        Format::Tsv => return table::parse_tsv(path, bytes, opts, out),
         other => {
             out.problems.push(Problem::rejected(
                 path,
