@@ -57,6 +57,16 @@ pub struct IndexArgs {
     /// Exit with 1 when any file or record was rejected.
     #[arg(long)]
     pub strict: bool,
+    /// Which JSON keys / CSV columns hold which field, e.g. body=story_text,published=ts
+    /// (remembered by the index for later runs).
+    #[arg(long, value_name = "FIELD=KEY,...")]
+    pub map: Option<String>,
+    /// What the folder layout means, e.g. '{source}/{yyyy}/{mm}/{dd}/*' (remembered by the index).
+    #[arg(long, value_name = "PATTERN")]
+    pub path_pattern: Option<String>,
+    /// Write every rejected file or record (and warning) to this file as JSON Lines.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

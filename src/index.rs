@@ -14,16 +14,39 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError};
 
 use crate::article::Article;
 use crate::error::{Error, Result};
-use crate::ingest::{self, Discovery, FoundFile, Problem, Severity};
+use crate::ingest::layout::PathPattern;
+use crate::ingest::meta::FieldMap;
+use crate::ingest::{self, Discovery, FoundFile, ParseOptions, Problem, Severity};
 use crate::manifest::{FileState, Manifest};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 const SETTINGS_FILE: &str = "newsdex.json";
 
-/// Settings stored with the index.
-#[derive(Debug, Serialize, Deserialize)]
+/// Settings stored with the index, so later runs read files the same way.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 struct StoredSettings {
     schema_version: u32,
+    /// The last `--map` given.
+    #[serde(default)]
+    field_map: FieldMap,
+    /// The last `--path-pattern` given.
+    #[serde(default)]
+    path_pattern: Option<String>,
+}
+
+impl StoredSettings {
+    fn load(dir: &Path) -> Option<StoredSettings> {
+        std::fs::read(dir.join(SETTINGS_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    }
+
+    fn save(&self, dir: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(self)?;
+        let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
+        std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, dir.join(SETTINGS_FILE)).map_err(|e| Error::io(dir, e))
+    }
 }
 
 /// Opens an existing index for reading. Fails with [`Error::NoIndex`] when there is none.
@@ -39,10 +62,7 @@ pub fn open_index(dir: &Path) -> Result<(Index, Fields)> {
 }
 
 fn check_settings(dir: &Path) -> Result<()> {
-    let found = std::fs::read(dir.join(SETTINGS_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<StoredSettings>(&b).ok())
-        .map_or(0, |s| s.schema_version);
+    let found = StoredSettings::load(dir).map_or(0, |s| s.schema_version);
     if found != SCHEMA_VERSION {
         return Err(Error::SchemaMismatch {
             path: dir.to_path_buf(),
@@ -75,10 +95,11 @@ fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     let (schema, fields) = schema::build_schema();
     let index = Index::create_in_dir(dir, schema)?;
     schema::register_tokenizers(&index);
-    let settings = serde_json::to_vec_pretty(&StoredSettings {
+    StoredSettings {
         schema_version: SCHEMA_VERSION,
-    })?;
-    std::fs::write(dir.join(SETTINGS_FILE), settings).map_err(|e| Error::io(dir, e))?;
+        ..Default::default()
+    }
+    .save(dir)?;
     Ok((index, fields))
 }
 
@@ -138,6 +159,10 @@ pub struct IndexOptions {
     pub commit_interval: Duration,
     /// ...and at least every this many bytes of input.
     pub commit_bytes: u64,
+    /// `--map`; `None` keeps the one the index remembers.
+    pub field_map: Option<FieldMap>,
+    /// `--path-pattern`; `None` keeps the one the index remembers.
+    pub path_pattern: Option<PathPattern>,
 }
 
 impl Default for IndexOptions {
@@ -148,6 +173,8 @@ impl Default for IndexOptions {
             full: false,
             commit_interval: Duration::from_secs(30),
             commit_bytes: 256 * 1024 * 1024,
+            field_map: None,
+            path_pattern: None,
         }
     }
 }
@@ -260,9 +287,34 @@ pub fn index_archive(
             other => Error::Tantivy(other),
         })?;
 
+    // How files are read: the options given now, else those the index remembers. When they
+    // change, every file is read again (a different --map makes different articles).
+    let mut settings = StoredSettings::load(index_dir).unwrap_or_default();
+    let previous = (settings.field_map.clone(), settings.path_pattern.clone());
+    if let Some(m) = &opts.field_map {
+        settings.field_map = m.clone();
+    }
+    if let Some(p) = &opts.path_pattern {
+        settings.path_pattern = Some(p.as_str().to_string());
+    }
+    let settings_changed = previous != (settings.field_map.clone(), settings.path_pattern.clone());
+    let parse_opts = ParseOptions {
+        field_map: settings.field_map.clone(),
+        path_pattern: match &settings.path_pattern {
+            Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
+            None => None,
+        },
+    };
+    if settings_changed {
+        settings.schema_version = SCHEMA_VERSION;
+        settings.save(index_dir)?;
+    }
+
     let last_opstamp = index.load_metas()?.opstamp;
-    let mut manifest = if opts.full {
-        writer.delete_all_documents()?;
+    let mut manifest = if opts.full || settings_changed {
+        if opts.full {
+            writer.delete_all_documents()?;
+        }
         Manifest {
             opstamp: last_opstamp,
             ..Default::default()
@@ -271,7 +323,6 @@ pub fn index_archive(
         Manifest::load(index_dir, last_opstamp)
     };
 
-    let parse_opts = ingest::ParseOptions::default();
     let mut summary = IndexSummary::default();
     let Discovery {
         files, problems, ..

@@ -16,6 +16,8 @@ use cli::{
     Cli, ColorArg, Command, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat,
 };
 use newsdex::index::{IndexOptions, index_archive};
+use newsdex::ingest::layout::PathPattern;
+use newsdex::ingest::meta::FieldMap;
 use newsdex::output::{OutputFormat, TextStyle, write_results};
 use newsdex::search::{Engine, Filters, SearchRequest, SortOrder, parse_day_bound};
 use newsdex::{Error, stats};
@@ -70,6 +72,13 @@ fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode>
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
+    if let Some(spec) = &args.map {
+        opts.field_map = Some(FieldMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?);
+    }
+    if let Some(p) = &args.path_pattern {
+        opts.path_pattern =
+            Some(PathPattern::parse(p).map_err(|e| anyhow::anyhow!("--path-pattern: {e}"))?);
+    }
     let _ = ctrlc::set_handler(|| {
         newsdex::index::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
     });
@@ -82,6 +91,17 @@ fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode>
         for p in &summary.problems {
             writeln!(err, "{p}")?;
         }
+    }
+    if let Some(report) = &args.report {
+        let write = || -> std::io::Result<()> {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(report)?);
+            for p in &summary.problems {
+                serde_json::to_writer(&mut f, p)?;
+                f.write_all(b"\n")?;
+            }
+            f.flush()
+        };
+        write().with_context(|| format!("cannot write the report to {}", report.display()))?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {

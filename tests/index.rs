@@ -239,3 +239,95 @@ fn summary_as_json() {
     assert_eq!(v["articles_by_format"]["markdown"], 1);
     assert_eq!(v["articles_total"], 2);
 }
+
+#[test]
+fn map_and_path_pattern_are_remembered_by_the_index() {
+    let env = TestEnv::new();
+    env.write(
+        "feeds/2019/05/10/dump.jsonl",
+        "{\"hed\": \"Tariffs rise\", \"story_text\": \"Duties went up on Friday.\", \"ts\": 1557495000}\n",
+    );
+    env.write(
+        "lakeshore-tribune/2019/03/14/vote.txt",
+        "Council passes budget\n\nThe vote was close.\n",
+    );
+    // `story_text` and `ts` are not keys newsdex would guess: the map names them.
+    env.cmd()
+        .args(["index", "--map", "body=story_text,published=ts"])
+        .args(["--path-pattern", "{source}/{yyyy}/{mm}/{dd}/*"])
+        .arg(env.archive())
+        .assert()
+        .success();
+    let h = env.search(&["duties"]);
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].title, "Tariffs rise");
+    assert_eq!(h[0].published.as_deref(), Some("2019-05-10T13:30:00Z"));
+    assert_eq!(h[0].source.as_deref(), Some("feeds"));
+    let v = env.search(&["vote"]);
+    assert_eq!(v[0].source.as_deref(), Some("lakeshore-tribune"));
+    assert_eq!(v[0].published.as_deref(), Some("2019-03-14T00:00:00Z"));
+
+    // A later run without the options reads new files the same way.
+    env.write(
+        "feeds/2019/05/11/more.jsonl",
+        "{\"hed\": \"Markets calm\", \"story_text\": \"Shares steadied after the duties.\", \"ts\": 1557581400}\n",
+    );
+    env.index(&env.archive());
+    let h = env.search(&["steadied"]);
+    assert_eq!(h[0].published.as_deref(), Some("2019-05-11T13:30:00Z"));
+    assert_eq!(h[0].source.as_deref(), Some("feeds"));
+}
+
+#[test]
+fn report_lists_every_rejection_as_json_lines() {
+    let env = TestEnv::new();
+    env.write("ok.txt", "Fine story\n\nBody.\n");
+    env.write("empty.txt", "");
+    env.write("bad.jsonl", "{\"title\": \"One\", \"body\": \"x\"}\n{\"title\": \"Tw\n{\"title\": \"Three\", \"body\": \"y\"}\n");
+    let report = env.dir.path().join("report.jsonl");
+    env.cmd()
+        .arg("index")
+        .arg("--report")
+        .arg(&report)
+        .arg(env.archive())
+        .assert()
+        .success();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let empty = lines
+        .iter()
+        .find(|l| l["path"].as_str().unwrap().ends_with("empty.txt"))
+        .unwrap();
+    assert_eq!(empty["reason"], "empty file");
+    assert_eq!(empty["severity"], "rejected");
+    let bad = lines
+        .iter()
+        .find(|l| l["path"].as_str().unwrap().ends_with("bad.jsonl"))
+        .unwrap();
+    assert_eq!(bad["record"], 1);
+    assert!(bad["reason"].as_str().unwrap().contains("line 2"));
+    // The neighbours of the broken line are indexed.
+    assert_eq!(env.search(&["--any", "one three"]).len(), 2);
+}
+
+#[test]
+fn bad_index_options_are_explained() {
+    let env = TestEnv::new();
+    env.write("a.txt", "A\n\nB.\n");
+    env.cmd()
+        .args(["index", "--map", "bodyy=x"])
+        .arg(env.archive())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown field `bodyy`"));
+    env.cmd()
+        .args(["index", "--path-pattern", "{outlet}/{yy}/*"])
+        .arg(env.archive())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown placeholder `{yy}`"));
+}

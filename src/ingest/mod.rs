@@ -7,6 +7,7 @@
 pub mod date;
 pub mod decode;
 pub mod json;
+pub mod layout;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
@@ -175,6 +176,8 @@ impl Format {
 pub struct ParseOptions {
     /// `--map`: which JSON keys / CSV columns feed which article fields.
     pub field_map: meta::FieldMap,
+    /// `--path-pattern`: what the folder layout means (outlet, section, date).
+    pub path_pattern: Option<layout::PathPattern>,
 }
 
 /// A file found by [`discover`] that newsdex will read.
@@ -188,6 +191,36 @@ pub struct FoundFile {
     pub mtime_ns: i128,
     pub format: Format,
     pub compression: Option<Compression>,
+    /// Byte offset in `path` where the part relative to the indexed folder begins.
+    pub rel_start: usize,
+}
+
+impl FoundFile {
+    /// A file at `path` (tests and tools); its folder counts as the indexed folder.
+    pub fn at(path: &Path) -> Option<FoundFile> {
+        let (format, compression) = Format::for_path(path)?;
+        let meta = std::fs::metadata(path).ok()?;
+        let path = std::path::absolute(path).ok()?;
+        let rel_start = path.parent().map_or(0, |p| p.as_os_str().len() + 1);
+        Some(FoundFile {
+            size: meta.len(),
+            mtime_ns: 0,
+            format,
+            compression,
+            rel_start,
+            path,
+        })
+    }
+
+    /// The path's segments below the indexed folder.
+    pub fn rel_segments(&self) -> Vec<&str> {
+        let s = self.path.to_str().unwrap_or("");
+        s.get(self.rel_start.min(s.len())..)
+            .unwrap_or("")
+            .split(['/', '\\'])
+            .filter(|x| !x.is_empty())
+            .collect()
+    }
 }
 
 /// What the walk found: the files to read, and why others were passed over.
@@ -316,6 +349,7 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 mtime_ns,
                 format,
                 compression,
+                rel_start: root.as_os_str().len() + 1,
             });
         }
     }
@@ -376,6 +410,12 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
         },
     };
     parse_bytes(&path_str, file.format, &bytes, opts, &mut out);
+    if let Some(pattern) = &opts.path_pattern {
+        let segs = file.rel_segments();
+        for a in &mut out.articles {
+            pattern.apply(&segs, a);
+        }
+    }
     out
 }
 
