@@ -222,6 +222,7 @@ mod tests {
     fn mapped(spec: &str) -> ParseOptions {
         ParseOptions {
             field_map: FieldMap::parse(spec).unwrap(),
+            ..Default::default()
         }
     }
 

@@ -244,6 +244,7 @@ mod tests {
         // A map naming a column that is not there says so.
         let opts = ParseOptions {
             field_map: FieldMap::parse("body=story").unwrap(),
+            ..Default::default()
         };
         let out = run_csv(b"id,ts,story_text\n1,2,x\n", &opts);
         assert_eq!(
@@ -256,6 +257,7 @@ mod tests {
     fn field_map_on_csv() {
         let opts = ParseOptions {
             field_map: FieldMap::parse("body=story_text,published=ts").unwrap(),
+            ..Default::default()
         };
         let out = run_csv(
             b"id,ts,story_text\n1,1540476180000,Night buses return to the east side.\n2,,\n",
