@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "newsdex",
     version,
+    args_override_self = true,
     about = "Full-text search for news archives: index a folder of articles, search it ranked, export what you find.",
     after_help = "Exit codes: 0 = found / done, 1 = no hits (search) or rejected input with --strict (index), 2 = error.\n\
                   Queries that start with '-' go after `--`: newsdex search -- -vintage caravan"
@@ -46,8 +47,11 @@ pub struct IndexArgs {
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub memory: usize,
     /// Commit at least every this many seconds (an interrupted run keeps what was committed).
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub commit_every: u64,
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub commit_every: f64,
+    /// ...and at least every this many MB of input read.
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub commit_mb: u64,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

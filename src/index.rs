@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -370,90 +369,61 @@ pub fn index_archive(
 
     let mut since_commit_bytes = 0u64;
     let mut last_commit = Instant::now();
-    let mut pending_changes = summary.files_removed > 0 || opts.full;
-    for chunk in todo.chunks(256) {
+    let mut pending_changes = summary.files_removed > 0 || opts.full || settings_changed;
+    let fault_delay = fault_delay();
+    // Chunks bound how much work sits between two chances to commit.
+    let mut done: Vec<FileResult> = Vec::new();
+    for chunk in todo.chunks(64) {
         if INTERRUPTED.load(Ordering::SeqCst) {
-            summary.interrupted = true;
             break;
         }
-        let results: Mutex<Vec<(String, FileState, Vec<Problem>)>> = Mutex::new(Vec::new());
-        let add_error: Mutex<Option<TantivyError>> = Mutex::new(None);
-        let writer_ref = &writer;
-        let per_format: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
-        pool.install(|| {
-            chunk.par_iter().for_each(|file| {
-                let outcome = ingest::read_file(file, &parse_opts);
-                let key = file.path.to_string_lossy().into_owned();
-                let prev = manifest.files.get(&key);
-                // Touched but identical: nothing to re-index.
-                let unchanged_content = prev.is_some_and(|p| {
-                    p.hash == outcome.content_hash
-                        && p.size == file.size
-                        && outcome.content_hash != 0
-                });
-                let n = outcome.articles.len() as u64;
-                if !unchanged_content {
-                    writer_ref.delete_term(Term::from_field_text(fields.path, &key));
-                    for a in &outcome.articles {
-                        if let Err(e) = writer_ref.add_document(to_document(&fields, a)) {
-                            add_error.lock().expect("poisoned").get_or_insert(e);
-                        }
+        let ctx = FileContext {
+            writer: &writer,
+            fields: &fields,
+            manifest: &manifest,
+            parse_opts: &parse_opts,
+            fault_delay,
+        };
+        let results: Vec<FileResult> = pool.install(|| {
+            chunk
+                .par_iter()
+                .filter_map(|file| {
+                    // Ctrl-C: files not started are left for the next run.
+                    if INTERRUPTED.load(Ordering::SeqCst) {
+                        return None;
                     }
-                    if n > 0 {
-                        *per_format
-                            .lock()
-                            .expect("poisoned")
-                            .entry(file.format.name().to_string())
-                            .or_default() += n;
-                    }
-                }
-                let state = FileState {
-                    size: file.size,
-                    mtime_ns: file.mtime_ns,
-                    hash: outcome.content_hash,
-                    articles: n as u32,
-                };
-                progress.file_done(file.size, n);
-                // A file that could not be read at all (hash 0) is not remembered, so it is tried again.
-                results
-                    .lock()
-                    .expect("poisoned")
-                    .push((key, state, outcome.problems));
-            });
+                    let r = ctx.process(file);
+                    progress.file_done(file.size, r.articles_added);
+                    Some(r)
+                })
+                .collect()
         });
-        if let Some(e) = add_error.into_inner().expect("poisoned") {
-            return Err(Error::Tantivy(e));
-        }
-        for (fmt, n) in per_format.into_inner().expect("poisoned") {
-            *summary.articles_by_format.entry(fmt).or_default() += n;
-            summary.articles_indexed += n;
-        }
-        for (key, state, problems) in results.into_inner().expect("poisoned") {
-            summary.files_read += 1;
-            summary.bytes_read += state.size;
-            since_commit_bytes += state.size;
-            for p in problems {
-                summary.record(p);
+        for r in &results {
+            if let Some(e) = &r.add_error {
+                return Err(Error::Usage(format!(
+                    "cannot add an article to the index: {e}"
+                )));
             }
-            if state.hash != 0 {
-                manifest.files.insert(key, state);
-            }
+            since_commit_bytes += r.state.size;
         }
+        done.extend(results);
         pending_changes = true;
         if since_commit_bytes >= opts.commit_bytes || last_commit.elapsed() >= opts.commit_interval
         {
-            commit(&mut writer, &mut manifest, index_dir, progress)?;
+            absorb(&mut summary, &mut manifest, std::mem::take(&mut done));
+            commit(&mut writer, &mut manifest, index_dir, progress, &summary)?;
             summary.commits += 1;
             since_commit_bytes = 0;
             last_commit = Instant::now();
             pending_changes = false;
         }
     }
+    absorb(&mut summary, &mut manifest, done);
     if INTERRUPTED.load(Ordering::SeqCst) {
         summary.interrupted = true;
     }
     if pending_changes || !index_dir.join("newsdex-manifest.json").exists() {
-        commit(&mut writer, &mut manifest, index_dir, progress)?;
+        commit(&mut writer, &mut manifest, index_dir, progress, &summary)?;
         summary.commits += 1;
     }
     writer.wait_merging_threads()?;
@@ -466,14 +436,119 @@ pub fn index_archive(
     Ok(summary)
 }
 
+/// Everything reading one file needs.
+struct FileContext<'a> {
+    writer: &'a IndexWriter,
+    fields: &'a Fields,
+    manifest: &'a Manifest,
+    parse_opts: &'a ParseOptions,
+    fault_delay: Option<Duration>,
+}
+
+/// What reading one file did.
+struct FileResult {
+    key: String,
+    state: FileState,
+    /// Articles added, by format (empty when the file's content had not changed).
+    added: BTreeMap<&'static str, u64>,
+    articles_added: u64,
+    problems: Vec<Problem>,
+    add_error: Option<TantivyError>,
+}
+
+impl FileContext<'_> {
+    /// Reads one file and replaces its articles in the index (delete by path, then add; the
+    /// delete only touches documents added before it, so the new ones survive).
+    fn process(&self, file: &FoundFile) -> FileResult {
+        if let Some(d) = self.fault_delay {
+            std::thread::sleep(d);
+        }
+        let outcome = ingest::read_file(file, self.parse_opts);
+        let key = file.path.to_string_lossy().into_owned();
+        // Touched but identical: nothing to re-index.
+        let unchanged_content = self.manifest.files.get(&key).is_some_and(|p| {
+            p.hash == outcome.content_hash && p.size == file.size && outcome.content_hash != 0
+        });
+        let mut added: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut add_error = None;
+        if !unchanged_content {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, &key));
+            for a in &outcome.articles {
+                match self.writer.add_document(to_document(self.fields, a)) {
+                    Ok(_) => *added.entry(a.format).or_default() += 1,
+                    Err(e) => {
+                        add_error.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        FileResult {
+            key,
+            state: FileState {
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                hash: outcome.content_hash,
+                articles: outcome.articles.len() as u32,
+            },
+            articles_added: added.values().sum(),
+            added,
+            problems: outcome.problems,
+            add_error,
+        }
+    }
+}
+
+/// Folds finished files into the summary and the manifest (just before a commit).
+fn absorb(summary: &mut IndexSummary, manifest: &mut Manifest, done: Vec<FileResult>) {
+    for r in done {
+        summary.files_read += 1;
+        summary.bytes_read += r.state.size;
+        for (fmt, n) in r.added {
+            *summary
+                .articles_by_format
+                .entry(fmt.to_string())
+                .or_default() += n;
+            summary.articles_indexed += n;
+        }
+        for p in r.problems {
+            summary.record(p);
+        }
+        // A file that could not be read at all (hash 0) is not remembered, so it is tried again.
+        if r.state.hash != 0 {
+            manifest.files.insert(r.key, r.state);
+        }
+    }
+}
+
+/// Testing aid for crash tests: `NEWSDEX_FAULT_DELAY_MS` slows every file down so a test can
+/// kill the indexer part-way. Not for normal use.
+fn fault_delay() -> Option<Duration> {
+    std::env::var("NEWSDEX_FAULT_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+}
+
+/// Commits the writer, records in tantivy's commit payload what the commit covers, then saves
+/// the manifest that describes it.
 fn commit(
     writer: &mut IndexWriter,
     manifest: &mut Manifest,
     index_dir: &Path,
     progress: &dyn Progress,
+    summary: &IndexSummary,
 ) -> Result<()> {
     progress.committing();
-    let opstamp = writer.commit()?;
+    let payload = serde_json::json!({
+        "newsdex": env!("CARGO_PKG_VERSION"),
+        "files": manifest.files.len(),
+        "files_read_this_run": summary.files_read,
+        "articles_added_this_run": summary.articles_indexed,
+    });
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload.to_string());
+    let opstamp = prepared.commit()?;
     manifest.opstamp = opstamp;
     manifest.save(index_dir)
 }

@@ -66,7 +66,8 @@ fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode>
     let mut opts = IndexOptions {
         full: args.full,
         memory_bytes: args.memory.max(20) * 1024 * 1024,
-        commit_interval: Duration::from_secs(args.commit_every.max(1)),
+        commit_interval: Duration::from_secs_f64(args.commit_every.clamp(0.05, 86_400.0)),
+        commit_bytes: args.commit_mb.max(1) * 1024 * 1024,
         ..IndexOptions::default()
     };
     if let Some(t) = args.threads {
