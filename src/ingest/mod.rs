@@ -6,10 +6,12 @@
 
 pub mod date;
 pub mod decode;
+pub mod html;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
 pub mod text;
+pub mod warc;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -436,6 +438,8 @@ pub fn parse_bytes(
         Format::Markdown => {
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
+        Format::Html => return html::parse(path, bytes, opts, out),
+        Format::Warc => return warc::parse(path, bytes, opts, out),
         other => {
             out.problems.push(Problem::rejected(
                 path,
