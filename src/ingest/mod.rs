@@ -8,6 +8,7 @@ pub mod date;
 pub mod decode;
 pub mod json;
 pub mod layout;
+pub mod html;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
@@ -15,6 +16,7 @@ pub mod record;
 pub mod sgml;
 pub mod table;
 pub mod text;
+pub mod warc;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -489,6 +491,8 @@ pub fn parse_bytes(
         Format::JsonLines => return json::parse_lines(path, bytes, opts, out),
         Format::Csv => return table::parse_csv(path, bytes, opts, out),
         Format::Tsv => return table::parse_tsv(path, bytes, opts, out),
+        Format::Html => return html::parse(path, bytes, opts, out),
+        Format::Warc => return warc::parse(path, bytes, opts, out),
         other => {
             out.problems.push(Problem::rejected(
                 path,
