@@ -6,10 +6,13 @@
 
 pub mod date;
 pub mod decode;
+pub mod feed;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
+pub mod nitf;
 pub mod text;
+pub mod xml;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -436,6 +439,7 @@ pub fn parse_bytes(
         Format::Markdown => {
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
+        Format::Xml => return xml::parse(path, bytes, opts, out),
         other => {
             out.problems.push(Problem::rejected(
                 path,
