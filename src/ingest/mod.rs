@@ -6,17 +6,20 @@
 
 pub mod date;
 pub mod decode;
+pub mod feed;
+pub mod html;
 pub mod json;
 pub mod layout;
-pub mod html;
 pub mod markdown;
 pub mod markup;
 pub mod meta;
+pub mod nitf;
 pub mod record;
 pub mod sgml;
 pub mod table;
 pub mod text;
 pub mod warc;
+pub mod xml;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -493,6 +496,7 @@ pub fn parse_bytes(
         Format::Tsv => return table::parse_tsv(path, bytes, opts, out),
         Format::Html => return html::parse(path, bytes, opts, out),
         Format::Warc => return warc::parse(path, bytes, opts, out),
+        Format::Xml => return xml::parse(path, bytes, opts, out),
         other => {
             out.problems.push(Problem::rejected(
                 path,
