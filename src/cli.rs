@@ -108,6 +108,9 @@ pub struct SearchArgs {
     /// Only this language code (repeatable).
     #[arg(long, value_name = "CODE")]
     pub lang: Vec<String>,
+    /// Show why each hit scored as it did (terms, fields, boosts).
+    #[arg(long)]
+    pub explain: bool,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,

@@ -109,6 +109,10 @@ pub fn to_document(f: &Fields, a: &Article) -> TantivyDocument {
     doc.add_text(f.path, &a.path);
     doc.add_text(f.title, &a.title);
     doc.add_text(f.body, &a.body);
+    for _ in 0..schema::TITLE_WEIGHT {
+        doc.add_text(f.text, &a.title);
+    }
+    doc.add_text(f.text, &a.body);
     if let Some(p) = a.published {
         doc.add_date(
             f.published,
@@ -242,14 +246,31 @@ impl IndexSummary {
     }
 }
 
-/// Groups reasons for the summary table ("unreadable: Permission denied" → "unreadable").
+/// Groups reasons for the summary table: `line 4: invalid JSON at column 449: EOF ...` →
+/// `invalid JSON at column N`.
 fn reason_class(reason: &str) -> String {
-    reason
-        .split([':', '('])
-        .next()
-        .unwrap_or(reason)
-        .trim()
-        .to_string()
+    let mut r = reason.trim();
+    if let Some(rest) = r.strip_prefix("line ")
+        && let Some((num, after)) = rest.split_once(':')
+        && num.trim().bytes().all(|b| b.is_ascii_digit())
+    {
+        r = after.trim();
+    }
+    let head = r.split([':', '(']).next().unwrap_or(r).trim();
+    let mut out = String::with_capacity(head.len());
+    let mut in_digits = false;
+    for c in head.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                out.push('N');
+            }
+            in_digits = true;
+        } else {
+            out.push(c);
+            in_digits = false;
+        }
+    }
+    out
 }
 
 /// Set by a Ctrl-C handler; the run commits what it has and stops.

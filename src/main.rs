@@ -165,6 +165,7 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
         limit: args.limit,
         offset: 0,
         snippets: true,
+        explain: args.explain,
     };
     let engine = Engine::open(dir)?;
     let results = engine.search(&req)?;

@@ -4,8 +4,9 @@
 //! |---------------|------------------------------|----------------------------------------------------|
 //! | `id`          | raw, stored                  | stable article identity (file key + record)        |
 //! | `path`        | raw, stored                  | the file the article came from; deletes per file   |
-//! | `title`       | `news` text, positions       | ranked search (boosted), phrases                   |
-//! | `body`        | `news` text, positions       | ranked search, phrases, snippets                   |
+//! | `text`        | `news` text, positions       | ranked search: title (×[`TITLE_WEIGHT`]) + body    |
+//! | `title`       | `news` text, positions       | `title:` searches                                  |
+//! | `body`        | `news` text, positions       | `body:` searches, snippets                         |
 //! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
 //! | `day`         | i64 fast                     | the article's local calendar day (days since 1970) |
 //! | `date_source` | raw, stored                  | where `published` came from                        |
@@ -29,7 +30,13 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// How many times the title is repeated in the `text` field that ranking uses. This is BM25F
+/// (Robertson, Zaragoza & Taylor 2004) with integer field weights: title and body share one
+/// term-frequency saturation and one length normalisation, instead of two BM25 scores being
+/// added, which over-rewards a word that happens to stand in both title and body.
+pub const TITLE_WEIGHT: usize = 2;
 
 /// Analyzer for title and body: lower-cased, accent-folded, English-stemmed.
 pub const NEWS_TOKENIZER: &str = "news";
@@ -45,6 +52,7 @@ const MAX_TOKEN_LEN: usize = 64;
 #[derive(Clone, Debug)]
 pub struct Fields {
     pub id: Field,
+    pub text: Field,
     pub path: Field,
     pub title: Field,
     pub body: Field,
@@ -67,6 +75,7 @@ impl Fields {
         let f = |name: &str| schema.get_field(name);
         Ok(Fields {
             id: f("id")?,
+            text: f("text")?,
             path: f("path")?,
             title: f("title")?,
             body: f("body")?,
@@ -109,6 +118,14 @@ pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     b.add_text_field("id", STRING | STORED);
     b.add_text_field("path", STRING | STORED);
+    b.add_text_field(
+        "text",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NEWS_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
     b.add_text_field("title", text(NEWS_TOKENIZER));
     b.add_text_field("body", text(NEWS_TOKENIZER));
     b.add_date_field(

@@ -22,8 +22,6 @@ use crate::error::{Error, QueryError, Result};
 use crate::index::{UNIX_EPOCH_JULIAN_DAY, open_index};
 use crate::schema::{Fields, normalize_keyword};
 
-/// How much more a title match counts than a body match.
-pub const TITLE_BOOST: f32 = 2.0;
 /// Weight of the bonus for query words that occur close together (see [`Engine::proximity_bonus`]).
 pub const PROXIMITY_WEIGHT: f32 = 1.0;
 /// How many positions apart two query words may be and still earn the proximity bonus.
@@ -92,6 +90,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Build snippets (costs a stored-document read per hit, which happens anyway, plus highlighting).
     pub snippets: bool,
+    /// Explain each hit's score (which terms, fields and boosts).
+    pub explain: bool,
 }
 
 impl SearchRequest {
@@ -104,6 +104,7 @@ impl SearchRequest {
             limit: 10,
             offset: 0,
             snippets: true,
+            explain: false,
         }
     }
 }
@@ -135,6 +136,8 @@ pub struct Hit {
     pub language: Option<String>,
     pub word_count: u64,
     pub snippet: Snippet,
+    /// Why the hit scored as it did (with `explain`), as tantivy's JSON explanation tree.
+    pub explanation: Option<String>,
 }
 
 /// The outcome of a search.
@@ -195,9 +198,7 @@ impl Engine {
                 "the query is empty: give at least one word to search for",
             ));
         }
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
-        parser.set_field_boost(self.fields.title, TITLE_BOOST);
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
         if !any {
             parser.set_conjunction_by_default();
         }
@@ -207,8 +208,8 @@ impl Engine {
     }
 
     /// The query plus the request's filters and the proximity bonus. This is where ranking is
-    /// decided: BM25 over title (boosted by [`TITLE_BOOST`]) and body, plus
-    /// [`Engine::proximity_bonus`].
+    /// decided: BM25F over title and body (the `text` field, title weighted by
+    /// [`crate::schema::TITLE_WEIGHT`]), plus [`Engine::proximity_bonus`].
     pub fn build_query(&self, req: &SearchRequest) -> Result<Box<dyn Query>> {
         let main = self.parse_query(&req.query, req.any)?;
         let filters = self.filter_clauses(&req.filters);
@@ -223,7 +224,7 @@ impl Engine {
     }
 
     /// For a query of plain words, a bonus for articles where neighbouring query words stand
-    /// within [`PROXIMITY_SLOP`] positions of each other (in either order), in title or body.
+    /// within [`PROXIMITY_SLOP`] positions of each other (in either order).
     /// It separates "migrant caravan" stories from articles that use both words apart.
     pub fn proximity_bonus(&self, query: &str) -> Vec<Box<dyn Query>> {
         let plain = query.chars().all(|c| {
@@ -306,18 +307,51 @@ impl Engine {
         let limit = req.limit.min(searcher.num_docs() as usize);
         let (total_hits, ranked) = self.collect(&searcher, &*query, req.sort, limit, req.offset)?;
         let snippets = if req.snippets && !ranked.is_empty() {
-            let mut g = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
-            g.set_max_num_chars(SNIPPET_CHARS);
-            Some(g)
+            Some(self.snippet_generator(&searcher, &*query)?)
         } else {
             None
         };
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, (score, addr)) in ranked.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            hits.push(self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref()));
+            let mut hit = self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref());
+            if req.explain {
+                hit.explanation = Some(query.explain(&searcher, addr)?.to_pretty_json());
+            }
+            hits.push(hit);
         }
         Ok(SearchResults { total_hits, hits })
+    }
+
+    /// Highlights in the body the words the query looks for in `text` or `body` (rarer words
+    /// weigh more when choosing the passage).
+    fn snippet_generator(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+    ) -> Result<SnippetGenerator> {
+        let mut words: std::collections::BTreeMap<String, f32> = Default::default();
+        let mut terms: Vec<Term> = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == self.fields.text || term.field() == self.fields.body {
+                terms.push(term.clone());
+            }
+        });
+        for term in terms {
+            if let Some(word) = term.value().as_str() {
+                let df = searcher.doc_freq(&term)?;
+                if df > 0 {
+                    words.insert(word.to_string(), 1.0 / (1.0 + df as f32));
+                }
+            }
+        }
+        let tokenizer = self.index.tokenizer_for_field(self.fields.body)?;
+        Ok(SnippetGenerator::new(
+            words,
+            tokenizer,
+            self.fields.body,
+            SNIPPET_CHARS,
+        ))
     }
 
     /// Counts and ranks. The one place where the ranking collector is chosen.
@@ -395,6 +429,7 @@ impl Engine {
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0),
             snippet,
+            explanation: None,
         }
     }
 

@@ -48,7 +48,16 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Decoded {
 }
 
 /// Guesses the legacy encoding of text that is not UTF-8 and declares nothing.
+///
+/// Mostly-ASCII text with a few high bytes (a `£` in an English story) gives a detector too
+/// little evidence: chardetng may then pick a Central European code page and turn `£` into `Ł`.
+/// Below 2% non-ASCII bytes the text is taken as Windows-1252, which is what such files are.
 fn detect(bytes: &[u8]) -> &'static Encoding {
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    let high = sample.iter().filter(|b| !b.is_ascii()).count();
+    if high * 50 < sample.len() {
+        return WINDOWS_1252;
+    }
     let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     d.feed(&bytes[..bytes.len().min(64 * 1024)], true);
     let guess = d.guess(None, chardetng::Utf8Detection::Deny);

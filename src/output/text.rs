@@ -94,6 +94,12 @@ pub fn write(
         if !h.snippet.text.is_empty() {
             writeln!(out, "     {}", highlight(&h.snippet, style))?;
         }
+        if let Some(e) = &h.explanation {
+            writeln!(out, "     score {:.4} explained:", h.score)?;
+            for line in e.lines() {
+                writeln!(out, "       {line}")?;
+            }
+        }
     }
     out.flush()
 }
