@@ -156,7 +156,43 @@ pub fn plausible(t: OffsetDateTime) -> bool {
     t.year() >= 1800 && t <= OffsetDateTime::now_utc() + time::Duration::days(1)
 }
 
+/// ISO 8601 basic form (`20181025T140300-0400`, NITF's `norm`) rewritten in extended form.
+fn expand_basic_iso(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if !(digits(0..8) && matches!(b.get(8), Some(b'T' | b't')) && digits(9..13)) {
+        return None;
+    }
+    let (time_end, secs) = if digits(13..15) {
+        (15, &s[13..15])
+    } else {
+        (13, "00")
+    };
+    let mut zone = s[time_end..].to_string();
+    // -0400 → -04:00
+    if zone.len() == 5
+        && zone.starts_with(['+', '-'])
+        && zone[1..].bytes().all(|c| c.is_ascii_digit())
+    {
+        zone.insert(3, ':');
+    }
+    Some(format!(
+        "{}-{}-{}T{}:{}:{}{}",
+        &s[0..4],
+        &s[4..6],
+        &s[6..8],
+        &s[9..11],
+        &s[11..13],
+        secs,
+        zone
+    ))
+}
+
 fn parse_inner(s: &str) -> Option<PubDate> {
+    if let Some(extended) = expand_basic_iso(s) {
+        return parse_inner(&extended);
+    }
     // Epoch seconds or milliseconds, or a compact yyyymmdd.
     if let Some(digits) = s.strip_prefix('-').or(Some(s))
         && !digits.is_empty()
@@ -472,6 +508,12 @@ mod tests {
         assert_eq!(day("10/25/2018"), "2018-10-25");
         assert_eq!(day("25/10/2018"), "2018-10-25");
         assert_eq!(day("20181025"), "2018-10-25");
+    }
+
+    #[test]
+    fn iso_basic_form() {
+        assert_eq!(utc("20181025T140300-0400"), "2018-10-25T18:03:00Z");
+        assert_eq!(utc("20190612T0900Z"), "2019-06-12T09:00:00Z");
     }
 
     #[test]

@@ -24,7 +24,7 @@
 //! </nitf>
 //! ```
 //!
-//! NITF's compact dates (`20181025T140300-0400`) are rewritten as ISO 8601 before parsing.
+//! NITF's compact dates (`20181025T140300-0400`) are read by `parse_date` like any other.
 //! A file that breaks off or turns malformed keeps the text read before the damage, with a warning.
 
 use quick_xml::events::{BytesStart, Event};
@@ -161,11 +161,7 @@ pub fn parse(path: &str, text: &str, out: &mut FileOutcome) {
         ..Meta::default()
     };
     meta.set(MetaKey::Title, &title);
-    meta.date = doc
-        .date_publication
-        .or(doc.date_issue)
-        .or(doc.date_release)
-        .map(|d| normalise_date(&d));
+    meta.date = doc.date_publication.or(doc.date_issue).or(doc.date_release);
     if doc.persons.is_empty() {
         for b in &doc.bylines {
             meta.set(MetaKey::Author, b);
@@ -364,41 +360,6 @@ fn push_text(current: &mut String, t: &str) {
     }
 }
 
-/// NITF's compact ISO 8601 (`20181025T140300-0400`, `20181025T1403Z`) in extended form
-/// (`2018-10-25T14:03:00-04:00`); anything else is returned trimmed, for `parse_date` to judge.
-pub fn normalise_date(raw: &str) -> String {
-    let s = raw.trim();
-    let b = s.as_bytes();
-    if b.len() >= 13 && b[..8].iter().all(u8::is_ascii_digit) && matches!(b[8], b'T' | b't') {
-        // Bytes 0..9 are ASCII, so these slices fall on character boundaries.
-        let (date, rest) = (&s[..8], &s[9..]);
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let zone = &rest[digits..];
-        let zone = match zone.as_bytes() {
-            [] => Some(String::new()),
-            [b'Z' | b'z'] => Some("Z".to_string()),
-            [sign @ (b'+' | b'-'), hh @ ..]
-                if hh.len() == 4 && hh.iter().all(u8::is_ascii_digit) =>
-            {
-                Some(format!("{}{}:{}", *sign as char, &zone[1..3], &zone[3..5]))
-            }
-            _ => None,
-        };
-        if let (Some(zone), 4 | 6) = (zone, digits) {
-            let sec = if digits == 6 { &rest[4..6] } else { "00" };
-            return format!(
-                "{}-{}-{}T{}:{}:{sec}{zone}",
-                &date[..4],
-                &date[4..6],
-                &date[6..8],
-                &rest[..2],
-                &rest[2..4]
-            );
-        }
-    }
-    s.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,22 +500,9 @@ mod tests {
     }
 
     #[test]
-    fn compact_dates_are_normalised() {
+    fn compact_dates_keep_time_and_zone() {
         assert_eq!(
-            normalise_date("20181025T140300-0400"),
-            "2018-10-25T14:03:00-04:00"
-        );
-        assert_eq!(normalise_date("20181025T1403Z"), "2018-10-25T14:03:00Z");
-        assert_eq!(normalise_date("20181025T140300"), "2018-10-25T14:03:00");
-        assert_eq!(normalise_date(" 2018-10-25 "), "2018-10-25");
-        assert_eq!(normalise_date("20181025T14é"), "20181025T14é");
-        // Why: parse_date reads the compact form as the bare day, losing time and zone.
-        let raw = parse_date("20181025T140300-0400").map(|d| d.to_rfc3339());
-        assert_ne!(raw, Ok("2018-10-25T18:03:00Z".to_string()));
-        assert_eq!(
-            parse_date(&normalise_date("20181025T140300-0400"))
-                .unwrap()
-                .to_rfc3339(),
+            parse_date("20181025T140300-0400").unwrap().to_rfc3339(),
             "2018-10-25T18:03:00Z"
         );
     }
