@@ -89,7 +89,8 @@ pub fn element_text(el: ElementRef<'_>) -> String {
     paragraphs.join("\n\n")
 }
 
-fn push_text(current: &mut String, t: &str) {
+/// Appends text to a paragraph, collapsing whitespace but keeping the space between runs.
+pub(crate) fn push_text(current: &mut String, t: &str) {
     let space = |c: &mut String| {
         if !c.is_empty() && !c.ends_with(' ') {
             c.push(' ');

@@ -30,6 +30,7 @@
 use quick_xml::events::{BytesStart, Event};
 
 use crate::article::DateSource;
+use crate::ingest::markup::push_text;
 use crate::ingest::meta::{Meta, MetaKey};
 use crate::ingest::xml::{Cursor, Entities, attr, collapse, find_open, local, primary_language};
 use crate::ingest::{FileOutcome, Problem};
@@ -336,27 +337,6 @@ impl Doc {
 fn set_once(slot: &mut Option<String>, v: Option<String>) {
     if slot.is_none() {
         *slot = v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    }
-}
-
-/// Appends text to a paragraph, collapsing whitespace but keeping the space between runs.
-fn push_text(current: &mut String, t: &str) {
-    let space = |c: &mut String| {
-        if !c.is_empty() && !c.ends_with(' ') {
-            c.push(' ');
-        }
-    };
-    if t.starts_with(char::is_whitespace) {
-        space(current);
-    }
-    for (i, word) in t.split_whitespace().enumerate() {
-        if i > 0 {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if t.ends_with(char::is_whitespace) {
-        space(current);
     }
 }
 
