@@ -87,11 +87,40 @@ pub fn extract(
         .get(container_id)
         .and_then(ElementRef::wrap)
         .map(markup::element_text)
+        .map(drop_byline_remnant)
         .unwrap_or_default();
     if body.trim().is_empty() {
         return None;
     }
     Some(meta.into_article(path, record, "html", body, problems))
+}
+
+/// Two to five capitalised words without digits: a person's name in a byline element.
+fn looks_like_name(t: &str) -> bool {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    (2..=5).contains(&words.len())
+        && !t.chars().any(|c| c.is_ascii_digit())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+}
+
+/// Cutting the author's name out of a line like `By <span class=author>Name</span> · date`
+/// leaves `By · October 24, 2018` at the top of the body: drop such a short leftover line.
+fn drop_byline_remnant(body: String) -> String {
+    let first = body.split("\n\n").next().unwrap_or("");
+    let is_remnant = first.len() < 120
+        && (first.starts_with("By ") || first.starts_with("BY ") || first == "By")
+        && first
+            .trim_start_matches(['B', 'y', 'Y'])
+            .chars()
+            .take_while(|c| !c.is_alphanumeric())
+            .any(|c| matches!(c, '·' | '|' | '•' | '-' | '–' | '—' | ','));
+    if is_remnant {
+        body[first.len()..].trim_start().to_string()
+    } else {
+        body
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -810,8 +839,26 @@ fn collect_meta(
                 let w = e.attr("class").map(words).unwrap_or_default();
                 w.iter().any(|w| w.contains("byline") || w == "author")
             })
-            .map(inline_text)
-            .find(|t| t.len() < 200 && strip_by(t).is_some_and(|n| !n.is_empty()))
+            .map(|e| {
+                let bare = e
+                    .attr("class")
+                    .map(words)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|w| w == "author" || w == "byline");
+                (inline_text(e), bare)
+            })
+            .find_map(|(t, bare)| {
+                if t.len() >= 200 {
+                    return None;
+                }
+                match strip_by(&t) {
+                    Some(n) if !n.is_empty() => Some(n.to_string()),
+                    // `<span class="author">Sofía Ibáñez</span>`: a bare name.
+                    None if bare && looks_like_name(&t) => Some(t),
+                    _ => None,
+                }
+            })
             .into_iter()
             .collect()
     };
@@ -1271,5 +1318,19 @@ mod tests {
             out.articles[0].title,
             "Harbor dredging plan wins council vote"
         );
+    }
+
+    #[test]
+    fn bare_author_span_and_byline_remnant() {
+        assert_eq!(
+            drop_byline_remnant("By · October 24, 2018\n\nThe story.".to_string()),
+            "The story."
+        );
+        assert_eq!(
+            drop_byline_remnant("By the time rescuers came, it was over.".to_string()),
+            "By the time rescuers came, it was over."
+        );
+        assert!(looks_like_name("Sofía Ibáñez"));
+        assert!(!looks_like_name("Updated 3 hours ago"));
     }
 }
