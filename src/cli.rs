@@ -30,6 +30,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Show what is in the index: articles, outlets, date range, size.
     Stats(StatsArgs),
+    /// Merge the index into one segment (faster searches on archives that rarely change).
+    Optimize,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => cmd_index(&dir, args),
         Command::Search(args) => cmd_search(&dir, args),
         Command::Stats(args) => cmd_stats(&dir, args),
+        Command::Optimize => {
+            let s = newsdex::index::optimize(&dir)?;
+            println!(
+                "merged {} segments into {} in {:.2}s; index {:.1} MB -> {:.1} MB",
+                s.segments_before,
+                s.segments_after,
+                s.seconds,
+                s.bytes_before as f64 / 1e6,
+                s.bytes_after as f64 / 1e6
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newsdex::index::{IndexSummary, Progress};
@@ -9,6 +10,9 @@ use newsdex::index::{IndexSummary, Progress};
 /// A progress bar on stderr, or nothing when stderr is not a terminal.
 pub struct Bar {
     bar: ProgressBar,
+    files_total: AtomicU64,
+    files_done: AtomicU64,
+    articles: AtomicU64,
 }
 
 impl Bar {
@@ -27,16 +31,34 @@ impl Bar {
             )
             .expect("valid template"),
         );
-        Bar { bar }
+        Bar {
+            bar,
+            files_total: AtomicU64::new(0),
+            files_done: AtomicU64::new(0),
+            articles: AtomicU64::new(0),
+        }
+    }
+
+    fn show_counts(&self) {
+        self.bar.set_message(format!(
+            "{}/{} files, {} articles",
+            self.files_done.load(Ordering::Relaxed),
+            self.files_total.load(Ordering::Relaxed),
+            self.articles.load(Ordering::Relaxed)
+        ));
     }
 }
 
 impl Progress for Bar {
     fn start(&self, files: u64, bytes: u64) {
         self.bar.set_length(bytes);
-        self.bar.set_message(format!("0/{files} files"));
+        self.files_total.store(files, Ordering::Relaxed);
+        self.show_counts();
     }
-    fn file_done(&self, bytes: u64, _articles: u64) {
+    fn file_done(&self, bytes: u64, articles: u64) {
+        self.files_done.fetch_add(1, Ordering::Relaxed);
+        self.articles.fetch_add(articles, Ordering::Relaxed);
+        self.show_counts();
         self.bar.inc(bytes);
     }
     fn committing(&self) {

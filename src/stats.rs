@@ -1,7 +1,6 @@
 //! `newsdex stats`: what is in the index, read from fast fields (no stored documents are loaded).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 use time::Date;
@@ -88,16 +87,6 @@ pub fn stats(engine: &Engine) -> Result<Stats> {
         sources,
         formats: count_by_keyword(engine, "format")?,
         segments: searcher.segment_readers().len(),
-        size_bytes: dir_size(engine.path()),
+        size_bytes: crate::index::dir_bytes(engine.path()),
     })
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
 }

@@ -1,0 +1,60 @@
+//! The indexing ceiling for the benchmark: the same schema, analyzers, thread count and memory
+//! budget as `newsdex index`, but with every document already parsed and in memory, so only
+//! tantivy's own work is timed.
+//!
+//! Usage: cargo run --release --example raw_ceiling -- DIR [THREADS] [MEMORY_MB]
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use newsdex::index::to_document;
+use newsdex::ingest::{self, ParseOptions};
+use newsdex::schema;
+use rayon::prelude::*;
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = PathBuf::from(
+        args.get(1)
+            .expect("usage: raw_ceiling DIR [THREADS] [MEMORY_MB]"),
+    );
+    let threads: usize = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let memory_mb: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(256);
+
+    let found = ingest::discover(&[dir], None);
+    let bytes: u64 = found.files.iter().map(|f| f.size).sum();
+    let opts = ParseOptions::default();
+    let (_, fields) = schema::build_schema();
+    let docs: Vec<TantivyDocument> = found
+        .files
+        .par_iter()
+        .flat_map_iter(|f| ingest::read_file(f, &opts).articles)
+        .map(|a| to_document(&fields, &a))
+        .collect();
+    let n = docs.len();
+
+    let tmp = tempfile::tempdir()?;
+    let (schema, _) = schema::build_schema();
+    let index = Index::create_in_dir(tmp.path(), schema)?;
+    schema::register_tokenizers(&index);
+    // Same writer set-up as newsdex index: at most one thread per 20 MB of budget.
+    let writer_threads = threads.min((memory_mb / 20).max(1));
+    let started = Instant::now();
+    let mut writer: IndexWriter = index.writer_with_num_threads(writer_threads, memory_mb << 20)?;
+    for d in docs {
+        writer.add_document(d)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "raw tantivy: {n} documents in {secs:.2}s = {:.0} docs/s, {:.1} MB/s of source",
+        n as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+    Ok(())
+}
