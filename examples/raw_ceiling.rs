@@ -25,7 +25,10 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or(std::thread::available_parallelism().map_or(2, |n| n.get()));
     let memory_mb: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(256);
 
+    let t0 = Instant::now();
     let found = ingest::discover(&[dir], None);
+    let walk_secs = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
     let bytes: u64 = found.files.iter().map(|f| f.size).sum();
     let opts = ParseOptions::default();
     let (_, fields) = schema::build_schema();
@@ -36,6 +39,11 @@ fn main() -> anyhow::Result<()> {
         .map(|a| to_document(&fields, &a))
         .collect();
     let n = docs.len();
+    let parse_secs = t1.elapsed().as_secs_f64();
+    eprintln!(
+        "walk {walk_secs:.2}s; read+parse+to_document {parse_secs:.2}s on {} threads",
+        rayon::current_num_threads()
+    );
 
     let tmp = tempfile::tempdir()?;
     let (schema, _) = schema::build_schema();
