@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
         .files
         .par_iter()
         .flat_map_iter(|f| ingest::read_file(f, &opts).articles)
-        .map(|a| to_document(&fields, &a))
+        .map(|a| to_document(&fields, &a, schema::DEFAULT_TITLE_WEIGHT))
         .collect();
     let n = docs.len();
     let parse_secs = t1.elapsed().as_secs_f64();

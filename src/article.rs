@@ -72,6 +72,9 @@ pub struct Article {
     pub url: Option<String>,
     pub section: Option<String>,
     pub language: Option<String>,
+    /// The collection's own id for the article (SMART `.I`, Reuters `NEWID`), used in TREC runs
+    /// and relevance judgments.
+    pub docno: Option<String>,
     /// Subject codes and similar labels (wire TOPICS, PLACES, feed categories, front-matter tags).
     pub tags: Vec<String>,
 }

@@ -32,6 +32,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Merge the index into one segment (faster searches on archives that rarely change).
     Optimize,
+    /// Score the ranking against relevance judgments: MAP, nDCG@10, P@10, Recall@100.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +72,10 @@ pub struct IndexArgs {
     /// What the folder layout means, e.g. '{source}/{yyyy}/{mm}/{dd}/*' (remembered by the index).
     #[arg(long, value_name = "PATTERN")]
     pub path_pattern: Option<String>,
+    /// How many times a headline counts in ranking (1 = plain BM25 over headline + body;
+    /// remembered by the index; a change re-reads every file).
+    #[arg(long, value_name = "N")]
+    pub title_weight: Option<u32>,
     /// Write every rejected file or record (and warning) to this file as JSON Lines.
     #[arg(long, value_name = "FILE.jsonl")]
     pub report: Option<std::path::PathBuf>,
@@ -110,12 +116,46 @@ pub struct SearchArgs {
     /// Only this language code (repeatable).
     #[arg(long, value_name = "CODE")]
     pub lang: Vec<String>,
+    /// Weight of the bonus for query words standing close together (0 = off, the measured best).
+    #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT)]
+    pub proximity_weight: f32,
+    /// Query id for `--format trec`.
+    #[arg(long, default_value = "1", value_name = "ID")]
+    pub qid: String,
+    /// Run name for `--format trec`.
+    #[arg(long, default_value = "newsdex", value_name = "NAME")]
+    pub run_name: String,
     /// Show why each hit scored as it did (terms, fields, boosts).
     #[arg(long)]
     pub explain: bool,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Topics: a SMART query file (cran.qry, CISI.QRY, MED.QRY) or `id<TAB>query` lines.
+    #[arg(long, value_name = "FILE")]
+    pub queries: std::path::PathBuf,
+    /// Relevance judgments: TREC (`qid 0 docno rel`), CISI or Cranfield qrels.
+    #[arg(long, value_name = "FILE")]
+    pub qrels: std::path::PathBuf,
+    /// Also write the ranking as a TREC run file (for trec_eval).
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<std::path::PathBuf>,
+    /// Name of the run (TREC run files and the report).
+    #[arg(long, default_value = "newsdex")]
+    pub run_name: String,
+    /// Weight of the proximity bonus (0 leaves it out, to measure what it adds).
+    #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT)]
+    pub proximity_weight: f32,
+    /// Print every query's measures, not only the means.
+    #[arg(long)]
+    pub per_query: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +171,7 @@ pub enum FormatArg {
     Jsonl,
     Json,
     Csv,
+    Trec,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -22,7 +22,7 @@ use crate::schema::{self, Fields, SCHEMA_VERSION};
 const SETTINGS_FILE: &str = "newsdex.json";
 
 /// Settings stored with the index, so later runs read files the same way.
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct StoredSettings {
     schema_version: u32,
     /// The last `--map` given.
@@ -31,6 +31,24 @@ struct StoredSettings {
     /// The last `--path-pattern` given.
     #[serde(default)]
     path_pattern: Option<String>,
+    /// How many times the title counts in the ranking field.
+    #[serde(default = "default_title_weight")]
+    title_weight: u32,
+}
+
+fn default_title_weight() -> u32 {
+    schema::DEFAULT_TITLE_WEIGHT
+}
+
+impl Default for StoredSettings {
+    fn default() -> Self {
+        StoredSettings {
+            schema_version: SCHEMA_VERSION,
+            field_map: FieldMap::default(),
+            path_pattern: None,
+            title_weight: schema::DEFAULT_TITLE_WEIGHT,
+        }
+    }
 }
 
 impl StoredSettings {
@@ -102,14 +120,18 @@ fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     Ok((index, fields))
 }
 
-/// Turns an article into a tantivy document.
-pub fn to_document(f: &Fields, a: &Article) -> TantivyDocument {
+/// Turns an article into a tantivy document. The title goes `title_weight` times into the `text`
+/// field that ranking uses (BM25F with an integer title weight; 1 = plain BM25 over title + body).
+pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(f.id, a.id());
     doc.add_text(f.path, &a.path);
+    if let Some(d) = &a.docno {
+        doc.add_text(f.docno, d);
+    }
     doc.add_text(f.title, &a.title);
     doc.add_text(f.body, &a.body);
-    for _ in 0..schema::TITLE_WEIGHT {
+    for _ in 0..title_weight {
         doc.add_text(f.text, &a.title);
     }
     doc.add_text(f.text, &a.body);
@@ -166,6 +188,8 @@ pub struct IndexOptions {
     pub field_map: Option<FieldMap>,
     /// `--path-pattern`; `None` keeps the one the index remembers.
     pub path_pattern: Option<PathPattern>,
+    /// `--title-weight`; `None` keeps the one the index remembers.
+    pub title_weight: Option<u32>,
 }
 
 impl Default for IndexOptions {
@@ -178,6 +202,7 @@ impl Default for IndexOptions {
             commit_bytes: 256 * 1024 * 1024,
             field_map: None,
             path_pattern: None,
+            title_weight: None,
         }
     }
 }
@@ -310,14 +335,18 @@ pub fn index_archive(
     // How files are read: the options given now, else those the index remembers. When they
     // change, every file is read again (a different --map makes different articles).
     let mut settings = StoredSettings::load(index_dir).unwrap_or_default();
-    let previous = (settings.field_map.clone(), settings.path_pattern.clone());
+    let key = |s: &StoredSettings| (s.field_map.clone(), s.path_pattern.clone(), s.title_weight);
+    let previous = key(&settings);
+    if let Some(w) = opts.title_weight {
+        settings.title_weight = w.clamp(1, 10);
+    }
     if let Some(m) = &opts.field_map {
         settings.field_map = m.clone();
     }
     if let Some(p) = &opts.path_pattern {
         settings.path_pattern = Some(p.as_str().to_string());
     }
-    let settings_changed = previous != (settings.field_map.clone(), settings.path_pattern.clone());
+    let settings_changed = previous != key(&settings);
     let parse_opts = ParseOptions {
         field_map: settings.field_map.clone(),
         path_pattern: match &settings.path_pattern {
@@ -404,6 +433,7 @@ pub fn index_archive(
             manifest: &manifest,
             parse_opts: &parse_opts,
             fault_delay,
+            title_weight: settings.title_weight,
         };
         let results: Vec<FileResult> = pool.install(|| {
             chunk
@@ -464,6 +494,7 @@ struct FileContext<'a> {
     manifest: &'a Manifest,
     parse_opts: &'a ParseOptions,
     fault_delay: Option<Duration>,
+    title_weight: u32,
 }
 
 /// What reading one file did.
@@ -496,7 +527,10 @@ impl FileContext<'_> {
             self.writer
                 .delete_term(Term::from_field_text(self.fields.path, &key));
             for a in &outcome.articles {
-                match self.writer.add_document(to_document(self.fields, a)) {
+                match self
+                    .writer
+                    .add_document(to_document(self.fields, a, self.title_weight))
+                {
                     Ok(_) => *added.entry(a.format).or_default() += 1,
                     Err(e) => {
                         add_error.get_or_insert(e);

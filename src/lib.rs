@@ -6,6 +6,7 @@
 
 pub mod article;
 pub mod error;
+pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod manifest;

@@ -13,12 +13,13 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{
-    Cli, ColorArg, Command, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat,
+    Cli, ColorArg, Command, EvalArgs, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs,
+    StatsFormat,
 };
 use newsdex::index::{IndexOptions, index_archive};
 use newsdex::ingest::layout::PathPattern;
 use newsdex::ingest::meta::FieldMap;
-use newsdex::output::{OutputFormat, TextStyle, write_results};
+use newsdex::output::{OutputFormat, TextStyle, TrecRun, write_results};
 use newsdex::search::{Engine, Filters, SearchRequest, SortOrder, parse_day_bound};
 use newsdex::{Error, stats};
 
@@ -59,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(args) => cmd_index(&dir, args),
         Command::Search(args) => cmd_search(&dir, args),
         Command::Stats(args) => cmd_stats(&dir, args),
+        Command::Eval(args) => cmd_eval(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(
@@ -85,6 +87,7 @@ fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode>
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
+    opts.title_weight = args.title_weight;
     if let Some(spec) = &args.map {
         opts.field_map = Some(FieldMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?);
     }
@@ -178,6 +181,8 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
         offset: 0,
         snippets: true,
         explain: args.explain,
+        plain: false,
+        proximity_weight: args.proximity_weight,
     };
     let engine = Engine::open(dir)?;
     let results = engine.search(&req)?;
@@ -187,6 +192,7 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
         Some(FormatArg::Jsonl) => OutputFormat::Jsonl,
         Some(FormatArg::Json) => OutputFormat::Json,
         Some(FormatArg::Csv) => OutputFormat::Csv,
+        Some(FormatArg::Trec) => OutputFormat::Trec,
         None if stdout.is_terminal() => OutputFormat::Text,
         None => OutputFormat::Jsonl,
     };
@@ -194,7 +200,11 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
         color: use_color(args.color),
     };
     let mut out = std::io::BufWriter::new(stdout.lock());
-    write_results(&mut out, &req, &results, format, &style)?;
+    let trec = TrecRun {
+        qid: args.qid,
+        run_name: args.run_name,
+    };
+    write_results(&mut out, &req, &results, format, &style, &trec)?;
     out.flush()?;
     if format == OutputFormat::Csv {
         eprintln!("{} hits", results.total_hits);
@@ -204,6 +214,64 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
     } else {
         ExitCode::from(1)
     })
+}
+
+fn cmd_eval(dir: &std::path::Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    use newsdex::eval::{EvalOptions, evaluate, read_qrels, read_topics};
+    let engine = Engine::open(dir)?;
+    let topics = read_topics(&args.queries)?;
+    let qrels = read_qrels(&args.qrels)?;
+    let opts = EvalOptions {
+        depth: 1000,
+        proximity_weight: args.proximity_weight,
+        run_name: args.run_name.clone(),
+    };
+    let mut run_file = match &args.run {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let report = evaluate(
+        &engine,
+        &topics,
+        &qrels,
+        &opts,
+        run_file.as_mut().map(|w| w as &mut dyn Write),
+    )?;
+    if let Some(mut w) = run_file {
+        w.flush()?;
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        StatsFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        StatsFormat::Text => {
+            if args.per_query {
+                writeln!(
+                    out,
+                    "{:>6} {:>7} {:>7} {:>7} {:>7}",
+                    "query", "AP", "nDCG@10", "P@10", "R@100"
+                )?;
+                for (q, m) in &report.per_query {
+                    writeln!(
+                        out,
+                        "{q:>6} {:7.4} {:7.4} {:7.4} {:7.4}",
+                        m.map, m.ndcg10, m.p10, m.recall100
+                    )?;
+                }
+            }
+            let m = report.mean;
+            writeln!(
+                out,
+                "{}: {} queries  MAP {:.4}  nDCG@10 {:.4}  P@10 {:.4}  Recall@100 {:.4}",
+                report.run_name, report.queries, m.map, m.ndcg10, m.p10, m.recall100
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_stats(dir: &std::path::Path, args: StatsArgs) -> anyhow::Result<ExitCode> {

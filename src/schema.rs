@@ -4,7 +4,8 @@
 //! |---------------|------------------------------|----------------------------------------------------|
 //! | `id`          | raw, stored                  | stable article identity (file key + record)        |
 //! | `path`        | raw, stored                  | the file the article came from; deletes per file   |
-//! | `text`        | `news` text, positions       | ranked search: title (×[`TITLE_WEIGHT`]) + body    |
+//! | `docno`       | raw, stored                  | the collection's own id (SMART `.I`, Reuters NEWID)|
+//! | `text`        | `news` text, positions       | ranked search: title (×title weight) + body        |
 //! | `title`       | `news` text, positions       | `title:` searches                                  |
 //! | `body`        | `news` text, positions       | `body:` searches, snippets                         |
 //! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
@@ -30,13 +31,14 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// How many times the title is repeated in the `text` field that ranking uses. This is BM25F
+/// How many times, by default, the title is repeated in the `text` field that ranking uses (an
+/// index setting: `newsdex index --title-weight N`). This is BM25F
 /// (Robertson, Zaragoza & Taylor 2004) with integer field weights: title and body share one
 /// term-frequency saturation and one length normalisation, instead of two BM25 scores being
 /// added, which over-rewards a word that happens to stand in both title and body.
-pub const TITLE_WEIGHT: usize = 2;
+pub const DEFAULT_TITLE_WEIGHT: u32 = 2;
 
 /// Analyzer for title and body: lower-cased, accent-folded, English-stemmed.
 pub const NEWS_TOKENIZER: &str = "news";
@@ -54,6 +56,7 @@ pub struct Fields {
     pub id: Field,
     pub text: Field,
     pub path: Field,
+    pub docno: Field,
     pub title: Field,
     pub body: Field,
     pub published: Field,
@@ -77,6 +80,7 @@ impl Fields {
             id: f("id")?,
             text: f("text")?,
             path: f("path")?,
+            docno: f("docno")?,
             title: f("title")?,
             body: f("body")?,
             published: f("published")?,
@@ -118,6 +122,7 @@ pub fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     b.add_text_field("id", STRING | STORED);
     b.add_text_field("path", STRING | STORED);
+    b.add_text_field("docno", STRING | STORED);
     b.add_text_field(
         "text",
         TextOptions::default().set_indexing_options(

@@ -151,3 +151,50 @@ fn reuters_every_story_indexed_once_with_clean_text_and_1987_dates() {
     let cocoa = env.search(&["tag:cocoa"]);
     assert!(cocoa.len() > 50, "{} cocoa stories", cocoa.len());
 }
+
+fn shared_eval(name: &str) -> Option<std::path::PathBuf> {
+    // Same gate as the corpora: skip without ../shared, fail under CI.
+    let corpora = shared_corpus("bbc")?;
+    Some(corpora.join("../../eval").join(name))
+}
+
+#[test]
+fn eval_on_judged_collections_counts_the_judged_queries_and_scores_like_bm25() {
+    for (name, queries, qrels, n_queries, min_map) in [
+        ("cran", "cran.qry", "cran.qrels", 225, 0.29),
+        ("cisi", "CISI.QRY", "CISI.REL", 76, 0.19),
+        ("med", "MED.QRY", "MED.REL", 30, 0.50),
+    ] {
+        let Some(dir) = shared_eval(name) else { return };
+        let env = TestEnv::new();
+        env.index(&dir);
+        let run = env.dir.path().join("run.txt");
+        let out = env
+            .cmd()
+            .args(["eval", "--format", "json", "--run-name", "t"])
+            .arg("--queries")
+            .arg(dir.join(queries))
+            .arg("--qrels")
+            .arg(dir.join(qrels))
+            .arg("--run")
+            .arg(&run)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["queries"], n_queries, "{name}");
+        let map = v["mean"]["map"].as_f64().unwrap();
+        assert!(map > min_map && map < 1.0, "{name}: MAP {map}");
+        // The run file is TREC format: qid Q0 docno rank score run.
+        let first = std::fs::read_to_string(&run).unwrap();
+        let cols: Vec<&str> = first.lines().next().unwrap().split(' ').collect();
+        assert_eq!(cols.len(), 6);
+        assert_eq!(cols[1], "Q0");
+        assert_eq!(cols[3], "1");
+        assert_eq!(cols[5], "t");
+    }
+}

@@ -321,3 +321,35 @@ fn stats_reports_articles_outlets_and_dates() {
     assert_eq!(v["first_day"], "2018-04-10");
     assert!(v["sources"].as_array().unwrap().len() >= 5);
 }
+
+#[test]
+fn trec_run_format() {
+    let env = sample_env();
+    let out = env
+        .cmd()
+        .args([
+            "search",
+            "--format",
+            "trec",
+            "--qid",
+            "7",
+            "--run-name",
+            "nd",
+            "--limit",
+            "3",
+        ])
+        .arg("caravan")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(lines.len(), 3);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l[0], "7");
+        assert_eq!(l[1], "Q0");
+        assert_eq!(l[2].len(), 16, "docno falls back to the article id");
+        assert_eq!(l[3], (i + 1).to_string());
+        assert!(l[4].parse::<f32>().unwrap() > 0.0);
+        assert_eq!(l[5], "nd");
+    }
+}

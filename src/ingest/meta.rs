@@ -162,6 +162,7 @@ impl Meta {
             url: self.url,
             section: self.section,
             language: self.language.map(|l| l.to_ascii_lowercase()),
+            docno: None,
             tags: self.tags,
         }
     }

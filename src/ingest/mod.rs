@@ -16,6 +16,7 @@ pub mod meta;
 pub mod nitf;
 pub mod record;
 pub mod sgml;
+pub mod smart;
 pub mod table;
 pub mod text;
 pub mod warc;
@@ -473,7 +474,6 @@ pub fn parse_bytes(
     opts: &ParseOptions,
     out: &mut FileOutcome,
 ) {
-    let _ = opts;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         out.problems
             .push(Problem::rejected(path, None, "empty file"));
@@ -490,6 +490,7 @@ pub fn parse_bytes(
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
         Format::Sgml => return sgml::parse(path, bytes, opts, out),
+        Format::Smart => return smart::parse(path, bytes, opts, out),
         Format::Json => return json::parse(path, bytes, opts, out),
         Format::JsonLines => return json::parse_lines(path, bytes, opts, out),
         Format::Csv => return table::parse_csv(path, bytes, opts, out),
@@ -497,14 +498,6 @@ pub fn parse_bytes(
         Format::Html => return html::parse(path, bytes, opts, out),
         Format::Warc => return warc::parse(path, bytes, opts, out),
         Format::Xml => return xml::parse(path, bytes, opts, out),
-        other => {
-            out.problems.push(Problem::rejected(
-                path,
-                None,
-                format!("no reader for {} files yet", other.name()),
-            ));
-            return;
-        }
     };
     match single {
         Some(a) if !(a.title.trim().is_empty() && a.body.trim().is_empty()) => out.articles.push(a),

@@ -121,7 +121,17 @@ fn story(
             .map(|b| unwrap_lines(&strip_signoff(&clean(b))))
             .unwrap_or_default()
     };
-    meta.into_article(path, record, "sgml", body, problems)
+    let mut a = meta.into_article(path, record, "sgml", body, problems);
+    a.docno = attribute(block, "NEWID");
+    a
+}
+
+/// The value of `NAME="..."` in the story's opening tag.
+fn attribute(block: &str, name: &str) -> Option<String> {
+    let tag = &block[..block.find('>')?];
+    let i = find_ci(tag, &format!("{name}=\""))? + name.len() + 2;
+    let end = tag[i..].find('"')? + i;
+    Some(tag[i..end].to_string())
 }
 
 /// The content of the first `<NAME ...>...</NAME>` in `s` (tag names are case-insensitive).
@@ -280,6 +290,7 @@ the Bahia cocoa zone, said &lt;Comissaria Smith>.\n    Arrivals rose &amp; price
         assert_eq!(a.source.as_deref(), Some("Reuters"));
         assert_eq!(a.record, 0);
         assert_eq!(a.format, "sgml");
+        assert_eq!(a.docno.as_deref(), Some("1"));
     }
 
     #[test]

@@ -26,6 +26,15 @@ pub enum OutputFormat {
     Json,
     /// RFC 4180 CSV with a header row.
     Csv,
+    /// A TREC run: `qid Q0 docno rank score run_name`, for trec_eval.
+    Trec,
+}
+
+/// Names a TREC run's query and system.
+#[derive(Clone, Debug)]
+pub struct TrecRun {
+    pub qid: String,
+    pub run_name: String,
 }
 
 /// Writes search results in `format`.
@@ -35,8 +44,20 @@ pub fn write_results(
     results: &SearchResults,
     format: OutputFormat,
     style: &TextStyle,
+    trec: &TrecRun,
 ) -> io::Result<()> {
     match format {
+        OutputFormat::Trec => {
+            for h in &results.hits {
+                let docno = h.docno.as_deref().unwrap_or(&h.id);
+                writeln!(
+                    out,
+                    "{} Q0 {} {} {:.6} {}",
+                    trec.qid, docno, h.rank, h.score, trec.run_name
+                )?;
+            }
+            out.flush()
+        }
         OutputFormat::Text => text::write(out, req, results, style),
         OutputFormat::Jsonl => json::write_lines(out, results),
         OutputFormat::Json => json::write_document(out, req, results),
