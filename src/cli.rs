@@ -89,6 +89,9 @@ pub struct SearchArgs {
     /// Match articles with any of the words, not all of them.
     #[arg(long)]
     pub any: bool,
+    /// Match exact word forms, not stems (as `=word` does for one word): for checking quotations.
+    #[arg(long)]
+    pub exact: bool,
     /// How many hits to show.
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub limit: usize,

@@ -29,7 +29,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{0}")]
+    #[error(transparent)]
     Query(#[from] QueryError),
 
     #[error("bad option: {0}")]

@@ -131,10 +131,12 @@ pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocumen
     }
     doc.add_text(f.title, &a.title);
     doc.add_text(f.body, &a.body);
-    for _ in 0..title_weight {
-        doc.add_text(f.text, &a.title);
+    for field in [f.text, f.exact] {
+        for _ in 0..title_weight {
+            doc.add_text(field, &a.title);
+        }
+        doc.add_text(field, &a.body);
     }
-    doc.add_text(f.text, &a.body);
     if let Some(p) = a.published {
         doc.add_date(
             f.published,

@@ -11,6 +11,7 @@ pub mod index;
 pub mod ingest;
 pub mod manifest;
 pub mod output;
+pub mod query;
 pub mod schema;
 pub mod search;
 pub mod stats;

@@ -20,7 +20,8 @@ use newsdex::index::{IndexOptions, index_archive};
 use newsdex::ingest::layout::PathPattern;
 use newsdex::ingest::meta::FieldMap;
 use newsdex::output::{OutputFormat, TextStyle, TrecRun, write_results};
-use newsdex::search::{Engine, Filters, SearchRequest, SortOrder, parse_day_bound};
+use newsdex::query::parse_day_bound;
+use newsdex::search::{Engine, Filters, SearchRequest, SortOrder};
 use newsdex::{Error, stats};
 
 fn main() -> ExitCode {
@@ -181,6 +182,7 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
         offset: 0,
         snippets: true,
         explain: args.explain,
+        exact: args.exact,
         plain: false,
         proximity_weight: args.proximity_weight,
     };

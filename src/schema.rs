@@ -6,6 +6,7 @@
 //! | `path`        | raw, stored                  | the file the article came from; deletes per file   |
 //! | `docno`       | raw, stored                  | the collection's own id (SMART `.I`, Reuters NEWID)|
 //! | `text`        | `news` text, positions       | ranked search: title (×title weight) + body        |
+//! | `exact`       | `plain` text, positions      | the same, unstemmed: `=word`, `--exact`, prefixes  |
 //! | `title`       | `news` text, positions       | `title:` searches                                  |
 //! | `body`        | `news` text, positions       | `body:` searches, snippets                         |
 //! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
@@ -31,7 +32,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How many times, by default, the title is repeated in the `text` field that ranking uses (an
 /// index setting: `newsdex index --title-weight N`). This is BM25F
@@ -44,7 +45,7 @@ pub const DEFAULT_TITLE_WEIGHT: u32 = 2;
 pub const NEWS_TOKENIZER: &str = "news";
 /// Analyzer for exact-match metadata (outlet, section, authors, tags): whole value, case- and accent-folded.
 pub const KEYWORD_TOKENIZER: &str = "keyword";
-/// Analyzer for URLs: words, no stemming.
+/// Analyzer for URLs and exact word forms: words, lower-cased and accent-folded, no stemming.
 pub const PLAIN_TOKENIZER: &str = "plain";
 
 /// Tokens longer than this are dropped rather than indexed (base64 blobs, runaway URLs).
@@ -55,6 +56,7 @@ const MAX_TOKEN_LEN: usize = 64;
 pub struct Fields {
     pub id: Field,
     pub text: Field,
+    pub exact: Field,
     pub path: Field,
     pub docno: Field,
     pub title: Field,
@@ -79,6 +81,7 @@ impl Fields {
         Ok(Fields {
             id: f("id")?,
             text: f("text")?,
+            exact: f("exact")?,
             path: f("path")?,
             docno: f("docno")?,
             title: f("title")?,
@@ -123,6 +126,14 @@ pub fn build_schema() -> (Schema, Fields) {
     b.add_text_field("id", STRING | STORED);
     b.add_text_field("path", STRING | STORED);
     b.add_text_field("docno", STRING | STORED);
+    b.add_text_field(
+        "exact",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PLAIN_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
     b.add_text_field(
         "text",
         TextOptions::default().set_indexing_options(

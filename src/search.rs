@@ -7,19 +7,19 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, QueryParserError,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument,
 };
-use time::{Date, Month};
+use time::Date;
 
 use crate::article::format_rfc3339;
-use crate::error::{Error, QueryError, Result};
+use crate::error::Result;
 use crate::index::{UNIX_EPOCH_JULIAN_DAY, open_index};
+use crate::query::query_error;
 use crate::schema::{Fields, normalize_keyword};
 
 /// Weight of the bonus for query words that occur close together (see [`Engine::proximity_bonus`]).
@@ -32,29 +32,6 @@ pub const PROXIMITY_MAX_DF: f64 = 0.1;
 pub const PROXIMITY_SLOP: u32 = 3;
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
-
-/// Field names a query may use, with the schema field each one means.
-const QUERY_FIELDS: &[(&str, &str)] = &[
-    ("title", "title"),
-    ("body", "body"),
-    ("text", "body"),
-    ("source", "source"),
-    ("outlet", "source"),
-    ("author", "authors"),
-    ("authors", "authors"),
-    ("by", "authors"),
-    ("section", "section"),
-    ("url", "url"),
-    ("lang", "language"),
-    ("language", "language"),
-    ("tag", "tags"),
-    ("tags", "tags"),
-    ("published", "published"),
-    ("date_source", "date_source"),
-    ("format", "format"),
-    ("id", "id"),
-    ("path", "path"),
-];
 
 /// Result order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -96,6 +73,8 @@ pub struct SearchRequest {
     pub snippets: bool,
     /// Explain each hit's score (which terms, fields and boosts).
     pub explain: bool,
+    /// Words and phrases match exact word forms (no stemming), as with `=word`.
+    pub exact: bool,
     /// Treat the query as free text (no syntax; any word may match). See [`Engine::plain_query`].
     pub plain: bool,
     /// Weight of the proximity bonus ([`PROXIMITY_WEIGHT`] by default; 0 turns it off).
@@ -113,6 +92,7 @@ impl SearchRequest {
             offset: 0,
             snippets: true,
             explain: false,
+            exact: false,
             plain: false,
             proximity_weight: PROXIMITY_WEIGHT,
         }
@@ -201,22 +181,8 @@ impl Engine {
     }
 
     /// Parses the user's query into a tantivy query (filters not included).
-    pub fn parse_query(&self, query: &str, any: bool) -> Result<Box<dyn Query>> {
-        let rewritten = prepare_query(query)?;
-        if rewritten.trim().is_empty() {
-            return Err(query_error(
-                query,
-                None,
-                "the query is empty: give at least one word to search for",
-            ));
-        }
-        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
-        if !any {
-            parser.set_conjunction_by_default();
-        }
-        parser
-            .parse_query(&rewritten)
-            .map_err(|e| translate_parser_error(query, e))
+    pub fn parse_query(&self, query: &str, any: bool, exact: bool) -> Result<Box<dyn Query>> {
+        crate::query::build_user_query(&self.index, &self.fields, query, any, exact)
     }
 
     /// Free text (a question, a pasted paragraph) as a query: every word may match (OR), with no
@@ -256,7 +222,7 @@ impl Engine {
         let main = if req.plain {
             self.plain_query(&req.query)?
         } else {
-            self.parse_query(&req.query, req.any)?
+            self.parse_query(&req.query, req.any, req.exact)?
         };
         let filters = self.filter_clauses(&req.filters);
         let bonus = match (req.proximity_weight > 0.0, req.plain) {
@@ -578,207 +544,4 @@ fn opening(text: &str, max: usize) -> String {
     let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
     let cut = text[..end].rfind(char::is_whitespace).unwrap_or(end);
     format!("{}…", text[..cut].trim_end())
-}
-
-fn query_error(query: &str, position: Option<usize>, message: impl Into<String>) -> Error {
-    Error::Query(QueryError {
-        query: query.to_string(),
-        position,
-        message: message.into(),
-    })
-}
-
-/// Checks the query for mistakes tantivy would misread, maps field aliases (`author:` →
-/// `authors:`), and escapes colons that do not follow a field name (`Trump: stopped`).
-pub fn prepare_query(query: &str) -> Result<String> {
-    let chars: Vec<char> = query.chars().collect();
-    if chars.iter().any(|c| c.is_control() && !c.is_whitespace()) {
-        let pos = chars
-            .iter()
-            .position(|c| c.is_control() && !c.is_whitespace());
-        return Err(query_error(
-            query,
-            pos,
-            "the query contains a control character: remove it",
-        ));
-    }
-    let mut out = String::with_capacity(query.len());
-    let mut in_quote: Option<usize> = None;
-    let mut depth: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '"' {
-            in_quote = if in_quote.is_some() { None } else { Some(i) };
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        if in_quote.is_some() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        match c {
-            '(' => depth.push(i),
-            ')' if depth.pop().is_none() => {
-                return Err(query_error(
-                    query,
-                    Some(i),
-                    "this `)` closes nothing: remove it or add the matching `(`",
-                ));
-            }
-            _ => {}
-        }
-        // A word followed by ':' is a field name only if we know the field.
-        if c.is_alphanumeric() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            let at_word_start = start == 0 || !chars[start - 1].is_alphanumeric();
-            if i < chars.len() && chars[i] == ':' && at_word_start {
-                match QUERY_FIELDS
-                    .iter()
-                    .find(|(alias, _)| alias.eq_ignore_ascii_case(&word))
-                {
-                    Some((_, field)) => {
-                        let next = chars.get(i + 1);
-                        if next.is_none_or(|n| n.is_whitespace() || *n == ')') {
-                            return Err(query_error(
-                                query,
-                                Some(i),
-                                format!(
-                                    "`{word}:` needs a value right after the colon, e.g. {word}:caravan or {word}:\"two words\""
-                                ),
-                            ));
-                        }
-                        out.push_str(field);
-                        out.push(':');
-                    }
-                    None => {
-                        // Not a field: the colon is punctuation.
-                        out.push_str(&word);
-                        out.push(' ');
-                    }
-                }
-                i += 1;
-            } else {
-                out.push_str(&word);
-            }
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    if let Some(pos) = in_quote {
-        return Err(query_error(
-            query,
-            Some(pos),
-            "this quote is never closed: add a closing `\"` to end the phrase",
-        ));
-    }
-    if let Some(pos) = depth.pop() {
-        return Err(query_error(
-            query,
-            Some(pos),
-            "this `(` is never closed: add the matching `)`",
-        ));
-    }
-    Ok(out)
-}
-
-fn translate_parser_error(query: &str, e: QueryParserError) -> Error {
-    let message = match e {
-        QueryParserError::AllButQueryForbidden => {
-            "the query only excludes words (-word or NOT word), so there is nothing to search for: add a word to find, e.g. `caravan -vintage`".to_string()
-        }
-        QueryParserError::FieldDoesNotExist(f) => format!(
-            "there is no field `{f}`: use one of title, body, source, author, section, url, lang, tag, published"
-        ),
-        QueryParserError::ExpectedInt(_) | QueryParserError::DateFormatError(_) => format!(
-            "{e}: dates in a query are written like published:[2018-10-01T00:00:00Z TO 2018-11-30T23:59:59Z]; --since/--until accept 2018, 2018-10 or 2018-10-25"
-        ),
-        other => format!("{other}"),
-    };
-    query_error(query, None, message)
-}
-
-/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first (or, with `end`, the last) day it covers.
-pub fn parse_day_bound(s: &str, end: bool) -> Result<Date> {
-    let bad = || {
-        Error::Usage(format!(
-            "`{s}` is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2018, 2018-10, 2018-10-25)"
-        ))
-    };
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let num = |p: &str| p.parse::<i32>().map_err(|_| bad());
-    let year = num(parts.first().ok_or_else(bad)?)?;
-    let (month, day) = match parts.len() {
-        1 => (if end { 12 } else { 1 }, None),
-        2 => (num(parts[1])?, None),
-        3 => (num(parts[1])?, Some(num(parts[2])?)),
-        _ => return Err(bad()),
-    };
-    let month = Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
-    let day = match day {
-        Some(d) => u8::try_from(d).map_err(|_| bad())?,
-        None if end => time::util::days_in_month(month, year),
-        None => 1,
-    };
-    Date::from_calendar_date(year, month, day).map_err(|_| bad())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aliases_and_stray_colons() {
-        assert_eq!(
-            prepare_query("author:okafor lang:en").unwrap(),
-            "authors:okafor language:en"
-        );
-        assert_eq!(prepare_query("Trump: stopped").unwrap(), "Trump  stopped");
-        assert_eq!(
-            prepare_query("\"a: b\" title:x").unwrap(),
-            "\"a: b\" title:x"
-        );
-    }
-
-    #[test]
-    fn syntax_errors_point_at_the_problem() {
-        let pos = |q: &str| match prepare_query(q) {
-            Err(Error::Query(e)) => e.position,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(pos("\"unclosed"), Some(0));
-        assert_eq!(pos("title:("), Some(6));
-        assert_eq!(pos("a ) b"), Some(2));
-        assert_eq!(pos("title: caravan"), Some(5));
-        assert_eq!(pos("a\u{7}b"), Some(1));
-    }
-
-    #[test]
-    fn day_bounds() {
-        assert_eq!(
-            parse_day_bound("2018", false).unwrap().to_string(),
-            "2018-01-01"
-        );
-        assert_eq!(
-            parse_day_bound("2018", true).unwrap().to_string(),
-            "2018-12-31"
-        );
-        assert_eq!(
-            parse_day_bound("2019-02", true).unwrap().to_string(),
-            "2019-02-28"
-        );
-        assert_eq!(
-            parse_day_bound("2018-10-25", true).unwrap().to_string(),
-            "2018-10-25"
-        );
-        assert!(parse_day_bound("2018-13", false).is_err());
-        assert!(parse_day_bound("last week", false).is_err());
-    }
 }

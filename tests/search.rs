@@ -353,3 +353,86 @@ fn trec_run_format() {
         assert_eq!(l[5], "nd");
     }
 }
+
+fn ids(env: &TestEnv, args: &[&str]) -> BTreeSet<String> {
+    env.search(args).into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn query_forms_mean_what_the_readme_says() {
+    let env = sample_env();
+    // a AND NOT b is a -b (tantivy alone returns nothing for the first form).
+    let not = ids(&env, &["caravan AND NOT vintage"]);
+    assert!(!not.is_empty());
+    assert_eq!(not, ids(&env, &["caravan -vintage"]));
+    // OR, parentheses and +required.
+    assert_eq!(
+        ids(&env, &["(warblers OR quantum) -vintage"]),
+        ids(&env, &["--any", "warblers quantum"])
+    );
+    assert_eq!(
+        ids(&env, &["+caravan +troops"]),
+        ids(&env, &["caravan troops"])
+    );
+    // Accents fold both ways.
+    assert_eq!(ids(&env, &["Pena Nieto"]), ids(&env, &["Peña Nieto"]));
+    // Proximity: a looser phrase finds at least what the exact phrase finds.
+    let exact_phrase = ids(&env, &["\"migrant caravan\""]);
+    let near = ids(&env, &["\"migrant caravan\"~5"]);
+    assert!(exact_phrase.is_subset(&near) && near.len() > exact_phrase.len());
+    // Fuzzy: a typo within one edit finds the word; more than two edits is refused.
+    assert_eq!(
+        ids(&env, &["carvan~1"]),
+        ids(&env, &["=caravan OR =caravans"])
+    );
+    env.cmd().args(["search", "caravan~5"]).assert().code(2);
+    // Date ranges with plain dates equal the --since/--until filters.
+    assert_eq!(
+        ids(&env, &["caravan published:[2018-11-01 TO 2018-11-30]"]),
+        ids(
+            &env,
+            &["--since", "2018-11", "--until", "2018-11", "caravan"]
+        )
+    );
+    // Field scoping on wire tags.
+    assert!(!ids(&env, &["topics:border"]).is_empty());
+    // A lone * is every article.
+    assert_eq!(env.search(&["*"]).len(), 97);
+}
+
+#[test]
+fn exact_word_forms_and_prefixes_use_unstemmed_words() {
+    let env = sample_env();
+    let stemmed = env.search(&["migrants"]);
+    let exact = env.search(&["=migrants"]);
+    let singular = env.search(&["=migrant"]);
+    assert!(exact.len() < stemmed.len() && singular.len() < stemmed.len());
+    let stem_ids: BTreeSet<_> = stemmed.iter().map(|h| h.id.clone()).collect();
+    let union: BTreeSet<_> = exact
+        .iter()
+        .chain(&singular)
+        .map(|h| h.id.clone())
+        .collect();
+    assert!(union.is_subset(&stem_ids));
+    // Every =migrants hit's file has the word "migrants" itself.
+    for h in &exact {
+        let w = words(Path::new(&h.path));
+        assert!(
+            w.iter().any(|x| x == "migrants"),
+            "{} lacks migrants",
+            h.path
+        );
+    }
+    // --exact makes a phrase match word for word.
+    let phrase = ids(&env, &["--exact", "\"safe third country\""]);
+    assert_eq!(phrase, ids(&env, &["=\"safe third country\""]));
+    assert!(!phrase.is_empty());
+    // A prefix matches word forms whose common stem is shorter than the prefix.
+    let prefix = ids(&env, &["immigra*"]);
+    let forms = ids(
+        &env,
+        &["=immigration OR =immigrants OR =immigrant OR =immigrated"],
+    );
+    assert!(!prefix.is_empty());
+    assert_eq!(prefix, forms);
+}
