@@ -21,10 +21,21 @@ fn main() -> anyhow::Result<()> {
     for q in ["cocoa", "dollar", "oil", "Volcker", "tsunami", "market"] {
         queries.push(("term", SearchRequest::new(q)));
     }
-    for q in ["\"money supply\"", "\"oil prices\"", "\"debt moratorium\"", "\"interest rates\""] {
+    for q in [
+        "\"money supply\"",
+        "\"oil prices\"",
+        "\"debt moratorium\"",
+        "\"interest rates\"",
+    ] {
         queries.push(("phrase", SearchRequest::new(q)));
     }
-    for q in ["OPEC oil output", "Texaco Pennzoil", "Brazil debt moratorium", "Baker dollar -yen", "(gold OR silver) prices"] {
+    for q in [
+        "OPEC oil output",
+        "Texaco Pennzoil",
+        "Brazil debt moratorium",
+        "Baker dollar -yen",
+        "(gold OR silver) prices",
+    ] {
         queries.push(("boolean", SearchRequest::new(q)));
     }
     for q in ["oil", "dollar", "bank"] {
@@ -53,10 +64,24 @@ fn main() -> anyhow::Result<()> {
                 by_kind.entry(kind).or_default().push(ms);
             }
         }
-        let label = if snippets { "top 10 + stored fields + snippets" } else { "top 10 + stored fields, no snippets" };
-        println!("{label}: {} searches  p50 {:.3} ms  p95 {:.3} ms  p99 {:.3} ms", all.len(), pct(&mut all, 50.0), pct(&mut all, 95.0), pct(&mut all, 99.0));
+        let label = if snippets {
+            "top 10 + stored fields + snippets"
+        } else {
+            "top 10 + stored fields, no snippets"
+        };
+        println!(
+            "{label}: {} searches  p50 {:.3} ms  p95 {:.3} ms  p99 {:.3} ms",
+            all.len(),
+            pct(&mut all, 50.0),
+            pct(&mut all, 95.0),
+            pct(&mut all, 99.0)
+        );
         for (kind, v) in by_kind.iter_mut() {
-            println!("  {kind:<14} p50 {:.3} ms  p95 {:.3} ms", pct(v, 50.0), pct(v, 95.0));
+            println!(
+                "  {kind:<14} p50 {:.3} ms  p95 {:.3} ms",
+                pct(v, 50.0),
+                pct(v, 95.0)
+            );
         }
     }
     Ok(())

@@ -32,6 +32,10 @@ pub enum Command {
     Stats(StatsArgs),
     /// Merge the index into one segment (faster searches on archives that rarely change).
     Optimize,
+    /// Write every hit of a query (not just the top ten) to CSV, TSV, JSON Lines, JSON or Markdown.
+    Export(ExportArgs),
+    /// Count matching articles over time (or by outlet, section, author); several queries side by side.
+    Count(CountArgs),
     /// Score the ranking against relevance judgments: MAP, nDCG@10, P@10, Recall@100.
     Eval(EvalArgs),
 }
@@ -86,18 +90,37 @@ pub struct SearchArgs {
     /// The query: words (all required), "phrases", OR, -exclusion, field:value (see README).
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
-    /// Match articles with any of the words, not all of them.
-    #[arg(long)]
-    pub any: bool,
-    /// Match exact word forms, not stems (as `=word` does for one word): for checking quotations.
-    #[arg(long)]
-    pub exact: bool,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// How many hits to show.
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     pub limit: usize,
     /// Output format [default: text on a terminal, jsonl when piped].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<FormatArg>,
+    /// Query id for `--format trec`.
+    #[arg(long, default_value = "1", value_name = "ID")]
+    pub qid: String,
+    /// Run name for `--format trec`.
+    #[arg(long, default_value = "newsdex", value_name = "NAME")]
+    pub run_name: String,
+    /// Show why each hit scored as it did (terms, fields, boosts).
+    #[arg(long)]
+    pub explain: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// How a query is read, filtered and ordered (shared by search, export and count).
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Match articles with any of the words, not all of them.
+    #[arg(long)]
+    pub any: bool,
+    /// Match exact word forms, not stems (as `=word` does for one word): for checking quotations.
+    #[arg(long)]
+    pub exact: bool,
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
@@ -122,18 +145,83 @@ pub struct SearchArgs {
     /// Weight of the bonus for query words standing close together (0 = off, the measured best).
     #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT)]
     pub proximity_weight: f32,
-    /// Query id for `--format trec`.
-    #[arg(long, default_value = "1", value_name = "ID")]
-    pub qid: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The query (same syntax as search).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Write to this file (and its provenance to FILE.meta.json) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// File format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ExportFormatArg::Csv)]
+    pub format: ExportFormatArg,
+    /// Columns, comma-separated: id, rank, score, published, source, title, authors, url, path,
+    /// section, language, word_count, snippet, body.
+    #[arg(long, value_name = "LIST")]
+    pub fields: Option<String>,
+    /// For Excel: a UTF-8 BOM, and cells starting with = + - @ made harmless.
+    #[arg(long)]
+    pub excel: bool,
     /// Run name for `--format trec`.
     #[arg(long, default_value = "newsdex", value_name = "NAME")]
     pub run_name: String,
-    /// Show why each hit scored as it did (terms, fields, boosts).
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// One or more queries (each argument is one query; quote multi-word queries).
+    #[arg(required = true, value_name = "QUERY")]
+    pub queries: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Buckets: calendar day, ISO week, month or year of publication, or outlet, section, author.
+    #[arg(long, value_enum, default_value_t = ByArg::Month)]
+    pub by: ByArg,
+    /// Divide by all articles in the bucket: coverage share rather than raw volume.
     #[arg(long)]
-    pub explain: bool,
-    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
+    pub share: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CountFormat::Table)]
+    pub format: CountFormat,
+    /// Also draw the counts as an SVG timeline (axes, dates, legend, one line per query).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Day,
+    Week,
+    Month,
+    Year,
+    Source,
+    Section,
+    Author,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CountFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Tsv,
+    Jsonl,
+    Json,
+    Md,
+    Trec,
 }
 
 #[derive(Debug, Args)]

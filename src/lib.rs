@@ -5,8 +5,10 @@
 //! [`output`] formats hits as text, JSON Lines, JSON or CSV.
 
 pub mod article;
+pub mod count;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod manifest;

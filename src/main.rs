@@ -13,8 +13,8 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{
-    Cli, ColorArg, Command, EvalArgs, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs,
-    StatsFormat,
+    ByArg, Cli, ColorArg, Command, CountArgs, CountFormat, EvalArgs, ExportArgs, ExportFormatArg,
+    FilterArgs, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat,
 };
 use newsdex::index::{IndexOptions, index_archive};
 use newsdex::ingest::layout::PathPattern;
@@ -62,6 +62,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => cmd_search(&dir, args),
         Command::Stats(args) => cmd_stats(&dir, args),
         Command::Eval(args) => cmd_eval(&dir, args),
+        Command::Export(args) => cmd_export(&dir, args),
+        Command::Count(args) => cmd_count(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(
@@ -152,40 +154,40 @@ fn use_color(arg: ColorArg) -> bool {
     }
 }
 
-fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let filters = Filters {
-        since: args
+/// The search request the filter options describe.
+fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchRequest> {
+    let mut req = SearchRequest::new(query);
+    req.filters = Filters {
+        since: f
             .since
             .as_deref()
             .map(|s| parse_day_bound(s, false))
             .transpose()?,
-        until: args
+        until: f
             .until
             .as_deref()
             .map(|s| parse_day_bound(s, true))
             .transpose()?,
-        sources: args.source,
-        sections: args.section,
-        authors: args.author,
-        languages: args.lang,
+        sources: f.source.clone(),
+        sections: f.section.clone(),
+        authors: f.author.clone(),
+        languages: f.lang.clone(),
     };
-    let req = SearchRequest {
-        query: args.query.join(" "),
-        any: args.any,
-        filters,
-        sort: match args.sort {
-            SortArg::Relevance => SortOrder::Relevance,
-            SortArg::Newest => SortOrder::Newest,
-            SortArg::Oldest => SortOrder::Oldest,
-        },
-        limit: args.limit,
-        offset: 0,
-        snippets: true,
-        explain: args.explain,
-        exact: args.exact,
-        plain: false,
-        proximity_weight: args.proximity_weight,
+    req.any = f.any;
+    req.exact = f.exact;
+    req.sort = match f.sort {
+        SortArg::Relevance => SortOrder::Relevance,
+        SortArg::Newest => SortOrder::Newest,
+        SortArg::Oldest => SortOrder::Oldest,
     };
+    req.proximity_weight = f.proximity_weight;
+    Ok(req)
+}
+
+fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let mut req = request(args.query.join(" "), &args.filters)?;
+    req.limit = args.limit;
+    req.explain = args.explain;
     let engine = Engine::open(dir)?;
     let results = engine.search(&req)?;
     let stdout = std::io::stdout();
@@ -216,6 +218,184 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
     } else {
         ExitCode::from(1)
     })
+}
+
+fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    use newsdex::export::{Column, ExportFormat, ExportOptions, Provenance, export};
+    let req = request(args.query.join(" "), &args.filters)?;
+    let opts = ExportOptions {
+        format: match args.format {
+            ExportFormatArg::Csv => ExportFormat::Csv,
+            ExportFormatArg::Tsv => ExportFormat::Tsv,
+            ExportFormatArg::Jsonl => ExportFormat::Jsonl,
+            ExportFormatArg::Json => ExportFormat::Json,
+            ExportFormatArg::Md => ExportFormat::Md,
+            ExportFormatArg::Trec => ExportFormat::Trec,
+        },
+        columns: match &args.fields {
+            Some(list) => Column::parse_list(list)?,
+            None => Column::DEFAULT.to_vec(),
+        },
+        excel: args.excel,
+        run_name: args.run_name.clone(),
+    };
+    let engine = Engine::open(dir)?;
+    let bar = indicatif::ProgressBar::with_draw_target(
+        None,
+        if !args.quiet && args.output.is_some() && std::io::stderr().is_terminal() {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
+    );
+    let mut progress = |n: u64| {
+        if n.is_multiple_of(1000) {
+            bar.set_position(n);
+        }
+    };
+    let hits = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let n = export(&engine, &req, &opts, &mut w, &mut progress)?;
+            w.flush()?;
+            let meta = Provenance::new(&engine, &req, &opts, n)?;
+            let mut meta_path = path.as_os_str().to_owned();
+            meta_path.push(".meta.json");
+            std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta)?).with_context(|| {
+                format!(
+                    "cannot write {}",
+                    std::path::Path::new(&meta_path).display()
+                )
+            })?;
+            n
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            let n = export(&engine, &req, &opts, &mut w, &mut progress)?;
+            w.flush()?;
+            n
+        }
+    };
+    bar.finish_and_clear();
+    eprintln!("{hits} hits exported");
+    Ok(if hits > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Result<ExitCode> {
+    use newsdex::count::{Bucketing, count, svg};
+    let by = match args.by {
+        ByArg::Day => Bucketing::Day,
+        ByArg::Week => Bucketing::Week,
+        ByArg::Month => Bucketing::Month,
+        ByArg::Year => Bucketing::Year,
+        ByArg::Source => Bucketing::Source,
+        ByArg::Section => Bucketing::Section,
+        ByArg::Author => Bucketing::Author,
+    };
+    let requests = args
+        .queries
+        .iter()
+        .map(|q| request(q.clone(), &args.filters))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine = Engine::open(dir)?;
+    let table = count(&engine, &requests, by, args.share)?;
+    if let Some(path) = &args.plot {
+        std::fs::write(path, svg(&table))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        CountFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &table)?;
+            writeln!(out)?;
+        }
+        CountFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            let mut header = vec!["bucket".to_string()];
+            header.extend(table.queries.iter().cloned());
+            if args.share {
+                header.push("all_articles".into());
+                header.extend(table.queries.iter().map(|q| format!("share: {q}")));
+            }
+            w.write_record(&header)?;
+            for r in &table.rows {
+                let mut rec = vec![r.bucket.clone()];
+                rec.extend(r.counts.iter().map(u64::to_string));
+                if let (Some(t), Some(sh)) = (r.total, &r.shares) {
+                    rec.push(t.to_string());
+                    rec.extend(sh.iter().map(|x| format!("{x:.6}")));
+                }
+                w.write_record(&rec)?;
+            }
+            w.flush()?;
+        }
+        CountFormat::Table => {
+            let width = table
+                .rows
+                .iter()
+                .map(|r| r.bucket.chars().count())
+                .max()
+                .unwrap_or(6)
+                .max(6);
+            let value = |r: &newsdex::count::Row, q: usize| match &r.shares {
+                Some(s) => s[q],
+                None => r.counts[q] as f64,
+            };
+            let max = table
+                .rows
+                .iter()
+                .map(|r| value(r, 0))
+                .fold(0.0_f64, f64::max)
+                .max(f64::MIN_POSITIVE);
+            write!(out, "{:<width$}", "bucket")?;
+            for q in &table.queries {
+                write!(out, "  {:>12}", truncate(q, 12))?;
+            }
+            writeln!(out)?;
+            for r in &table.rows {
+                write!(out, "{:<width$}", r.bucket)?;
+                for (q, c) in r.counts.iter().enumerate() {
+                    match &r.shares {
+                        Some(sh) => write!(out, "  {:>5} {:>5.1}%", c, sh[q] * 100.0)?,
+                        None => write!(out, "  {c:>12}")?,
+                    }
+                }
+                let bar = ((value(r, 0) / max) * 40.0).round() as usize;
+                writeln!(out, "  {}", "█".repeat(bar))?;
+            }
+            let totals: Vec<String> = table.totals.iter().map(u64::to_string).collect();
+            writeln!(
+                out,
+                "total{}  {}",
+                " ".repeat(width.saturating_sub(5)),
+                totals.join("  ")
+            )?;
+            if table.undated.iter().any(|&u| u > 0) {
+                let u: Vec<String> = table.undated.iter().map(u64::to_string).collect();
+                writeln!(out, "undated matches (not in any bucket): {}", u.join(", "))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if table.totals.iter().any(|&t| t > 0) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
 }
 
 fn cmd_eval(dir: &std::path::Path, args: EvalArgs) -> anyhow::Result<ExitCode> {

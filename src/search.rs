@@ -347,6 +347,38 @@ impl Engine {
         Ok(SearchResults { total_hits, hits })
     }
 
+    /// Every hit of the request, in the request's order (its `limit` and `offset` are ignored),
+    /// handed one at a time to `each` with the article's body: memory holds only the ranked list
+    /// of document addresses, never the articles. Returns the number of hits.
+    pub fn for_each_hit(
+        &self,
+        req: &SearchRequest,
+        mut each: impl FnMut(&Hit, &str) -> Result<()>,
+    ) -> Result<usize> {
+        let query = self.build_query(req)?;
+        let searcher = self.searcher();
+        let total = searcher.search(&*query, &Count)?;
+        if total == 0 {
+            return Ok(0);
+        }
+        let (_, ranked) = self.collect(&searcher, &*query, req.sort, total, 0)?;
+        let snippets = if req.snippets {
+            Some(self.snippet_generator(&searcher, &*query)?)
+        } else {
+            None
+        };
+        for (i, (score, addr)) in ranked.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let hit = self.hit_from_doc(&doc, i + 1, score, snippets.as_ref());
+            let body = doc
+                .get_first(self.fields.body)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            each(&hit, body)?;
+        }
+        Ok(total)
+    }
+
     /// Highlights in the body the words the query looks for in `text` or `body` (rarer words
     /// weigh more when choosing the passage).
     fn snippet_generator(

@@ -493,7 +493,7 @@ mod tests {
         assert!(out.articles.is_empty());
         assert_eq!(
             out.problems[0].reason,
-            "no title or body (keys: id, story_text, ts); use --map body=story_text"
+            "no title or body (keys: id, ts, story_text); use --map body=story_text"
         );
         assert_eq!(out.problems[0].record, Some(0));
 

@@ -480,7 +480,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err,
-            "no title or body (keys: id, story_text, ts); use --map body=story_text"
+            "no title or body (keys: id, ts, story_text); use --map body=story_text"
         );
     }
 

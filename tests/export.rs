@@ -1,0 +1,194 @@
+//! Export and counts through the real binary: every hit, the same ids as search, provenance,
+//! Excel safety, calendar buckets and the SVG chart.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{TestEnv, sample_corpus};
+
+fn sample_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.index(&sample_corpus());
+    env
+}
+
+fn search_ids(env: &TestEnv, q: &str) -> BTreeSet<String> {
+    env.search(&[q]).into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn csv_and_jsonl_exports_hold_exactly_the_search_hits() {
+    let env = sample_env();
+    let want = search_ids(&env, "caravan OR troops");
+    assert!(want.len() > 10, "more hits than a search page");
+    let file = env.dir.path().join("hits.csv");
+    env.cmd()
+        .args(["export", "caravan OR troops", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(&file).unwrap();
+    let id_col = r.headers().unwrap().iter().position(|h| h == "id").unwrap();
+    let got: BTreeSet<String> = r
+        .records()
+        .map(|x| x.unwrap()[id_col].to_string())
+        .collect();
+    assert_eq!(got, want);
+
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "caravan OR troops",
+            "--format",
+            "jsonl",
+            "--fields",
+            "id,rank,title,published,body",
+        ])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want);
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "rank", "title", "published", "body"]);
+    assert_eq!(rows[0]["rank"], 1);
+    assert!(rows[0]["body"].as_str().unwrap().len() > 100);
+
+    // Provenance sidecar.
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.dir.path().join("hits.csv.meta.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["query"], "caravan OR troops");
+    assert_eq!(meta["hits"], want.len());
+    assert_eq!(meta["index"]["articles"], 97);
+    assert!(meta["newsdex_version"].is_string());
+}
+
+#[test]
+fn excel_exports_neutralise_formulas() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "=HYPERLINK(\"http://x.example\")\n\nA headline that is a formula.\n",
+    );
+    env.write("b.txt", "-5 dead in storm\n\nStorm news.\n");
+    env.index(&env.archive());
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "--any",
+            "formula storm",
+            "--excel",
+            "--fields",
+            "title",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.stdout.starts_with("\u{feff}".as_bytes()));
+    let mut r = csv::Reader::from_reader(&out.stdout[3..]);
+    let titles: BTreeSet<String> = r.records().map(|x| x.unwrap()[0].to_string()).collect();
+    assert!(
+        titles.contains("'=HYPERLINK(\"http://x.example\")"),
+        "{titles:?}"
+    );
+    assert!(titles.contains("'-5 dead in storm"), "{titles:?}");
+    // Without --excel, cells are as written.
+    let out = env
+        .cmd()
+        .args(["export", "--any", "formula storm", "--fields", "title"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("\n-5 dead in storm")
+    );
+}
+
+#[test]
+fn counts_total_the_hits_in_calendar_months_and_plot_one_series_per_query() {
+    let env = sample_env();
+    let plot = env.dir.path().join("chart.svg");
+    let out = env
+        .cmd()
+        .args([
+            "count", "caravan", "troops", "--by", "month", "--format", "json", "--plot",
+        ])
+        .arg(&plot)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = t["rows"].as_array().unwrap();
+    for (q, query) in ["caravan", "troops"].iter().enumerate() {
+        let hits = env.search(&[query]).len() as u64;
+        assert_eq!(t["totals"][q], hits, "{query}");
+        let in_buckets: u64 = rows.iter().map(|r| r["counts"][q].as_u64().unwrap()).sum();
+        assert_eq!(
+            in_buckets + t["undated"][q].as_u64().unwrap(),
+            hits,
+            "{query}"
+        );
+    }
+    // Buckets are consecutive calendar months, empty ones included.
+    let labels: Vec<&str> = rows.iter().map(|r| r["bucket"].as_str().unwrap()).collect();
+    for w in labels.windows(2) {
+        let (y0, m0) = w[0].split_once('-').unwrap();
+        let (y1, m1) = w[1].split_once('-').unwrap();
+        let (y0, m0, y1, m1): (i32, i32, i32, i32) = (
+            y0.parse().unwrap(),
+            m0.parse().unwrap(),
+            y1.parse().unwrap(),
+            m1.parse().unwrap(),
+        );
+        assert_eq!(y1 * 12 + m1, y0 * 12 + m0 + 1, "{labels:?}");
+    }
+    // The caravan story's October 2018 count, checked against the dates of the search hits.
+    let oct = env
+        .search(&["caravan"])
+        .iter()
+        .filter(|h| {
+            h.published
+                .as_deref()
+                .is_some_and(|p| p.starts_with("2018-10"))
+        })
+        .count() as u64;
+    let row = rows.iter().find(|r| r["bucket"] == "2018-10").unwrap();
+    assert!(
+        row["counts"][0].as_u64().unwrap() >= oct.saturating_sub(2),
+        "local days may differ from UTC days"
+    );
+
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert!(svg.starts_with("<svg"));
+    assert_eq!(svg.matches("<polyline class=\"series\"").count(), 2);
+    assert!(svg.contains("data-query=\"caravan\"") && svg.contains("data-query=\"troops\""));
+    assert_eq!(svg.matches("<svg").count(), svg.matches("</svg>").count());
+}
+
+#[test]
+fn share_divides_by_all_articles_in_the_bucket() {
+    let env = sample_env();
+    let out = env
+        .cmd()
+        .args(["count", "*", "--by", "year", "--share", "--format", "json"])
+        .output()
+        .unwrap();
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in t["rows"].as_array().unwrap() {
+        // Every article matches `*`, so the share is 1 wherever there are articles.
+        if r["total"].as_u64().unwrap() > 0 {
+            assert_eq!(r["shares"][0], 1.0);
+        }
+    }
+}
