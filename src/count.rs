@@ -298,7 +298,7 @@ fn row(bucket: String, counts: Vec<u64>, total: Option<u64>) -> Row {
 pub fn svg(table: &CountTable) -> String {
     const W: f64 = 900.0;
     const H: f64 = 420.0;
-    const L: f64 = 70.0;
+    const L: f64 = 80.0;
     const R: f64 = 20.0;
     const T: f64 = 40.0;
     const B: f64 = 80.0;
@@ -405,9 +405,9 @@ pub fn svg(table: &CountTable) -> String {
         let _ = writeln!(
             s,
             r#"<rect x="{}" y="{:.1}" width="12" height="12" fill="{color}"/><text x="{}" y="{:.1}">{}</text>"#,
-            L + 10.0,
+            W - R - 230.0,
             ly,
-            L + 28.0,
+            W - R - 212.0,
             ly + 10.0,
             esc(query)
         );
