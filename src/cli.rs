@@ -149,9 +149,16 @@ pub struct FilterArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The query (same syntax as search).
-    #[arg(required = true, value_name = "QUERY")]
+    /// The query (same syntax as search); or give --queries FILE.
+    #[arg(value_name = "QUERY", required_unless_present = "queries")]
     pub query: Vec<String>,
+    /// Many queries in one file (one per line, or `name<TAB>query`): one output with a `query` column.
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<std::path::PathBuf>,
+    /// One row per occurrence of the query's words (a phrase counts once), with N words of
+    /// context each side: a keyword-in-context concordance.
+    #[arg(long, value_name = "N")]
+    pub kwic: Option<usize>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Write to this file (and its provenance to FILE.meta.json) instead of standard output.
@@ -161,7 +168,7 @@ pub struct ExportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = ExportFormatArg::Csv)]
     pub format: ExportFormatArg,
     /// Columns, comma-separated: id, rank, score, published, source, title, authors, url, path,
-    /// section, language, word_count, snippet, body.
+    /// section, language, word_count, snippet, body, matches.
     #[arg(long, value_name = "LIST")]
     pub fields: Option<String>,
     /// For Excel: a UTF-8 BOM, and cells starting with = + - @ made harmless.

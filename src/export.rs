@@ -26,6 +26,8 @@ pub enum Column {
     WordCount,
     Snippet,
     Body,
+    /// How many times the query's words (or phrases) occur in the article.
+    Matches,
 }
 
 impl Column {
@@ -58,6 +60,7 @@ impl Column {
             Column::WordCount => "word_count",
             Column::Snippet => "snippet",
             Column::Body => "body",
+            Column::Matches => "matches",
         }
     }
 
@@ -97,6 +100,7 @@ impl Column {
             Column::WordCount => h.word_count.to_string(),
             Column::Snippet => h.snippet.text.clone(),
             Column::Body => body.to_string(),
+            Column::Matches => String::new(),
         }
     }
 
@@ -133,6 +137,7 @@ const ALL: &[Column] = &[
     Column::WordCount,
     Column::Snippet,
     Column::Body,
+    Column::Matches,
 ];
 
 /// Export file formats.
@@ -156,6 +161,8 @@ pub struct ExportOptions {
     /// prefixed with `'` so a spreadsheet never runs them as formulas.
     pub excel: bool,
     pub run_name: String,
+    /// `--kwic N`: one row per occurrence with N words of context.
+    pub kwic: Option<usize>,
 }
 
 /// A cell Excel would read as a formula gets a leading apostrophe.
@@ -167,109 +174,198 @@ pub fn excel_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Streams every hit of `req` to `out`; `progress` is told (done, total) as hits are written.
-pub fn export(
-    engine: &Engine,
-    req: &SearchRequest,
-    opts: &ExportOptions,
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
-) -> Result<usize> {
-    let mut req = req.clone();
-    req.snippets = opts.columns.contains(&Column::Snippet);
-    let cols = &opts.columns;
-    let mut n = 0u64;
-    match opts.format {
-        ExportFormat::Csv | ExportFormat::Tsv => {
-            if opts.excel {
-                out.write_all("\u{feff}".as_bytes())?;
-            }
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(if opts.format == ExportFormat::Tsv {
-                    b'\t'
-                } else {
-                    b','
-                })
-                .from_writer(out);
-            w.write_record(cols.iter().map(|c| c.name()))?;
-            let total = engine.for_each_hit(&req, |h, body| {
-                let cells: Vec<String> = cols.iter().map(|c| c.value(h, body)).collect();
-                if opts.excel {
-                    w.write_record(cells.iter().map(|c| excel_safe(c).into_owned()))?;
-                } else {
-                    w.write_record(&cells)?;
-                }
-                n += 1;
-                progress(n);
-                Ok(())
-            })?;
-            w.flush()?;
-            Ok(total)
+/// One export row: named cells in column order.
+type Row = Vec<(&'static str, serde_json::Value)>;
+
+/// Writes rows in one of the export formats; the header comes from the first row.
+struct RowWriter<'a> {
+    format: ExportFormat,
+    excel: bool,
+    out: &'a mut dyn Write,
+    buf: Vec<u8>,
+    rows: u64,
+    run_name: String,
+}
+
+impl RowWriter<'_> {
+    fn cell_text(v: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            Value::Array(a) => a.iter().map(Self::cell_text).collect::<Vec<_>>().join("; "),
+            other => other.to_string(),
         }
-        ExportFormat::Jsonl | ExportFormat::Json => {
-            let array = opts.format == ExportFormat::Json;
-            if array {
-                out.write_all(b"[\n")?;
+    }
+
+    fn row(&mut self, row: &Row, docno: &str, rank: usize, score: f32) -> Result<()> {
+        let first = self.rows == 0;
+        self.rows += 1;
+        match self.format {
+            ExportFormat::Csv | ExportFormat::Tsv => {
+                if first && self.excel {
+                    self.out.write_all("\u{feff}".as_bytes())?;
+                }
+                // Each row is encoded into a reused buffer and handed on at once: memory stays
+                // flat however many hits there are.
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(if self.format == ExportFormat::Tsv {
+                        b'\t'
+                    } else {
+                        b','
+                    })
+                    .buffer_capacity(1024)
+                    .from_writer(std::mem::take(&mut self.buf));
+                if first {
+                    w.write_record(row.iter().map(|(k, _)| *k))?;
+                }
+                let cells = row.iter().map(|(_, v)| Self::cell_text(v));
+                if self.excel {
+                    w.write_record(cells.map(|c| excel_safe(&c).into_owned()))?;
+                } else {
+                    w.write_record(cells)?;
+                }
+                self.buf = w.into_inner().map_err(|e| Error::PlainIo(e.into_error()))?;
+                self.out.write_all(&self.buf)?;
+                self.buf.clear();
             }
-            let total = engine.for_each_hit(&req, |h, body| {
-                let obj: serde_json::Map<String, serde_json::Value> = cols
+            ExportFormat::Jsonl | ExportFormat::Json => {
+                let obj: serde_json::Map<String, serde_json::Value> = row
                     .iter()
-                    .map(|c| (c.name().to_string(), c.json(h, body)))
+                    .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect();
-                if array && n > 0 {
-                    out.write_all(b",\n")?;
+                if self.format == ExportFormat::Json {
+                    self.out.write_all(if first { b"[\n" } else { b",\n" })?;
                 }
-                serde_json::to_writer(&mut *out, &obj)?;
-                if !array {
-                    out.write_all(b"\n")?;
+                serde_json::to_writer(&mut *self.out, &obj)?;
+                if self.format == ExportFormat::Jsonl {
+                    self.out.write_all(b"\n")?;
                 }
-                n += 1;
-                progress(n);
-                Ok(())
-            })?;
-            if array {
-                out.write_all(b"\n]\n")?;
             }
-            out.flush()?;
-            Ok(total)
-        }
-        ExportFormat::Md => {
-            let header: Vec<&str> = cols.iter().map(|c| c.name()).collect();
-            writeln!(out, "| {} |", header.join(" | "))?;
-            writeln!(out, "|{}", "---|".repeat(cols.len()))?;
-            let total = engine.for_each_hit(&req, |h, body| {
-                let cells: Vec<String> = cols
+            ExportFormat::Md => {
+                if first {
+                    let names: Vec<&str> = row.iter().map(|(k, _)| *k).collect();
+                    writeln!(self.out, "| {} |", names.join(" | "))?;
+                    writeln!(self.out, "|{}", "---|".repeat(row.len()))?;
+                }
+                let cells: Vec<String> = row
                     .iter()
-                    .map(|c| {
-                        c.value(h, body)
+                    .map(|(_, v)| {
+                        Self::cell_text(v)
                             .replace('|', "\\|")
                             .replace(['\n', '\r'], " ")
                     })
                     .collect();
-                writeln!(out, "| {} |", cells.join(" | "))?;
-                n += 1;
-                progress(n);
-                Ok(())
-            })?;
-            out.flush()?;
-            Ok(total)
-        }
-        ExportFormat::Trec => {
-            let total = engine.for_each_hit(&req, |h, _| {
-                let docno = h.docno.as_deref().unwrap_or(&h.id);
+                writeln!(self.out, "| {} |", cells.join(" | "))?;
+            }
+            ExportFormat::Trec => {
+                let qid = row
+                    .iter()
+                    .find(|(k, _)| *k == "query")
+                    .map_or("1".to_string(), |(_, v)| {
+                        Self::cell_text(v).replace(' ', "_")
+                    });
                 writeln!(
-                    out,
-                    "1 Q0 {docno} {} {:.6} {}",
-                    h.rank, h.score, opts.run_name
+                    self.out,
+                    "{qid} Q0 {docno} {rank} {score:.6} {}",
+                    self.run_name
                 )?;
-                n += 1;
-                progress(n);
-                Ok(())
-            })?;
-            out.flush()?;
-            Ok(total)
+            }
         }
+        Ok(())
     }
+
+    fn finish(self) -> Result<()> {
+        if self.format == ExportFormat::Json {
+            self.out
+                .write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// One query of an export: a label (the `query` column when several queries are exported) and
+/// the request.
+pub struct Labelled {
+    pub label: Option<String>,
+    pub request: SearchRequest,
+}
+
+/// Reads a batch of queries: one per line, or `name<TAB>query`; blank lines and `#` comments skipped.
+pub fn read_query_batch(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| match l.split_once('\t') {
+            Some((name, q)) => (name.trim().to_string(), q.trim().to_string()),
+            None => (l.trim().to_string(), l.trim().to_string()),
+        })
+        .collect()
+}
+
+/// Streams every hit of every query to `out`; `progress` is told how many rows are written.
+/// With `kwic`, a row is one occurrence of the query's words (a phrase is one occurrence), with
+/// that many words of context on each side.
+pub fn export(
+    engine: &Engine,
+    queries: &[Labelled],
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<usize> {
+    let mut w = RowWriter {
+        format: opts.format,
+        excel: opts.excel,
+        out,
+        buf: Vec::new(),
+        rows: 0,
+        run_name: opts.run_name.clone(),
+    };
+    let need_matches = opts.kwic.is_some() || opts.columns.contains(&Column::Matches);
+    let mut total = 0;
+    for q in queries {
+        let mut req = q.request.clone();
+        req.snippets = opts.columns.contains(&Column::Snippet);
+        let matcher = if need_matches {
+            Some(crate::kwic::Matcher::new(engine, &req)?)
+        } else {
+            None
+        };
+        total += engine.for_each_hit(&req, |h, body| {
+            let occurrences = matcher.as_ref().map(|m| m.find(body)).unwrap_or_default();
+            let mut base: Row = Vec::with_capacity(opts.columns.len() + 5);
+            if let Some(label) = &q.label {
+                base.push(("query", serde_json::Value::String(label.clone())));
+            }
+            for c in &opts.columns {
+                let v = match c {
+                    Column::Matches => serde_json::Value::from(occurrences.len()),
+                    other => other.json(h, body),
+                };
+                base.push((c.name(), v));
+            }
+            let docno = h.docno.as_deref().unwrap_or(&h.id);
+            match opts.kwic {
+                None => w.row(&base, docno, h.rank, h.score)?,
+                Some(n) => {
+                    for occ in &occurrences {
+                        let c = crate::kwic::context(body, occ, n);
+                        let mut row = base.clone();
+                        row.push(("left", serde_json::Value::String(c.left)));
+                        row.push(("match", serde_json::Value::String(c.matched)));
+                        row.push(("right", serde_json::Value::String(c.right)));
+                        row.push(("offset", serde_json::Value::from(c.char_offset)));
+                        w.row(&row, docno, h.rank, h.score)?;
+                    }
+                }
+            }
+            progress(w.rows);
+            Ok(())
+        })?;
+    }
+    w.finish()?;
+    Ok(total)
 }
 
 /// What an export was, so it can be reproduced and cited (`FILE.meta.json`).
@@ -277,14 +373,23 @@ pub fn export(
 pub struct Provenance<'a> {
     pub newsdex_version: &'static str,
     pub exported_at: String,
-    pub query: &'a str,
-    /// The query as newsdex understood it (tantivy's query tree).
-    pub parsed_query: String,
+    /// The queries, as typed and as newsdex understood them (tantivy's query tree).
+    pub queries: Vec<ProvenanceQuery>,
+    /// Filters, sort and reading options (the first query's; they are the same for all).
     pub request: &'a SearchRequest,
+    pub kwic: Option<usize>,
     pub format: ExportFormat,
     pub fields: Vec<&'static str>,
     pub hits: usize,
     pub index: IndexFingerprint,
+}
+
+/// One exported query.
+#[derive(Debug, Serialize)]
+pub struct ProvenanceQuery {
+    pub label: Option<String>,
+    pub query: String,
+    pub parsed: String,
 }
 
 /// Identifies the state of the index an export came from.
@@ -300,18 +405,31 @@ pub struct IndexFingerprint {
 impl Provenance<'_> {
     pub fn new<'a>(
         engine: &Engine,
-        req: &'a SearchRequest,
+        queries: &'a [Labelled],
         opts: &ExportOptions,
         hits: usize,
     ) -> Result<Provenance<'a>> {
+        let req = &queries
+            .first()
+            .ok_or_else(|| Error::Usage("no query to export".into()))?
+            .request;
         let searcher = engine.searcher();
         let metas = engine.index().load_metas()?;
         Ok(Provenance {
             newsdex_version: env!("CARGO_PKG_VERSION"),
             exported_at: crate::article::format_rfc3339(time::OffsetDateTime::now_utc()),
-            query: &req.query,
-            parsed_query: format!("{:?}", engine.build_query(req)?),
+            queries: queries
+                .iter()
+                .map(|q| {
+                    Ok(ProvenanceQuery {
+                        label: q.label.clone(),
+                        query: q.request.query.clone(),
+                        parsed: format!("{:?}", engine.build_query(&q.request)?),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
             request: req,
+            kwic: opts.kwic,
             format: opts.format,
             fields: opts.columns.iter().map(|c| c.name()).collect(),
             hits,

@@ -11,6 +11,7 @@ pub mod eval;
 pub mod export;
 pub mod index;
 pub mod ingest;
+pub mod kwic;
 pub mod manifest;
 pub mod output;
 pub mod query;

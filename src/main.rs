@@ -221,8 +221,35 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
 }
 
 fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    use newsdex::export::{Column, ExportFormat, ExportOptions, Provenance, export};
-    let req = request(args.query.join(" "), &args.filters)?;
+    use newsdex::export::{
+        Column, ExportFormat, ExportOptions, Labelled, Provenance, export, read_query_batch,
+    };
+    let queries: Vec<Labelled> = match &args.queries {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the query file {}", file.display()))?;
+            let batch = read_query_batch(&text);
+            if batch.is_empty() {
+                anyhow::bail!(
+                    "{} holds no queries: write one per line, or name<TAB>query",
+                    file.display()
+                );
+            }
+            batch
+                .into_iter()
+                .map(|(label, q)| {
+                    Ok(Labelled {
+                        label: Some(label),
+                        request: request(q, &args.filters)?,
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?
+        }
+        None => vec![Labelled {
+            label: None,
+            request: request(args.query.join(" "), &args.filters)?,
+        }],
+    };
     let opts = ExportOptions {
         format: match args.format {
             ExportFormatArg::Csv => ExportFormat::Csv,
@@ -238,6 +265,7 @@ fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCod
         },
         excel: args.excel,
         run_name: args.run_name.clone(),
+        kwic: args.kwic,
     };
     let engine = Engine::open(dir)?;
     let bar = indicatif::ProgressBar::with_draw_target(
@@ -258,9 +286,9 @@ fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCod
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            let n = export(&engine, &req, &opts, &mut w, &mut progress)?;
+            let n = export(&engine, &queries, &opts, &mut w, &mut progress)?;
             w.flush()?;
-            let meta = Provenance::new(&engine, &req, &opts, n)?;
+            let meta = Provenance::new(&engine, &queries, &opts, n)?;
             let mut meta_path = path.as_os_str().to_owned();
             meta_path.push(".meta.json");
             std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta)?).with_context(|| {
@@ -273,7 +301,7 @@ fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCod
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            let n = export(&engine, &req, &opts, &mut w, &mut progress)?;
+            let n = export(&engine, &queries, &opts, &mut w, &mut progress)?;
             w.flush()?;
             n
         }

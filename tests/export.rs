@@ -67,7 +67,13 @@ fn csv_and_jsonl_exports_hold_exactly_the_search_hits() {
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(env.dir.path().join("hits.csv.meta.json")).unwrap())
             .unwrap();
-    assert_eq!(meta["query"], "caravan OR troops");
+    assert_eq!(meta["queries"][0]["query"], "caravan OR troops");
+    assert!(
+        meta["queries"][0]["parsed"]
+            .as_str()
+            .unwrap()
+            .contains("BooleanQuery")
+    );
     assert_eq!(meta["hits"], want.len());
     assert_eq!(meta["index"]["articles"], 97);
     assert!(meta["newsdex_version"].is_string());
@@ -191,4 +197,91 @@ fn share_divides_by_all_articles_in_the_bucket() {
             assert_eq!(r["shares"][0], 1.0);
         }
     }
+}
+
+#[test]
+fn kwic_rows_hold_whole_phrases_with_context() {
+    let env = sample_env();
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "\"safe third country\"",
+            "--kwic",
+            "4",
+            "--fields",
+            "id,title",
+            "-f",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let articles: BTreeSet<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    // Every article that has the phrase in its body gives at least one row.
+    assert!(articles.len() >= 5, "{} articles", articles.len());
+    for r in &rows {
+        assert_eq!(
+            r["match"].as_str().unwrap().to_lowercase(),
+            "safe third country",
+            "{r}"
+        );
+        assert!(r["left"].as_str().unwrap().split_whitespace().count() <= 4);
+        assert!(r["right"].as_str().unwrap().split_whitespace().count() <= 4);
+        assert!(r["offset"].as_u64().is_some());
+    }
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "title", "left", "match", "right", "offset"]);
+}
+
+#[test]
+fn batch_queries_share_one_file_with_a_query_column() {
+    let env = sample_env();
+    let qfile = env.dir.path().join("scheme.txt");
+    std::fs::write(&qfile, "# coding scheme\ncaravan\tcaravan\ntroops\tborder troops\n\nthird\t\"safe third country\"\n").unwrap();
+    let out = env
+        .cmd()
+        .args(["export", "--fields", "id,matches", "--queries"])
+        .arg(&qfile)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["query", "id", "matches"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    for (name, q) in [
+        ("caravan", "caravan"),
+        ("troops", "border troops"),
+        ("third", "\"safe third country\""),
+    ] {
+        let want = search_ids(&env, q);
+        let got: BTreeSet<String> = rows
+            .iter()
+            .filter(|x| &x[0] == name)
+            .map(|x| x[1].to_string())
+            .collect();
+        assert_eq!(got, want, "{name}");
+    }
+    // `matches` counts occurrences in the body; a headline-only match would count 0.
+    assert!(
+        rows.iter()
+            .filter(|x| &x[0] == "caravan")
+            .all(|x| x[2].parse::<u64>().unwrap() >= 1)
+    );
 }

@@ -1,0 +1,160 @@
+//! Keyword in context: where a query's words and phrases occur in an article's text, and the
+//! words around each occurrence (a concordance, one row per occurrence, for coding by hand).
+
+use std::collections::BTreeSet;
+
+use crate::error::Result;
+use crate::schema::news_analyzer;
+use crate::search::{Engine, SearchRequest};
+
+/// A matched span of the body, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What the query looks for, as the body analyzer sees words: phrases (from the query's quotes)
+/// and single words.
+pub struct Matcher {
+    phrases: Vec<Vec<String>>,
+    words: BTreeSet<String>,
+}
+
+fn stems(text: &str) -> Vec<(String, usize, usize)> {
+    let mut a = news_analyzer();
+    let mut s = a.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = s.next() {
+        out.push((t.text.clone(), t.offset_from, t.offset_to));
+    }
+    out
+}
+
+impl Matcher {
+    pub fn new(engine: &Engine, req: &SearchRequest) -> Result<Matcher> {
+        let query = engine.build_query(req)?;
+        let f = engine.fields();
+        let mut words = BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            let field = term.field();
+            if (field == f.text || field == f.body || field == f.title || field == f.exact)
+                && let Some(w) = term.value().as_str()
+            {
+                // Exact-form terms are unstemmed: stem them to compare with the body's stems.
+                for (s, _, _) in stems(w) {
+                    words.insert(s);
+                }
+            }
+        });
+        let mut phrases: Vec<Vec<String>> = req
+            .query
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(|p| stems(p).into_iter().map(|(s, _, _)| s).collect::<Vec<_>>())
+            .filter(|p| p.len() > 1)
+            .collect();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        // A word counts alone only where the query has it outside quotes: in
+        // `"safe third country"` a lone "countries" is not an occurrence.
+        let unquoted: String = req
+            .query
+            .split('"')
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let outside: BTreeSet<String> = stems(&unquoted).into_iter().map(|(s, _, _)| s).collect();
+        words.retain(|w| outside.contains(w));
+        Ok(Matcher { phrases, words })
+    }
+
+    /// Every occurrence in `body`, in order; a phrase is one occurrence.
+    pub fn find(&self, body: &str) -> Vec<Occurrence> {
+        let toks = stems(body);
+        let mut out = Vec::new();
+        let mut i = 0;
+        'scan: while i < toks.len() {
+            for p in &self.phrases {
+                if toks.len() - i >= p.len()
+                    && toks[i..i + p.len()].iter().zip(p).all(|(t, w)| &t.0 == w)
+                {
+                    out.push(Occurrence {
+                        start: toks[i].1,
+                        end: toks[i + p.len() - 1].2,
+                    });
+                    i += p.len();
+                    continue 'scan;
+                }
+            }
+            if self.words.contains(&toks[i].0) {
+                out.push(Occurrence {
+                    start: toks[i].1,
+                    end: toks[i].2,
+                });
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// An occurrence with its surroundings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    pub left: String,
+    pub matched: String,
+    pub right: String,
+    /// Characters (Unicode scalar values) before the match in the body.
+    pub char_offset: usize,
+}
+
+/// `n` whitespace-separated words on each side of the occurrence, on one line.
+pub fn context(body: &str, occ: &Occurrence, n: usize) -> Context {
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let before: Vec<&str> = body[..occ.start].split_whitespace().collect();
+    let after: Vec<&str> = body[occ.end..].split_whitespace().collect();
+    Context {
+        left: before[before.len().saturating_sub(n)..].join(" "),
+        matched: flat(&body[occ.start..occ.end]),
+        right: after[..after.len().min(n)].join(" "),
+        char_offset: body[..occ.start].chars().count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(phrases: &[&[&str]], words: &[&str]) -> Matcher {
+        Matcher {
+            phrases: phrases
+                .iter()
+                .map(|p| p.iter().map(|w| w.to_string()).collect())
+                .collect(),
+            words: words.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn phrases_are_one_span_and_words_match_by_stem() {
+        let body = "Senators want a safe third country deal. Migrants in the caravan waited; caravans grew.";
+        let m = matcher(&[&["safe", "third", "countri"]], &["caravan"]);
+        let occ = m.find(body);
+        let spans: Vec<&str> = occ.iter().map(|o| &body[o.start..o.end]).collect();
+        assert_eq!(spans, ["safe third country", "caravan", "caravans"]);
+        let c = context(body, &occ[0], 2);
+        assert_eq!(c.left, "want a");
+        assert_eq!(c.matched, "safe third country");
+        assert_eq!(c.right, "deal. Migrants");
+        assert_eq!(c.char_offset, 16);
+    }
+
+    #[test]
+    fn offsets_count_characters() {
+        let body = "Peña Nieto asked the caravan";
+        let m = matcher(&[], &["caravan"]);
+        let occ = m.find(body);
+        assert_eq!(context(body, &occ[0], 5).char_offset, 21);
+    }
+}
