@@ -145,6 +145,10 @@ pub struct FilterArgs {
     /// Weight of the bonus for query words standing close together (0 = off, the measured best).
     #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT)]
     pub proximity_weight: f32,
+    /// Favour recent articles: a score is multiplied by up to 2 for the newest article in the
+    /// index, 1.5 at DAYS older, fading with age (relevance order only).
+    #[arg(long, value_name = "DAYS")]
+    pub recency: Option<f32>,
 }
 
 #[derive(Debug, Args)]

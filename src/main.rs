@@ -181,6 +181,7 @@ fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchRequest> {
         SortArg::Oldest => SortOrder::Oldest,
     };
     req.proximity_weight = f.proximity_weight;
+    req.recency_days = f.recency;
     Ok(req)
 }
 

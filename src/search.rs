@@ -77,6 +77,10 @@ pub struct SearchRequest {
     pub exact: bool,
     /// Treat the query as free text (no syntax; any word may match). See [`Engine::plain_query`].
     pub plain: bool,
+    /// `--recency DAYS`: favour recent articles. An article's score is multiplied by
+    /// `1 + 1 / (1 + age / DAYS)`, its age counted in days back from the newest article in the
+    /// index (so an archive of 1987 is not all "old"): up to ×2 for the newest, ×1.5 at DAYS old.
+    pub recency_days: Option<f32>,
     /// Weight of the proximity bonus ([`PROXIMITY_WEIGHT`] by default; 0 turns it off).
     pub proximity_weight: f32,
 }
@@ -93,6 +97,7 @@ impl SearchRequest {
             snippets: true,
             explain: false,
             exact: false,
+            recency_days: None,
             plain: false,
             proximity_weight: PROXIMITY_WEIGHT,
         }
@@ -329,7 +334,14 @@ impl Engine {
         let query = self.build_query(req)?;
         let searcher = self.searcher();
         let limit = req.limit.min(searcher.num_docs() as usize);
-        let (total_hits, ranked) = self.collect(&searcher, &*query, req.sort, limit, req.offset)?;
+        let (total_hits, ranked) = self.collect(
+            &searcher,
+            &*query,
+            req.sort,
+            limit,
+            req.offset,
+            req.recency_days,
+        )?;
         let snippets = if req.snippets && !ranked.is_empty() {
             Some(self.snippet_generator(&searcher, &*query)?)
         } else {
@@ -361,7 +373,7 @@ impl Engine {
         if total == 0 {
             return Ok(0);
         }
-        let (_, ranked) = self.collect(&searcher, &*query, req.sort, total, 0)?;
+        let (_, ranked) = self.collect(&searcher, &*query, req.sort, total, 0, req.recency_days)?;
         let snippets = if req.snippets {
             Some(self.snippet_generator(&searcher, &*query)?)
         } else {
@@ -377,6 +389,19 @@ impl Engine {
             each(&hit, body)?;
         }
         Ok(total)
+    }
+
+    /// The newest local publication day in the index (days since 1970), for `--recency`.
+    fn newest_day(&self, searcher: &Searcher) -> Result<i64> {
+        let mut newest = i64::MIN;
+        for seg in searcher.segment_readers() {
+            let col = seg.fast_fields().i64("day")?;
+            // A segment without dated articles has no values to take a maximum of.
+            if col.values.num_vals() > 0 {
+                newest = newest.max(col.max_value());
+            }
+        }
+        Ok(if newest == i64::MIN { 0 } else { newest })
     }
 
     /// Highlights in the body the words the query looks for in `text` or `body` (rarer words
@@ -418,12 +443,31 @@ impl Engine {
         sort: SortOrder,
         limit: usize,
         offset: usize,
+        recency_days: Option<f32>,
     ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
         if limit == 0 {
             return Ok((searcher.search(query, &Count)?, Vec::new()));
         }
         let top = TopDocs::with_limit(limit).and_offset(offset);
         Ok(match sort {
+            SortOrder::Relevance if recency_days.is_some_and(|d| d > 0.0) => {
+                let half = f64::from(recency_days.unwrap_or(1.0));
+                let newest = self.newest_day(searcher)?;
+                let boosted = top.tweak_score(move |seg: &tantivy::SegmentReader| {
+                    let days = seg.fast_fields().i64("day").ok();
+                    move |doc: tantivy::DocId, score: f32| {
+                        let age = days
+                            .as_ref()
+                            .and_then(|c| c.first(doc))
+                            .map(|d| (newest - d).max(0));
+                        match age {
+                            Some(age) => score * (1.0 + 1.0 / (1.0 + age as f64 / half)) as f32,
+                            None => score,
+                        }
+                    }
+                });
+                searcher.search(query, &(Count, boosted))?
+            }
             SortOrder::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
             SortOrder::Newest | SortOrder::Oldest => {
                 let order = if sort == SortOrder::Newest {

@@ -12,23 +12,16 @@ fn bbc_all_articles_indexed_readme_skipped_pound_sign_intact() {
         return;
     };
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .arg("index")
-        .arg("--json")
-        .arg(&bbc)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = env.dir.path().join("report.jsonl");
+    let summary = env.index_json(&bbc, &["--report", report.to_str().unwrap()]);
     assert_eq!(summary["articles_total"], 2225);
     assert_eq!(summary["articles_by_format"]["text"], 2225);
     assert_eq!(summary["rejected_by_reason"]["not an article"], 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("README.TXT: not an article"));
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        report.contains("README.TXT") && report.contains("not an article"),
+        "{report}"
+    );
 
     // sport/199.txt is ISO-8859-1: its pound sign must survive decoding.
     assert!(
@@ -73,19 +66,7 @@ fn reuters_every_story_indexed_once_with_clean_text_and_1987_dates() {
         return;
     };
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .arg("index")
-        .arg("--json")
-        .arg(&reuters)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = env.index_json(&reuters, &[]);
     assert_eq!(summary["articles_by_format"]["sgml"], 21578);
 
     // Look at every stored story through the library: no wire junk, every date in 1987.

@@ -10,19 +10,7 @@ use common::{JsonHit, TestEnv, sample_corpus};
 fn indexed() -> (TestEnv, serde_json::Value, Vec<serde_json::Value>) {
     let env = TestEnv::new();
     let report = env.dir.path().join("report.jsonl");
-    let out = env
-        .cmd()
-        .args(["index", "--json", "--report"])
-        .arg(&report)
-        .arg(sample_corpus())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = env.index_json(&sample_corpus(), &["--report", report.to_str().unwrap()]);
     let problems = std::fs::read_to_string(&report)
         .unwrap()
         .lines()

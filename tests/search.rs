@@ -436,3 +436,25 @@ fn exact_word_forms_and_prefixes_use_unstemmed_words() {
     assert!(!prefix.is_empty());
     assert_eq!(prefix, forms);
 }
+
+#[test]
+fn recency_lifts_newer_articles_without_changing_the_hit_set() {
+    let env = sample_env();
+    let plain = env.search(&["caravan"]);
+    let recent = env.search(&["--recency", "7", "caravan"]);
+    let set = |v: &[common::JsonHit]| v.iter().map(|h| h.id.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(set(&plain), set(&recent));
+    let mean_year = |v: &[common::JsonHit]| {
+        let top: Vec<f64> = v
+            .iter()
+            .take(5)
+            .filter_map(|h| h.published.as_deref())
+            .map(|p| p[..4].parse::<f64>().unwrap() + p[5..7].parse::<f64>().unwrap() / 12.0)
+            .collect();
+        top.iter().sum::<f64>() / top.len() as f64
+    };
+    assert!(
+        mean_year(&recent) > mean_year(&plain),
+        "recency should favour later articles"
+    );
+}

@@ -51,6 +51,23 @@ impl TestEnv {
         self.cmd().arg("index").arg(dir).assert().success();
     }
 
+    /// `newsdex index --json <dir> [extra args]`: asserts success and returns the summary.
+    pub fn index_json(&self, dir: &Path, extra: &[&str]) -> serde_json::Value {
+        let out = self
+            .cmd()
+            .args(["index", "--json"])
+            .args(extra)
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Runs a search with `--format jsonl` and decodes every hit.
     pub fn search(&self, args: &[&str]) -> Vec<JsonHit> {
         let out = self
