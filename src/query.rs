@@ -24,6 +24,11 @@ use crate::error::{Error, QueryError, Result};
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
 use crate::schema::{Fields, normalize_keyword};
 
+/// Deepest nesting of parentheses a query may have.
+const MAX_GROUP_DEPTH: usize = 64;
+/// Longest query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 100_000;
+
 /// Largest edit distance a fuzzy term may ask for.
 const MAX_FUZZY_DISTANCE: u32 = 2;
 
@@ -72,6 +77,16 @@ pub(crate) fn query_error(
 /// `authors:`), and escapes colons that do not follow a field name (`Trump: stopped`).
 pub fn prepare_query(query: &str) -> Result<String> {
     let chars: Vec<char> = query.chars().collect();
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(query_error(
+            query,
+            None,
+            format!(
+                "the query is {} characters long; the limit is {MAX_QUERY_CHARS}",
+                chars.len()
+            ),
+        ));
+    }
     if chars.iter().any(|c| c.is_control() && !c.is_whitespace()) {
         let pos = chars
             .iter()
@@ -100,7 +115,19 @@ pub fn prepare_query(query: &str) -> Result<String> {
             continue;
         }
         match c {
-            '(' => depth.push(i),
+            '(' => {
+                depth.push(i);
+                // The grammar parses groups recursively: bound the depth before it does.
+                if depth.len() > MAX_GROUP_DEPTH {
+                    return Err(query_error(
+                        query,
+                        Some(i),
+                        format!(
+                            "parentheses nest more than {MAX_GROUP_DEPTH} deep: simplify the query"
+                        ),
+                    ));
+                }
+            }
             ')' if depth.pop().is_none() => {
                 return Err(query_error(
                     query,
@@ -530,6 +557,8 @@ mod tests {
         assert_eq!(pos("a ) b"), Some(2));
         assert_eq!(pos("title: caravan"), Some(5));
         assert_eq!(pos("a\u{7}b"), Some(1));
+        let deep = "(".repeat(10_000) + "x" + &")".repeat(10_000);
+        assert_eq!(pos(&deep), Some(MAX_GROUP_DEPTH));
     }
 
     #[test]

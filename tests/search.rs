@@ -458,3 +458,36 @@ fn recency_lifts_newer_articles_without_changing_the_hit_set() {
         "recency should favour later articles"
     );
 }
+
+#[test]
+fn abusive_queries_get_an_answer_or_a_clear_error() {
+    let env = sample_env();
+    // 1,000 terms, OR-ed: answered.
+    let many: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+    env.cmd()
+        .args([
+            "search",
+            "--any",
+            "--format",
+            "json",
+            &format!("caravan {}", many.join(" ")),
+        ])
+        .assert()
+        .success();
+    // 10 KB of text: answered (no hits needed).
+    let long = "caravan ".repeat(1300);
+    env.cmd()
+        .args(["search", "--format", "json", &long])
+        .assert()
+        .success();
+    // Deep nesting: refused with a message, not a stack overflow.
+    let deep = "(".repeat(5000) + "caravan" + &")".repeat(5000);
+    env.cmd()
+        .args(["search", &deep])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nest more than"));
+    // A huge --limit is clamped to the index size.
+    let hits = env.search(&["--limit", "18446744073709551615", "caravan"]);
+    assert_eq!(hits.len(), env.search(&["caravan"]).len());
+}
