@@ -261,12 +261,20 @@ pub fn is_not_article_name(path: &Path) -> bool {
     let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
         return false;
     };
+    let shouting = !stem.chars().any(|c| c.is_lowercase());
     let stem = stem.to_ascii_lowercase();
+    // `README`, `README-fr`, `LICENSE-APACHE`: the name alone, or with one tag that is short or
+    // written in capitals like the name. A slug that merely starts with the word
+    // (`licence-of-futures-trader-suspended`, `manifest-destiny`) is an article.
     NOT_ARTICLES.iter().any(|n| {
         stem == *n
-            || stem
-                .strip_prefix(n)
-                .is_some_and(|r| r.starts_with(['.', '-', '_']))
+            || stem.strip_prefix(n).is_some_and(|r| {
+                let tag = r.get(1..).unwrap_or("");
+                r.starts_with(['.', '-', '_'])
+                    && !tag.is_empty()
+                    && !tag.contains(['.', '-', '_', ' '])
+                    && (tag.len() <= 3 || (shouting && tag.len() <= 10))
+            })
     })
 }
 
@@ -544,6 +552,8 @@ mod tests {
             "License.txt",
             "CHANGELOG.md",
             "README-fr.txt",
+            "LICENSE-MIT.txt",
+            "LICENSE-APACHE",
         ] {
             assert!(is_not_article_name(Path::new(n)), "{n}");
         }
@@ -552,6 +562,10 @@ mod tests {
             "authority.txt",
             "001.txt",
             "licensed-to-kill.md",
+            "licence-of-australian-futures-trader-suspended-7128.md",
+            "notice-to-quit-served.txt",
+            "manifest-destiny.md",
+            "authors-guild.txt",
         ] {
             assert!(!is_not_article_name(Path::new(n)), "{n}");
         }
