@@ -362,17 +362,22 @@ pub fn index_archive(
     }
 
     let last_opstamp = index.load_metas()?.opstamp;
-    let mut manifest = if opts.full || settings_changed {
-        if opts.full {
-            writer.delete_all_documents()?;
-        }
-        Manifest {
-            opstamp: last_opstamp,
-            ..Default::default()
-        }
+    if opts.full {
+        writer.delete_all_documents()?;
+    }
+    // A manifest that describes the last commit lists exactly the files the index holds;
+    // without one (a crash between commit and manifest write, new settings, --full) every file
+    // is read again, and the index's own `path` terms say which files it holds.
+    let loaded = if opts.full || settings_changed {
+        None
     } else {
         Manifest::load(index_dir, last_opstamp)
     };
+    let manifest_trusted = loaded.is_some();
+    let mut manifest = loaded.unwrap_or(Manifest {
+        opstamp: last_opstamp,
+        ..Default::default()
+    });
 
     let mut summary = IndexSummary::default();
     let Discovery {
@@ -390,11 +395,15 @@ pub fn index_archive(
         .collect();
     let on_disk: HashSet<&str> = files.iter().filter_map(|f| f.path.to_str()).collect();
     let mut known: HashSet<String> = manifest.files.keys().cloned().collect();
-    if !opts.full {
+    if !opts.full && !manifest_trusted {
         known.extend(indexed_paths(&index, &fields)?);
     }
+    let root_prefixes: Vec<String> = roots_abs
+        .iter()
+        .map(|r| format!("{}{}", r.display(), std::path::MAIN_SEPARATOR))
+        .collect();
     for path in &known {
-        let under_roots = roots_abs.iter().any(|r| Path::new(path).starts_with(r));
+        let under_roots = root_prefixes.iter().any(|r| path.starts_with(r.as_str()));
         if under_roots && !on_disk.contains(path.as_str()) {
             writer.delete_term(Term::from_field_text(fields.path, path));
             manifest.files.remove(path);

@@ -42,18 +42,14 @@ impl Manifest {
         index_dir.join(FILE_NAME)
     }
 
-    /// Loads the manifest if it describes the commit `opstamp`; otherwise an empty one.
-    pub fn load(index_dir: &Path, opstamp: u64) -> Manifest {
-        let loaded = std::fs::read(Self::path(index_dir))
+    /// Loads the manifest if it describes the commit `opstamp`. `None` when it is missing or
+    /// describes another commit (a crash between the commit and the manifest write): then it
+    /// cannot say which files the index holds.
+    pub fn load(index_dir: &Path, opstamp: u64) -> Option<Manifest> {
+        std::fs::read(Self::path(index_dir))
             .ok()
-            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok());
-        match loaded {
-            Some(m) if m.opstamp == opstamp => m,
-            _ => Manifest {
-                opstamp,
-                files: BTreeMap::new(),
-            },
-        }
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+            .filter(|m| m.opstamp == opstamp)
     }
 
     /// Writes the manifest atomically.
@@ -105,7 +101,7 @@ mod tests {
             },
         );
         m.save(dir.path()).unwrap();
-        assert_eq!(Manifest::load(dir.path(), 7), m);
-        assert!(Manifest::load(dir.path(), 8).files.is_empty());
+        assert_eq!(Manifest::load(dir.path(), 7), Some(m));
+        assert_eq!(Manifest::load(dir.path(), 8), None);
     }
 }

@@ -331,3 +331,24 @@ fn bad_index_options_are_explained() {
         .code(2)
         .stderr(predicate::str::contains("unknown placeholder `{yy}`"));
 }
+
+#[test]
+fn a_lost_manifest_costs_a_reread_not_an_article() {
+    // As after a crash between a commit and the manifest write: the index must still notice
+    // deleted files (from its own path terms) and must not double re-read ones.
+    let env = TestEnv::new();
+    env.write("a.txt", "Alpha article\n\nFirst body.\n");
+    env.write("b.txt", "Bravo article\n\nSecond body.\n");
+    env.index(&env.archive());
+    std::fs::remove_file(env.index_dir().join("newsdex-manifest.json")).unwrap();
+    std::fs::remove_file(env.archive().join("b.txt")).unwrap();
+    env.cmd()
+        .arg("index")
+        .arg(env.archive())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 read, 0 unchanged, 1 removed"));
+    let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(titles(&env), set(&["Alpha article"]));
+    assert_eq!(env.search(&["alpha"]).len(), 1);
+}
