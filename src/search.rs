@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
@@ -532,11 +530,6 @@ impl Engine {
             snippet,
             explanation: None,
         }
-    }
-
-    /// All articles (for counts over everything).
-    pub fn all_query(&self) -> Box<dyn Query> {
-        Box::new(AllQuery)
     }
 }
 

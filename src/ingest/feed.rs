@@ -21,7 +21,7 @@ use crate::article::DateSource;
 use crate::ingest::markup::fragment_to_text;
 use crate::ingest::meta::{Meta, MetaKey};
 use crate::ingest::xml::{
-    Capture, Cursor, Entities, Mode, attr, collapse, find_open, inline_text, local,
+    Capture, Cursor, Entities, Mode, attr, close_element, collapse, inline_text, local,
     plain_paragraphs, prefix, primary_language,
 };
 use crate::ingest::{FileOutcome, Problem};
@@ -421,11 +421,7 @@ impl State {
     }
 
     fn close(&mut self, name: &str) {
-        if self.stack.last().is_some_and(|s| s == name) {
-            self.stack.pop();
-        } else if let Some(i) = find_open(&self.stack, name) {
-            self.stack.truncate(i);
-        } else {
+        if !close_element(&mut self.stack, name) {
             return;
         }
         let len = self.stack.len();

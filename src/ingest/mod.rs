@@ -202,22 +202,6 @@ pub struct FoundFile {
 }
 
 impl FoundFile {
-    /// A file at `path` (tests and tools); its folder counts as the indexed folder.
-    pub fn at(path: &Path) -> Option<FoundFile> {
-        let (format, compression) = Format::for_path(path)?;
-        let meta = std::fs::metadata(path).ok()?;
-        let path = std::path::absolute(path).ok()?;
-        let rel_start = path.parent().map_or(0, |p| p.as_os_str().len() + 1);
-        Some(FoundFile {
-            size: meta.len(),
-            mtime_ns: 0,
-            format,
-            compression,
-            rel_start,
-            path,
-        })
-    }
-
     /// The path's segments below the indexed folder.
     pub fn rel_segments(&self) -> Vec<&str> {
         let s = self.path.to_str().unwrap_or("");

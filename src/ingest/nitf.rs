@@ -32,7 +32,9 @@ use quick_xml::events::{BytesStart, Event};
 use crate::article::DateSource;
 use crate::ingest::markup::push_text;
 use crate::ingest::meta::{Meta, MetaKey};
-use crate::ingest::xml::{Cursor, Entities, attr, collapse, find_open, local, primary_language};
+use crate::ingest::xml::{
+    Cursor, Entities, attr, close_element, collapse, local, primary_language,
+};
 use crate::ingest::{FileOutcome, Problem};
 
 /// Elements of `body.content` that are paragraphs or hold paragraphs.
@@ -255,11 +257,7 @@ impl Doc {
     }
 
     fn close(&mut self, name: &str) {
-        if self.stack.last().is_some_and(|s| s == name) {
-            self.stack.pop();
-        } else if let Some(i) = find_open(&self.stack, name) {
-            self.stack.truncate(i);
-        } else {
+        if !close_element(&mut self.stack, name) {
             return;
         }
         let len = self.stack.len();

@@ -173,7 +173,20 @@ fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Where an end tag that does not close the innermost element closes an outer one (after
 /// recovery, or in a reader that allows unmatched ends). Only the innermost 256 levels are
 /// searched, so a run of stray end tags stays linear.
-pub(crate) fn find_open(stack: &[String], name: &str) -> Option<usize> {
+/// Closes element `name` on an open-element stack, also closing any unclosed children inside it.
+/// Returns false (and changes nothing) for a stray end tag with no matching open element.
+pub(crate) fn close_element(stack: &mut Vec<String>, name: &str) -> bool {
+    if stack.last().is_some_and(|s| s == name) {
+        stack.pop();
+    } else if let Some(i) = find_open(stack, name) {
+        stack.truncate(i);
+    } else {
+        return false;
+    }
+    true
+}
+
+fn find_open(stack: &[String], name: &str) -> Option<usize> {
     let floor = stack.len().saturating_sub(256);
     stack[floor..]
         .iter()
