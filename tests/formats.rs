@@ -11,11 +11,7 @@ fn indexed() -> (TestEnv, serde_json::Value, Vec<serde_json::Value>) {
     let env = TestEnv::new();
     let report = env.dir.path().join("report.jsonl");
     let summary = env.index_json(&sample_corpus(), &["--report", report.to_str().unwrap()]);
-    let problems = std::fs::read_to_string(&report)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let problems = common::json_lines(&std::fs::read(&report).unwrap());
     (env, summary, problems)
 }
 

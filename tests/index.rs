@@ -292,11 +292,7 @@ fn report_lists_every_rejection_as_json_lines() {
         .arg(env.archive())
         .assert()
         .success();
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = common::json_lines(&std::fs::read(&report).unwrap());
     assert_eq!(lines.len(), 2, "{lines:?}");
     let empty = lines
         .iter()

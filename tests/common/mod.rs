@@ -68,6 +68,17 @@ impl TestEnv {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// Runs `newsdex <args>`, asserts success and returns standard output.
+    pub fn stdout(&self, args: &[&str]) -> Vec<u8> {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
     /// Runs a search with `--format jsonl` and decodes every hit.
     pub fn search(&self, args: &[&str]) -> Vec<JsonHit> {
         let out = self
@@ -112,6 +123,14 @@ pub struct JsonHit {
 pub fn parse_jsonl(bytes: &[u8]) -> Vec<JsonHit> {
     String::from_utf8(bytes.to_vec())
         .expect("UTF-8 output")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l}: {e}")))
+        .collect()
+}
+
+/// Any JSON Lines output, one value per line.
+pub fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(bytes)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l}: {e}")))
         .collect()
