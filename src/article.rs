@@ -86,10 +86,44 @@ impl Article {
         article_id(&self.path, self.record)
     }
 
+    /// Removes control characters (NUL, escapes, C1 codes; not tab or line breaks) from every
+    /// text field: they are never part of an article, break terminals and CSV consumers, and
+    /// come only from damaged or mis-decoded files.
+    pub fn scrub_controls(&mut self) {
+        fn scrub(s: &mut String) {
+            if s.chars().any(is_stray_control) {
+                s.retain(|c| !is_stray_control(c));
+            }
+        }
+        scrub(&mut self.title);
+        scrub(&mut self.body);
+        for v in [
+            &mut self.source,
+            &mut self.url,
+            &mut self.section,
+            &mut self.language,
+            &mut self.docno,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            scrub(v);
+        }
+        self.authors
+            .iter_mut()
+            .chain(&mut self.tags)
+            .for_each(scrub);
+    }
+
     /// Number of words in title and body (whitespace-separated runs containing a letter or digit).
     pub fn word_count(&self) -> u64 {
         count_words(&self.title) + count_words(&self.body)
     }
+}
+
+/// A control character that has no place in article text (tab and line breaks do).
+pub fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// The id of record `record` of the file at `path`.

@@ -9,6 +9,7 @@ pub mod count;
 pub mod error;
 pub mod eval;
 pub mod export;
+pub mod fuzz;
 pub mod index;
 pub mod ingest;
 pub mod kwic;

@@ -167,6 +167,33 @@ impl Engine {
         })
     }
 
+    /// An index held in memory over `articles` (no files written): for fuzzing and tests of the
+    /// query layer.
+    pub fn in_memory(articles: &[crate::article::Article]) -> Result<Engine> {
+        let (schema, fields) = crate::schema::build_schema();
+        let index = Index::create_in_ram(schema);
+        crate::schema::register_tokenizers(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for a in articles {
+            writer.add_document(crate::index::to_document(
+                &fields,
+                a,
+                crate::schema::DEFAULT_TITLE_WEIGHT,
+            ))?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            index,
+            reader,
+            fields,
+            path: PathBuf::new(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -1,0 +1,5 @@
+//! Any bytes read as a text file: no panic, reasons for every rejection, indexable articles.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    newsdex::fuzz::ingest(newsdex::ingest::Format::Text, data);
+});

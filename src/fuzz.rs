@@ -1,0 +1,127 @@
+//! Entry points for fuzzing: the cargo-fuzz targets under `fuzz/` and the property tests in
+//! `tests/fuzz_props.rs` call these, so both exercise exactly the same code and invariants.
+//!
+//! Each function takes arbitrary input and panics only when newsdex breaks one of its promises:
+//! a reader must never panic, every rejection must carry a reason, and every article it returns
+//! must turn into an index document; a query must either run or come back as a clear error.
+
+use std::sync::OnceLock;
+
+use crate::article::Article;
+use crate::ingest::{self, Compression, FileOutcome, Format, ParseOptions};
+use crate::search::{Engine, SearchRequest, SortOrder};
+
+/// Every format the indexer reads, for targets and tests that go over all of them.
+pub const FORMATS: [Format; 11] = [
+    Format::Text,
+    Format::Markdown,
+    Format::Html,
+    Format::Json,
+    Format::JsonLines,
+    Format::Csv,
+    Format::Tsv,
+    Format::Sgml,
+    Format::Xml,
+    Format::Warc,
+    Format::Smart,
+];
+
+/// Parses `data` as a file of `format` and checks the outcome's invariants.
+pub fn ingest(format: Format, data: &[u8]) -> FileOutcome {
+    let mut out = FileOutcome::default();
+    let path = format!("/fuzz/input.{}", format.name());
+    ingest::parse_bytes(&path, format, data, &ParseOptions::default(), &mut out);
+    check_outcome(&out);
+    out
+}
+
+/// Decompresses `data` (bounded) and, when anything came out, parses it as `format`.
+pub fn compressed(compression: Compression, format: Format, data: &[u8]) {
+    const LIMIT: u64 = 4 << 20;
+    let bytes = match ingest::decompress(compression, data, LIMIT) {
+        Ok(b) => b,
+        Err((partial, reason)) => {
+            assert!(!reason.is_empty());
+            assert!(
+                partial.len() as u64 <= LIMIT,
+                "decompression overran its limit"
+            );
+            partial
+        }
+    };
+    if !bytes.is_empty() {
+        ingest(format, &bytes);
+    }
+}
+
+fn check_outcome(out: &FileOutcome) {
+    for p in &out.problems {
+        assert!(!p.reason.trim().is_empty(), "a problem without a reason");
+        assert!(!p.path.is_empty(), "a problem without a path");
+    }
+    let (_, fields) = crate::schema::build_schema();
+    for a in &out.articles {
+        assert!(
+            !(a.title.trim().is_empty() && a.body.trim().is_empty()),
+            "an article with no text was accepted"
+        );
+        assert!(
+            !(a.title.chars().chain(a.body.chars())).any(crate::article::is_stray_control),
+            "a control character in stored text"
+        );
+        if let Some(p) = a.published {
+            let year = p.utc.year();
+            assert!((1800..=2200).contains(&year), "implausible year {year}");
+        }
+        let _ = crate::index::to_document(&fields, a, crate::schema::DEFAULT_TITLE_WEIGHT);
+    }
+}
+
+/// A small in-memory index the query target searches.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut out = FileOutcome::default();
+        let text = "Migrant caravan reaches the border\n\nBy Ana Ruiz\nPublished: 2018-10-25\n\n\
+                    Thousands of migrants walked north on Thursday.\n";
+        ingest::parse_bytes(
+            "/fuzz/a.txt",
+            Format::Text,
+            text.as_bytes(),
+            &ParseOptions::default(),
+            &mut out,
+        );
+        let mut articles: Vec<Article> = out.articles;
+        articles.push(Article {
+            path: "/fuzz/b.txt".into(),
+            title: "Harbour dredging resumes".into(),
+            body:
+                "Dredgers returned to the harbour after the storm; immigration officials watched."
+                    .into(),
+            source: Some("Coast Post".into()),
+            format: "text",
+            ..Article::default()
+        });
+        Engine::in_memory(&articles).expect("in-memory index")
+    })
+}
+
+/// Runs `query` as `newsdex search` would (ranked, then newest first, with snippets); it must
+/// either answer or fail with a message, never panic.
+pub fn query(query: &str, any: bool) {
+    let engine = engine();
+    for sort in [SortOrder::Relevance, SortOrder::Newest] {
+        let mut req = SearchRequest::new(query);
+        req.any = any;
+        req.sort = sort;
+        req.limit = 10;
+        req.snippets = true;
+        match engine.search(&req) {
+            Ok(r) => assert!(r.hits.len() <= r.total_hits),
+            Err(e) => assert!(
+                !e.to_string().trim().is_empty(),
+                "an error without a message"
+            ),
+        }
+    }
+}
