@@ -235,6 +235,8 @@ pub struct IndexSummary {
     pub files_unchanged: u64,
     /// Files whose articles were removed because the file is gone.
     pub files_removed: u64,
+    /// Files the index holds that sit in a folder this run could not read; their articles stay.
+    pub files_kept_unreadable: u64,
     /// Articles added (or replaced) in this run, by format.
     pub articles_by_format: BTreeMap<String, u64>,
     pub articles_indexed: u64,
@@ -381,7 +383,10 @@ pub fn index_archive(
 
     let mut summary = IndexSummary::default();
     let Discovery {
-        files, problems, ..
+        files,
+        problems,
+        unreadable,
+        ..
     } = ingest::discover(roots, Some(index_dir));
     for p in problems {
         summary.record(p);
@@ -393,7 +398,7 @@ pub fn index_archive(
         .iter()
         .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
         .collect();
-    let on_disk: HashSet<&str> = files.iter().filter_map(|f| f.path.to_str()).collect();
+    let on_disk: HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
     let mut known: HashSet<String> = manifest.files.keys().cloned().collect();
     if !opts.full && !manifest_trusted {
         known.extend(indexed_paths(&index, &fields)?);
@@ -404,7 +409,16 @@ pub fn index_archive(
         .collect();
     for path in &known {
         let under_roots = root_prefixes.iter().any(|r| path.starts_with(r.as_str()));
-        if under_roots && !on_disk.contains(path.as_str()) {
+        // A folder the walk could not enter still holds its files: keep their articles.
+        let unreadable_here = unreadable.iter().any(|u| {
+            path == u
+                || path
+                    .strip_prefix(u.as_str())
+                    .is_some_and(|rest| rest.starts_with(std::path::MAIN_SEPARATOR))
+        });
+        if unreadable_here {
+            summary.files_kept_unreadable += 1;
+        } else if under_roots && !on_disk.contains(path.as_str()) {
             writer.delete_term(Term::from_field_text(fields.path, path));
             manifest.files.remove(path);
             summary.files_removed += 1;
@@ -414,8 +428,7 @@ pub fn index_archive(
     // Which files need reading.
     let mut todo: Vec<FoundFile> = Vec::new();
     for f in files {
-        let key = f.path.to_string_lossy();
-        match manifest.files.get(key.as_ref()) {
+        match manifest.files.get(&f.key) {
             Some(s) if s.size == f.size && s.mtime_ns == f.mtime_ns => summary.files_unchanged += 1,
             _ => todo.push(f),
         }
@@ -530,14 +543,18 @@ impl FileContext<'_> {
             std::thread::sleep(d);
         }
         let outcome = ingest::read_file(file, self.parse_opts);
-        let key = file.path.to_string_lossy().into_owned();
+        let key = file.key.clone();
         // Touched but identical: nothing to re-index.
         let unchanged_content = self.manifest.files.get(&key).is_some_and(|p| {
             p.hash == outcome.content_hash && p.size == file.size && outcome.content_hash != 0
         });
         let mut added: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut add_error = None;
-        if !unchanged_content {
+        // A file that could not be read at all (it vanished, or permission was denied) keeps
+        // whatever the index holds from it; the manifest keeps its old entry, so the next run
+        // tries again (and a vanished file is removed then, once the walk no longer sees it).
+        let unread = outcome.content_hash == 0;
+        if !unchanged_content && !unread {
             // Only a file the index already holds has old articles to replace. Deleting by path
             // for every new file would cost tantivy a term lookup per delete in every segment
             // (a third of the indexing time of a fresh 100 MB archive).

@@ -97,6 +97,13 @@ pub fn print_summary(out: &mut dyn Write, s: &IndexSummary, dir: &Path) -> io::R
         "  files: {} found, {} read, {} unchanged, {} removed",
         s.files_seen, s.files_read, s.files_unchanged, s.files_removed
     )?;
+    if s.files_kept_unreadable > 0 {
+        writeln!(
+            out,
+            "  kept: {} indexed files in folders that could not be read this time",
+            s.files_kept_unreadable
+        )?;
+    }
     if s.rejected() > 0 {
         let parts: Vec<String> = s
             .rejected_by_reason

@@ -36,8 +36,16 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Decoded {
             encoding: "UTF-8",
         };
     }
+    let declared = declared.and_then(|label| Encoding::for_label(label.trim().as_bytes()));
+    if declared.is_none_or(|e| e == encoding_rs::UTF_8) && mostly_utf8(bytes) {
+        // A UTF-8 file with a damaged stretch: keep the UTF-8 and mark only the damage (U+FFFD),
+        // rather than turning every accented letter of the file into mojibake.
+        return Decoded {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            encoding: "UTF-8",
+        };
+    }
     let enc = declared
-        .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
         .filter(|e| *e != encoding_rs::UTF_8)
         .unwrap_or_else(|| detect(bytes));
     let (text, _) = enc.decode_without_bom_handling(bytes);
@@ -45,6 +53,17 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Decoded {
         text: text.into_owned(),
         encoding: enc.name(),
     }
+}
+
+/// True when `bytes` are UTF-8 apart from a few invalid bytes: at least two valid multi-byte
+/// characters for every invalid byte. Legacy 8-bit text almost never forms valid UTF-8 sequences.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += chunk.invalid().len();
+    }
+    multibyte > 0 && multibyte >= invalid * 2
 }
 
 /// Guesses the legacy encoding of text that is not UTF-8 and declares nothing.
@@ -172,9 +191,17 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
 /// True when the bytes look like a binary file rather than text (NUL bytes outside UTF-16).
 pub fn looks_binary(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(8192)];
-    Encoding::for_bom(sample).is_none()
-        && utf16_without_bom(sample).is_none()
-        && sample.contains(&0)
+    if Encoding::for_bom(sample).is_some() || utf16_without_bom(sample).is_some() {
+        return false;
+    }
+    // Text holds next to no control characters: a stray NUL or escape from a damaged file is
+    // scrubbed later, but more than a few (NULs above 0.5%, other C0 codes above 5%) is binary.
+    let nuls = sample.iter().filter(|&&b| b == 0).count();
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    nuls * 200 > sample.len() || controls * 20 > sample.len()
 }
 
 #[cfg(test)]
@@ -215,6 +242,18 @@ mod tests {
             .collect();
         assert_eq!(decode(&be, None).text, "Border troops arrive");
         assert!(!looks_binary(&be));
+    }
+
+    #[test]
+    fn utf8_with_a_damaged_byte_stays_utf8() {
+        let d = decode(
+            b"Pe\xc3\xb1a Nieto in Bogot\xc3\xa1 \xff and Mu\xc3\xb1oz",
+            None,
+        );
+        assert_eq!(d.text, "Peña Nieto in Bogotá \u{FFFD} and Muñoz");
+        assert_eq!(d.encoding, "UTF-8");
+        // Legacy text with no valid multi-byte sequence is still read as Windows-1252.
+        assert_eq!(decode(b"caf\xe9 \xa35", None).text, "café £5");
     }
 
     #[test]

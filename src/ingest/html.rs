@@ -58,7 +58,19 @@ pub fn extract(
         .charset
         .clone()
         .or_else(|| decode::declared_charset(bytes));
-    let mut doc = Html::parse_document(&decode::decode(bytes, declared.as_deref()).text);
+    let text = decode::decode(bytes, declared.as_deref()).text;
+    let flat = markup::limit_nesting(&text, markup::MAX_HTML_DEPTH);
+    if flat.is_some() {
+        problems.push(Problem::warning(
+            path,
+            (record > 0).then_some(record),
+            format!(
+                "page nested more than {} elements deep; the deeper tags were dropped, their text kept",
+                markup::MAX_HTML_DEPTH
+            ),
+        ));
+    }
+    let mut doc = Html::parse_document(flat.as_deref().unwrap_or(&text));
 
     let page = Page::analyse(&doc);
     let container = page.choose_container(&doc)?;
@@ -144,6 +156,7 @@ selector!(H1, "h1");
 selector!(ARTICLE, "article");
 selector!(ARTICLE_BODY, "[itemprop~=articleBody]");
 selector!(MAIN, "main, [role=main]");
+selector!(BODY, "body");
 selector!(TIME, "time[datetime]");
 selector!(ITEMPROP_DATE, "[itemprop~=datePublished]");
 selector!(REL_AUTHOR, "a[rel~=author]");
@@ -481,7 +494,14 @@ impl<'a> Page<'a> {
                 }
             }
         }
-        dense.map(|i| self.nodes[i])
+        // No block stands out (text straight in <body>, or only inline wrappers): the page's
+        // body, if it holds more than links.
+        dense.map(|i| self.nodes[i]).or_else(|| {
+            doc.select(&BODY)
+                .filter_map(|e| self.idx(*e))
+                .find(|&i| self.text[i] > self.link[i])
+                .map(|i| self.nodes[i])
+        })
     }
 }
 

@@ -34,6 +34,11 @@ use crate::article::Article;
 /// Files larger than this are rejected rather than read whole.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Largest article text (title + body) that is indexed; the rest of a longer one is left out,
+/// with a warning. The longest real news articles and transcripts run to a few hundred KB; this
+/// bounds the memory and time one document can take in the writer and in snippets.
+pub const MAX_ARTICLE_BYTES: usize = 8 * 1024 * 1024;
+
 /// How serious a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -128,7 +133,7 @@ impl Format {
     /// The format (and compression) of a file, from its name; `None` for files newsdex does not
     /// read. `story.json.gz` is gzip-compressed JSON.
     pub fn for_path(path: &Path) -> Option<(Format, Option<Compression>)> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         let (inner, compression) = match name.rsplit_once('.') {
             Some((rest, "gz" | "gzip")) => (rest, Some(Compression::Gzip)),
             Some((rest, "bz2")) => (rest, Some(Compression::Bzip2)),
@@ -197,19 +202,47 @@ pub struct FoundFile {
     pub mtime_ns: i128,
     pub format: Format,
     pub compression: Option<Compression>,
-    /// Byte offset in `path` where the part relative to the indexed folder begins.
+    /// The path as text ([`path_string`]): how the index, the manifest and reports name the file.
+    pub key: String,
+    /// Byte offset in `key` where the part relative to the indexed folder begins.
     pub rel_start: usize,
 }
 
 impl FoundFile {
     /// The path's segments below the indexed folder.
     pub fn rel_segments(&self) -> Vec<&str> {
-        let s = self.path.to_str().unwrap_or("");
+        let s = self.key.as_str();
         s.get(self.rel_start.min(s.len())..)
             .unwrap_or("")
             .split(['/', '\\'])
             .filter(|x| !x.is_empty())
             .collect()
+    }
+}
+
+/// A path as text, one-to-one: a name that is not valid UTF-8 (an old Latin-1 file name on a Unix
+/// disk) keeps each invalid byte as `\xNN` instead of a lossy U+FFFD, so two such files never
+/// share an index key and the name still says which file it is.
+pub fn path_string(path: &Path) -> String {
+    if let Some(s) = path.to_str() {
+        return s.to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02X}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
     }
 }
 
@@ -221,6 +254,9 @@ pub struct Discovery {
     pub problems: Vec<Problem>,
     /// Files skipped silently because newsdex has no reader for their type.
     pub unsupported: u64,
+    /// Folders and files the walk could not look into (permission denied, I/O error). What the
+    /// index holds from them is kept: unreadable is not deleted.
+    pub unreadable: Vec<String>,
 }
 
 /// Names of files that sit beside articles but are not articles.
@@ -300,12 +336,11 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    let path = err
-                        .path()
-                        .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                    let path = path_string(err.path().unwrap_or(root));
                     let reason = if err.loop_ancestor().is_some() {
-                        "symbolic link loop".to_string()
+                        "symbolic link loop (not followed)".to_string()
                     } else {
+                        d.unreadable.push(path.clone());
                         err.io_error()
                             .map_or_else(|| err.to_string(), |e| e.to_string())
                     };
@@ -323,7 +358,7 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             };
             if is_not_article_name(path) {
                 d.problems.push(Problem::rejected(
-                    &path.display().to_string(),
+                    &path_string(path),
                     None,
                     "not an article (README, LICENSE or similar)",
                 ));
@@ -339,21 +374,21 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                         .map_or(0, |d| d.as_nanos() as i128),
                 ),
                 Err(e) => {
-                    d.problems.push(Problem::rejected(
-                        &abs.display().to_string(),
-                        None,
-                        e.to_string(),
-                    ));
+                    let key = path_string(&abs);
+                    d.problems
+                        .push(Problem::rejected(&key, None, e.to_string()));
+                    d.unreadable.push(key);
                     continue;
                 }
             };
             d.files.push(FoundFile {
+                key: path_string(&abs),
                 path: abs,
                 size,
                 mtime_ns,
                 format,
                 compression,
-                rel_start: root.as_os_str().len() + 1,
+                rel_start: path_string(root).len() + 1,
             });
         }
     }
@@ -372,7 +407,7 @@ pub struct FileOutcome {
 /// Reads one file and parses the articles in it. Never panics and never fails: every problem is
 /// reported in the outcome.
 pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
-    let path_str = file.path.display().to_string();
+    let path_str = file.key.clone();
     let mut out = FileOutcome::default();
     if file.size > MAX_FILE_BYTES {
         out.problems.push(Problem::rejected(
@@ -413,6 +448,25 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
             }
         },
     };
+    let mut bytes = bytes;
+    if matches!(file.format, Format::Text | Format::Markdown) && bytes.len() > MAX_ARTICLE_BYTES {
+        // One article per file: what lies past the article limit would be cut anyway, so it is
+        // not decoded and parsed at all (keeps a 200 MB "article" from costing 1 GB of memory).
+        let mut end = MAX_ARTICLE_BYTES;
+        while end > 0 && (bytes[end] & 0xC0) == 0x80 {
+            end -= 1;
+        }
+        out.problems.push(Problem::warning(
+            &path_str,
+            None,
+            format!(
+                "article is {} MB; only its first {} MB are indexed",
+                bytes.len() / 1_000_000,
+                MAX_ARTICLE_BYTES >> 20
+            ),
+        ));
+        bytes.truncate(end);
+    }
     parse_bytes(&path_str, file.format, &bytes, opts, &mut out);
     if let Some(pattern) = &opts.path_pattern {
         let segs = file.rel_segments();
@@ -482,6 +536,59 @@ pub fn parse_bytes(
             .push(Problem::rejected(path, None, "binary data, not text"));
         return;
     }
+    let before = out.articles.len();
+    parse_format(path, format, bytes, opts, out);
+    // Whatever the reader, no control characters reach the index and no empty article does.
+    let mut kept = before;
+    for i in before..out.articles.len() {
+        let mut a = std::mem::take(&mut out.articles[i]);
+        a.scrub_controls();
+        let size = a.title.len() + a.body.len();
+        if size > MAX_ARTICLE_BYTES {
+            let keep = MAX_ARTICLE_BYTES.saturating_sub(a.title.len().min(MAX_ARTICLE_BYTES / 2));
+            truncate_at_char(&mut a.title, MAX_ARTICLE_BYTES / 2);
+            truncate_at_char(&mut a.body, keep);
+            let record = format.is_multi_record().then_some(a.record);
+            out.problems.push(Problem::warning(
+                path,
+                record,
+                format!(
+                    "article text is {} MB; only its first {} MB are indexed",
+                    size / 1_000_000,
+                    MAX_ARTICLE_BYTES >> 20
+                ),
+            ));
+        }
+        if a.title.trim().is_empty() && a.body.trim().is_empty() {
+            let record = format.is_multi_record().then_some(a.record);
+            out.problems
+                .push(Problem::rejected(path, record, "no article text"));
+        } else {
+            out.articles[kept] = a;
+            kept += 1;
+        }
+    }
+    out.articles.truncate(kept);
+}
+
+/// Cuts `s` to at most `max` bytes, at a character boundary.
+fn truncate_at_char(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+fn parse_format(
+    path: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+) {
     let single = match format {
         Format::Text => text::parse(path, &decode::decode(bytes, None).text, &mut out.problems),
         Format::Markdown => {
