@@ -38,6 +38,9 @@ pub enum Command {
     Count(CountArgs),
     /// Score the ranking against relevance judgments: MAP, nDCG@10, P@10, Recall@100.
     Eval(EvalArgs),
+    /// Verify the index: every file present and matching its checksum, every article readable.
+    /// Exits 0 when healthy, 1 when damaged (then rebuild with `newsdex index --full <DIR>`).
+    Check(StatsArgs),
 }
 
 #[derive(Debug, Args)]

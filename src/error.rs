@@ -22,6 +22,26 @@ pub enum Error {
     #[error("index at {} is being written by another newsdex process: wait for it to finish, then try again", .0.display())]
     IndexBusy(PathBuf),
 
+    #[error(
+        "the disk holding the index at {} is full ({detail}). Nothing committed was lost: the index \
+         still holds its last commit ({committed} articles). Free some space (an index takes about \
+         1.3 to 2 times the size of the text it holds) and run `newsdex index` again: it carries on \
+         from there",
+        path.display()
+    )]
+    DiskFull {
+        path: PathBuf,
+        detail: String,
+        committed: u64,
+    },
+
+    #[error(
+        "the index at {} is damaged: {detail}. Run `newsdex check` for details; rebuild it with \
+         `newsdex index --full <DIR>` (the articles come back from the archive files)",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -71,6 +91,63 @@ fn position_hint(query: &str, position: Option<usize>) -> String {
 }
 
 impl Error {
+    /// Turns an error met while opening or reading the index at `dir` into [`Error::Corrupt`]
+    /// when it says the index's files are damaged or missing; other errors pass unchanged.
+    pub fn in_index(self, dir: &std::path::Path) -> Error {
+        use tantivy::TantivyError as T;
+        use tantivy::directory::error::OpenReadError;
+        let detail = match &self {
+            Error::Tantivy(T::DataCorruption(c)) => Some(format!("{c:?}")),
+            Error::Tantivy(T::OpenReadError(OpenReadError::FileDoesNotExist(p))) => {
+                Some(format!("the file {} is missing", p.display()))
+            }
+            Error::Tantivy(T::OpenReadError(OpenReadError::IoError { io_error, filepath })) => {
+                Some(format!("{} cannot be read: {io_error}", filepath.display()))
+            }
+            Error::Tantivy(T::IoError(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Some(e.to_string())
+            }
+            Error::Tantivy(e) if e.to_string().to_ascii_lowercase().contains("corrupt") => {
+                Some(e.to_string())
+            }
+            _ => None,
+        };
+        match detail {
+            Some(detail) => Error::Corrupt {
+                path: dir.to_path_buf(),
+                detail: first_line(&detail),
+            },
+            None => self,
+        }
+    }
+
+    /// True when the error comes from a full disk or an exhausted quota, however deep tantivy
+    /// wrapped it (some of its errors keep only the message).
+    pub fn is_disk_full(&self) -> bool {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(e) = source {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && matches!(
+                    io.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                )
+            {
+                return true;
+            }
+            text.push_str(&e.to_string());
+            source = e.source();
+        }
+        [
+            "os error 28)",
+            "os error 122)",
+            "No space left on device",
+            "Disk quota exceeded",
+        ]
+        .iter()
+        .any(|m| text.contains(m))
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -95,3 +172,12 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The first line of a (possibly long, multi-line) message, cut to 300 characters.
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("").trim();
+    match line.char_indices().nth(300) {
+        Some((i, _)) => format!("{}...", line.get(..i).unwrap_or(line)),
+        None => line.to_string(),
+    }
+}

@@ -72,7 +72,7 @@ pub fn open_index(dir: &Path) -> Result<(Index, Fields)> {
         return Err(Error::NoIndex(dir.to_path_buf()));
     }
     check_settings(dir)?;
-    let index = Index::open_in_dir(dir)?;
+    let index = Index::open_in_dir(dir).map_err(|e| Error::from(e).in_index(dir))?;
     schema::register_tokenizers(&index);
     let fields = Fields::from_schema(&index.schema())?;
     Ok((index, fields))
@@ -96,14 +96,11 @@ fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     if dir.join("meta.json").is_file() {
         match open_index(dir) {
             Ok(x) => return Ok(x),
-            Err(Error::SchemaMismatch { .. }) if rebuild => {
-                // Rebuild from scratch into the same folder.
-                for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-                    let p = entry.map_err(|e| Error::io(dir, e))?.path();
-                    if p.is_file() {
-                        std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-                    }
-                }
+            // An old or damaged index: `--full` rebuilds from scratch into the same folder.
+            Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. } | Error::Tantivy(_))
+                if rebuild =>
+            {
+                remove_index_files(dir)?
             }
             Err(e) => return Err(e),
         }
@@ -118,6 +115,28 @@ fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     }
     .save(dir)?;
     Ok((index, fields))
+}
+
+/// Removes the files of the index in `dir` (and only those: anything else a user keeps in the
+/// folder stays), after making sure no other process is writing it.
+fn remove_index_files(dir: &Path) -> Result<()> {
+    let directory = tantivy::directory::MmapDirectory::open(dir)?;
+    let _lock =
+        tantivy::Directory::acquire_lock(&directory, &tantivy::directory::INDEX_WRITER_LOCK)
+            .map_err(|_| Error::IndexBusy(dir.to_path_buf()))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let p = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let ours = matches!(name, "meta.json" | ".managed.json")
+            || name.starts_with("newsdex")
+            || name.split_once('.').is_some_and(|(stem, _)| {
+                stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+        if ours && p.is_file() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Turns an article into a tantivy document. The title goes `title_weight` times into the `text`
@@ -311,6 +330,44 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// removed. Work is committed at least every `commit_interval` / `commit_bytes`, so an interrupted
 /// run keeps its progress and the index always opens at its last commit.
 pub fn index_archive(
+    index_dir: &Path,
+    roots: &[PathBuf],
+    opts: &IndexOptions,
+    progress: &dyn Progress,
+) -> Result<IndexSummary> {
+    match run_index(index_dir, roots, opts, progress) {
+        Err(e) if e.is_disk_full() => {
+            progress.finish();
+            // The failed run's half-written segment files would keep the disk full: remove every
+            // file the last commit does not use, then say what the index still holds.
+            let committed = free_uncommitted(index_dir).unwrap_or(0);
+            let detail = e.to_string();
+            let detail = if detail.contains("os error 122") || detail.contains("quota") {
+                "disk quota exceeded"
+            } else {
+                "no space left on device"
+            };
+            Err(Error::DiskFull {
+                path: index_dir.to_path_buf(),
+                detail: detail.to_string(),
+                committed,
+            })
+        }
+        other => other,
+    }
+}
+
+/// Deletes index files no commit refers to; returns the number of articles committed.
+fn free_uncommitted(index_dir: &Path) -> Result<u64> {
+    let (index, _) = open_index(index_dir)?;
+    let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+    writer.garbage_collect_files().wait()?;
+    drop(writer);
+    let reader = index.reader()?;
+    Ok(reader.searcher().num_docs())
+}
+
+fn run_index(
     index_dir: &Path,
     roots: &[PathBuf],
     opts: &IndexOptions,

@@ -5,6 +5,7 @@
 //! [`output`] formats hits as text, JSON Lines, JSON or CSV.
 
 pub mod article;
+pub mod check;
 pub mod count;
 pub mod error;
 pub mod eval;

@@ -26,7 +26,30 @@ use newsdex::{Error, stats};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // A panic is a bug or damaged index data tantivy did not expect: say so in one clear message
+    // (and exit 2 like any error) instead of a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "newsdex: internal error: {msg}{at}.\n  If this happened while reading the index, the \
+             index may be damaged: `newsdex check` tells, and `newsdex index --full <DIR>` rebuilds \
+             it. Otherwise this is a bug in newsdex; please report it with the command you ran."
+        );
+    }));
+    let result = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(r) => r,
+        Err(_) => return ExitCode::from(2),
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             if err
@@ -45,6 +68,47 @@ fn main() -> ExitCode {
     }
 }
 
+fn cmd_check(dir: &std::path::Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let report = newsdex::check::check(dir)?;
+    let mut out = std::io::stdout().lock();
+    if args.format == StatsFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else if report.healthy() {
+        writeln!(
+            out,
+            "index at {} is healthy: {} articles in {} segments; {} files ({:.1} MB) match their \
+             checksums; every article read back ({:.2}s)",
+            dir.display(),
+            report.articles,
+            report.segments,
+            report.files_checked,
+            report.bytes_checked as f64 / 1e6,
+            report.seconds
+        )?;
+    } else {
+        writeln!(out, "index at {} is DAMAGED:", dir.display())?;
+        for p in &report.problems {
+            writeln!(out, "  {p}")?;
+        }
+        writeln!(
+            out,
+            "rebuild it from the archive with `newsdex index --full <DIR>` (it replaces the \
+             damaged files; the archive itself is never touched)"
+        )?;
+    }
+    if args.format != StatsFormat::Json {
+        for n in &report.notes {
+            writeln!(out, "note: {n}")?;
+        }
+    }
+    Ok(if report.healthy() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn index_dir(cli_index: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(p) = cli_index {
         return Ok(p);
@@ -57,10 +121,21 @@ fn index_dir(cli_index: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = index_dir(cli.index)?;
-    match cli.command {
+    // Index damage that shows only once a query reads the damaged part gets the same clear
+    // message as damage found when the index opens.
+    run_command(&dir, cli.command).map_err(|e| match e.downcast::<Error>() {
+        Ok(err) => anyhow::Error::new(err.in_index(&dir)),
+        Err(e) => e,
+    })
+}
+
+fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCode> {
+    let dir = dir.to_path_buf();
+    match command {
         Command::Index(args) => cmd_index(&dir, args),
         Command::Search(args) => cmd_search(&dir, args),
         Command::Stats(args) => cmd_stats(&dir, args),
+        Command::Check(args) => cmd_check(&dir, args),
         Command::Eval(args) => cmd_eval(&dir, args),
         Command::Export(args) => cmd_export(&dir, args),
         Command::Count(args) => cmd_count(&dir, args),

@@ -15,7 +15,7 @@ use tantivy::{
 use time::Date;
 
 use crate::article::format_rfc3339;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::index::{UNIX_EPOCH_JULIAN_DAY, open_index};
 use crate::query::query_error;
 use crate::schema::{Fields, normalize_keyword};
@@ -158,7 +158,8 @@ impl Engine {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+            .try_into()
+            .map_err(|e| Error::from(e).in_index(dir))?;
         Ok(Engine {
             index,
             reader,

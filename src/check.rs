@@ -1,0 +1,186 @@
+//! `newsdex check`: is the index whole? Every file the last commit uses must exist and match the
+//! checksum tantivy wrote into its footer, and every stored article must decompress. Damage found
+//! here is repaired by rebuilding from the archive (`newsdex index --full <DIR>`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::index::SegmentComponent;
+use tantivy::{Index, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::index::open_index;
+use crate::manifest::Manifest;
+
+/// What `check` found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CheckReport {
+    pub path: PathBuf,
+    /// Articles the last commit holds (0 when the index cannot be opened).
+    pub articles: u64,
+    pub segments: usize,
+    /// Index files whose checksums were verified, and their size.
+    pub files_checked: usize,
+    pub bytes_checked: u64,
+    /// Stored articles read back in full.
+    pub articles_read: u64,
+    /// Damage: each entry names the file or part and what is wrong. Empty when healthy.
+    pub problems: Vec<String>,
+    /// Things worth knowing that lose nothing (a stale file list, leftovers of a killed run).
+    pub notes: Vec<String>,
+    pub seconds: f64,
+}
+
+impl CheckReport {
+    pub fn healthy(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Checks the index at `dir`. Fails only when there is no index at all; damage is reported.
+pub fn check(dir: &Path) -> Result<CheckReport> {
+    let started = Instant::now();
+    let mut report = CheckReport {
+        path: dir.to_path_buf(),
+        ..CheckReport::default()
+    };
+    if !dir.join("meta.json").is_file() {
+        return Err(Error::NoIndex(dir.to_path_buf()));
+    }
+    match open_index(dir) {
+        Ok((index, _)) => check_open(dir, &index, &mut report),
+        Err(Error::Corrupt { detail, .. }) => report.problems.push(detail),
+        Err(e) => report.problems.push(e.to_string()),
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn check_open(dir: &Path, index: &Index, report: &mut CheckReport) {
+    let metas = match index.load_metas() {
+        Ok(m) => m,
+        Err(e) => {
+            report.problems.push(format!("meta.json: {e}"));
+            return;
+        }
+    };
+    report.segments = metas.segments.len();
+    let mut missing = 0;
+    for seg in &metas.segments {
+        for name in segment_files(seg) {
+            let file = dir.join(name);
+            match std::fs::metadata(&file) {
+                Ok(m) => {
+                    report.files_checked += 1;
+                    report.bytes_checked += m.len();
+                }
+                Err(_) => {
+                    missing += 1;
+                    report.problems.push(format!("{}: missing", file.display()));
+                }
+            }
+        }
+    }
+    if missing > 0 {
+        return;
+    }
+    match index.validate_checksum() {
+        Ok(damaged) => {
+            let mut damaged: Vec<_> = damaged.into_iter().collect();
+            damaged.sort();
+            for f in damaged {
+                report.problems.push(format!(
+                    "{}: checksum mismatch (the file's content was changed or damaged)",
+                    dir.join(f).display()
+                ));
+            }
+        }
+        Err(e) => report.problems.push(format!("checksums: {e}")),
+    }
+    if report.problems.is_empty() {
+        read_every_article(index, report);
+    }
+    if Manifest::load(dir, metas.opstamp).is_none() {
+        report.notes.push(
+            "the file list (newsdex-manifest.json) does not describe the last commit: the next \
+             `newsdex index` re-reads every file to check it (nothing is lost)"
+                .to_string(),
+        );
+    }
+    let used: std::collections::HashSet<PathBuf> =
+        metas.segments.iter().flat_map(segment_files).collect();
+    let leftovers: Vec<u64> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = PathBuf::from(e.file_name());
+            is_segment_file(&name) && !used.contains(&name)
+        })
+        .filter_map(|e| e.metadata().ok().map(|m| m.len()))
+        .collect();
+    if !leftovers.is_empty() {
+        report.notes.push(format!(
+            "{} files ({:.1} MB) are left from an interrupted or failed run; the next `newsdex \
+             index` removes them",
+            leftovers.len(),
+            leftovers.iter().sum::<u64>() as f64 / 1e6
+        ));
+    }
+}
+
+/// The files one committed segment is made of.
+fn segment_files(seg: &tantivy::index::SegmentMeta) -> Vec<PathBuf> {
+    let mut parts = vec![
+        SegmentComponent::Postings,
+        SegmentComponent::Positions,
+        SegmentComponent::FastFields,
+        SegmentComponent::FieldNorms,
+        SegmentComponent::Terms,
+        SegmentComponent::Store,
+    ];
+    if seg.has_deletes() {
+        parts.push(SegmentComponent::Delete);
+    }
+    parts.into_iter().map(|p| seg.relative_path(p)).collect()
+}
+
+/// Reads every stored article back (decompressing each block of the document store). A panic
+/// inside tantivy on damaged data is caught and reported as damage.
+fn read_every_article(index: &Index, report: &mut CheckReport) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<u64> {
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        let mut read = 0u64;
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(16)?;
+            for doc in store.iter::<TantivyDocument>(seg.alive_bitset()) {
+                doc?;
+                read += 1;
+            }
+        }
+        Ok(read)
+    }));
+    match outcome {
+        Ok(Ok(n)) => {
+            report.articles_read = n;
+            report.articles = n;
+        }
+        Ok(Err(e)) => report.problems.push(format!("stored articles: {e}")),
+        Err(_) => report
+            .problems
+            .push("stored articles: reading them failed inside the index library".to_string()),
+    }
+}
+
+/// Names of the files a segment is made of (`<uuid>.idx`, `<uuid>.7.del`, ...).
+fn is_segment_file(name: &Path) -> bool {
+    let Some(s) = name.to_str() else {
+        return false;
+    };
+    let Some((stem, _)) = s.split_once('.') else {
+        return false;
+    };
+    stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+}
