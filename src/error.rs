@@ -104,10 +104,22 @@ impl Error {
             Error::Tantivy(T::OpenReadError(OpenReadError::IoError { io_error, filepath })) => {
                 Some(format!("{} cannot be read: {io_error}", filepath.display()))
             }
-            Error::Tantivy(T::IoError(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+            // tantivy reports undecodable bytes as I/O errors of these kinds.
+            Error::Tantivy(T::IoError(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::InvalidData
+                        | std::io::ErrorKind::UnexpectedEof
+                        | std::io::ErrorKind::Other
+                ) =>
+            {
                 Some(e.to_string())
             }
-            Error::Tantivy(e) if e.to_string().to_ascii_lowercase().contains("corrupt") => {
+            Error::Tantivy(e)
+                if ["corrupt", "deserialize", "magic"]
+                    .iter()
+                    .any(|w| e.to_string().to_ascii_lowercase().contains(w)) =>
+            {
                 Some(e.to_string())
             }
             _ => None,

@@ -542,6 +542,7 @@ pub fn parse_bytes(
     let mut kept = before;
     for i in before..out.articles.len() {
         let mut a = std::mem::take(&mut out.articles[i]);
+        let had_text = !(a.title.trim().is_empty() && a.body.trim().is_empty());
         a.scrub_controls();
         let size = a.title.len() + a.body.len();
         if size > MAX_ARTICLE_BYTES {
@@ -559,7 +560,9 @@ pub fn parse_bytes(
                 ),
             ));
         }
-        if a.title.trim().is_empty() && a.body.trim().is_empty() {
+        // A record that a reader keeps without text (a wire story with only its codes) stays;
+        // one whose only text was control characters goes.
+        if had_text && a.title.trim().is_empty() && a.body.trim().is_empty() {
             let record = format.is_multi_record().then_some(a.record);
             out.problems
                 .push(Problem::rejected(path, record, "no article text"));
