@@ -490,4 +490,36 @@ fn abusive_queries_get_an_answer_or_a_clear_error() {
     // A huge --limit is clamped to the index size.
     let hits = env.search(&["--limit", "18446744073709551615", "caravan"]);
     assert_eq!(hits.len(), env.search(&["caravan"]).len());
+    // A lone `*` is every article.
+    let all = env.search(&["--limit", "100000", "*"]);
+    assert_eq!(all.len(), all[0].total_hits);
+    assert!(all.len() > 90);
+    // Only exclusions, control characters, too many fuzzy words: refused with a reason.
+    for (q, reason) in [
+        ("-caravan", "only excludes"),
+        ("NOT caravan", "only excludes"),
+        ("caravan\u{7}", "control character"),
+        ("caravan\u{1b}[31mborder", "control character"),
+    ] {
+        env.cmd()
+            .args(["search", "--", q])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(reason));
+    }
+    let fuzzy: Vec<String> = (0..1000).map(|i| format!("w{i}x~2")).collect();
+    env.cmd()
+        .args(["search", "--any", &fuzzy.join(" ")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("prefix (word*) or fuzzy"));
+    // 100 of them are fine.
+    env.cmd()
+        .args([
+            "search",
+            "--any",
+            &format!("caravan~1 {}", fuzzy[..99].join(" ")),
+        ])
+        .assert()
+        .success();
 }

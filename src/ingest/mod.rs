@@ -619,6 +619,22 @@ fn parse_format(
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn path_strings_are_one_to_one_for_names_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = Path::new(std::ffi::OsStr::from_bytes(b"/news/caf\xe9.txt"));
+        let b = Path::new(std::ffi::OsStr::from_bytes(b"/news/caf\xe8.txt"));
+        assert_eq!(path_string(a), "/news/caf\\xE9.txt");
+        assert_ne!(path_string(a), path_string(b));
+        assert_eq!(path_string(Path::new("/news/café.txt")), "/news/café.txt");
+        assert_eq!(
+            Format::for_path(a),
+            Some((Format::Text, None)),
+            "a non-UTF-8 name still has an extension"
+        );
+    }
+
     #[test]
     fn gzip_round_trip_truncation_and_bomb_limit() {
         use std::io::Write;
