@@ -161,11 +161,7 @@ fn a_100_mb_article_is_indexed_up_to_the_article_limit_in_bounded_memory() {
     env.write("small.txt", "Small story\n\nA normal ledger story.\n");
 
     let out = index_with_heap_cap(&env, 1200);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(out);
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["articles_total"], 2);
     assert_eq!(summary["warnings"], 1, "{summary:#}");
@@ -207,11 +203,7 @@ fn a_50_mb_single_line_json_array_is_read_whole() {
     drop(f);
     assert!(std::fs::metadata(&path).unwrap().len() > 50_000_000);
     let out = index_with_heap_cap(&env, 1500);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(out);
     assert_eq!(article_count(&env), n);
     assert_eq!(
         titles(&env, "pb24999x"),
@@ -351,11 +343,7 @@ fn compression_bombs_and_truncated_archives_cost_only_their_damage() {
     env.write("crawl-cut.warc", &warc[..at + 1000]);
 
     let out = index_with_heap_cap(&env, 1500);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(out);
     let (summary, problems) = index_with_report(&env, &["--full"]);
     let p = problem_for(&problems, "bomb.txt.gz");
     assert!(p["reason"].as_str().unwrap().contains("limit"), "{p}");
@@ -425,11 +413,7 @@ fn index_unprivileged(env: &TestEnv) -> (Value, Vec<Value>) {
         .arg(env.archive())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(out);
     (
         serde_json::from_slice(&out.stdout).unwrap(),
         common::json_lines(&std::fs::read(&report).unwrap_or_default()),
@@ -601,11 +585,7 @@ fn files_that_vanish_or_change_during_a_run_converge_on_the_next() {
         }
     }
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(out);
     env.index(&env.archive());
     assert_eq!(titles(&env, "barge"), expected);
     assert_eq!(article_count(&env) as usize, expected.len());

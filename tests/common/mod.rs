@@ -120,6 +120,17 @@ pub struct JsonHit {
     pub total_hits: usize,
 }
 
+/// Asserts that a finished command succeeded (showing its stderr if not) and hands it back.
+pub fn succeeded(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 pub fn parse_jsonl(bytes: &[u8]) -> Vec<JsonHit> {
     String::from_utf8(bytes.to_vec())
         .expect("UTF-8 output")
