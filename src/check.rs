@@ -10,7 +10,7 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, TantivyDocument};
 
 use crate::error::{Error, Result};
-use crate::index::open_index;
+use crate::index::{is_segment_file_name, open_index};
 use crate::manifest::Manifest;
 
 /// What `check` found.
@@ -116,7 +116,7 @@ fn check_open(dir: &Path, index: &Index, report: &mut CheckReport) {
         .flatten()
         .filter(|e| {
             let name = PathBuf::from(e.file_name());
-            is_segment_file(&name) && !used.contains(&name)
+            name.to_str().is_some_and(is_segment_file_name) && !used.contains(&name)
         })
         .filter_map(|e| e.metadata().ok().map(|m| m.len()))
         .collect();
@@ -172,15 +172,4 @@ fn read_every_article(index: &Index, report: &mut CheckReport) {
             .problems
             .push("stored articles: reading them failed inside the index library".to_string()),
     }
-}
-
-/// Names of the files a segment is made of (`<uuid>.idx`, `<uuid>.7.del`, ...).
-fn is_segment_file(name: &Path) -> bool {
-    let Some(s) = name.to_str() else {
-        return false;
-    };
-    let Some((stem, _)) = s.split_once('.') else {
-        return false;
-    };
-    stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -129,14 +129,18 @@ fn remove_index_files(dir: &Path) -> Result<()> {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let ours = matches!(name, "meta.json" | ".managed.json")
             || name.starts_with("newsdex")
-            || name.split_once('.').is_some_and(|(stem, _)| {
-                stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
-            });
+            || is_segment_file_name(name);
         if ours && p.is_file() {
             std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
         }
     }
     Ok(())
+}
+
+/// Names of the files a tantivy segment is made of (`<32 hex digits>.idx`, `<...>.7.del`).
+pub(crate) fn is_segment_file_name(name: &str) -> bool {
+    name.split_once('.')
+        .is_some_and(|(stem, _)| stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Turns an article into a tantivy document. The title goes `title_weight` times into the `text`
