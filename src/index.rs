@@ -545,7 +545,11 @@ fn run_index(
         }
         done.extend(results);
         pending_changes = true;
-        if since_commit_bytes >= opts.commit_bytes || last_commit.elapsed() >= opts.commit_interval
+        // A rebuild (--full) commits once, at the end: until then searches see the old index,
+        // and a rebuild killed half-way leaves it whole instead of half empty.
+        if !opts.full
+            && (since_commit_bytes >= opts.commit_bytes
+                || last_commit.elapsed() >= opts.commit_interval)
         {
             absorb(&mut summary, &mut manifest, std::mem::take(&mut done));
             commit(&mut writer, &mut manifest, index_dir, progress, &summary)?;
@@ -559,7 +563,10 @@ fn run_index(
     if INTERRUPTED.load(Ordering::SeqCst) {
         summary.interrupted = true;
     }
-    if pending_changes || !index_dir.join("newsdex-manifest.json").exists() {
+    if summary.interrupted && opts.full {
+        // An interrupted rebuild is abandoned: the index keeps its last commit.
+        writer.rollback()?;
+    } else if pending_changes || !index_dir.join("newsdex-manifest.json").exists() {
         commit(&mut writer, &mut manifest, index_dir, progress, &summary)?;
         summary.commits += 1;
     }

@@ -205,10 +205,13 @@ fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode>
         progress::print_summary(&mut out, &summary, dir)?;
     }
     if summary.interrupted {
-        writeln!(
-            err,
-            "newsdex: interrupted; everything read so far is committed. Run the same command again to finish."
-        )?;
+        let what = if args.full {
+            "rebuild interrupted; the index is as it was before it (a rebuild commits only when \
+             complete). Run the same command again to rebuild."
+        } else {
+            "interrupted; everything read so far is committed. Run the same command again to finish."
+        };
+        writeln!(err, "newsdex: {what}")?;
         return Ok(ExitCode::from(130));
     }
     if args.strict && summary.rejected() > 0 {

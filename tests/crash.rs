@@ -207,6 +207,44 @@ fn sigint_commits_what_is_done_and_says_how_to_finish() {
 }
 
 #[test]
+fn a_rebuild_killed_or_interrupted_half_way_leaves_the_old_index_whole() {
+    let env = TestEnv::new();
+    let expected = archive(&env);
+    env.index(&env.archive());
+    for signal in ["-KILL", "-INT"] {
+        let child = Command::new(assert_cmd::cargo::cargo_bin("newsdex"))
+            .arg("--index")
+            .arg(env.index_dir())
+            .args(["index", "--full", "--commit-every", "0.1", "--threads", "2"])
+            .arg(env.archive())
+            .env("NEWSDEX_FAULT_DELAY_MS", "10")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(600));
+        assert!(
+            Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            !out.status.success(),
+            "{signal}: the rebuild finished before the signal"
+        );
+        if signal == "-INT" {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("as it was before"), "{stderr}");
+        }
+        let titles: BTreeSet<String> = indexed_titles(&env).into_iter().collect();
+        assert_eq!(titles, expected, "{signal}: the old index is not whole");
+    }
+}
+
+#[test]
 fn second_writer_gets_a_clear_error_and_search_keeps_working() {
     let env = TestEnv::new();
     env.write("a.txt", "Harbour story\n\nDredging begins.\n");
