@@ -610,7 +610,7 @@ impl FileContext<'_> {
         if let Some(d) = self.fault_delay {
             std::thread::sleep(d);
         }
-        let outcome = ingest::read_file(file, self.parse_opts);
+        let outcome = ingest::read_file_guarded(file, self.parse_opts);
         let key = file.key.clone();
         // Touched but identical: nothing to re-index.
         let unchanged_content = self.manifest.files.get(&key).is_some_and(|p| {

@@ -29,6 +29,9 @@ fn main() -> ExitCode {
     // A panic is a bug or damaged index data tantivy did not expect: say so in one clear message
     // (and exit 2 like any error) instead of a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        if newsdex::ingest::is_reading_a_file() {
+            return; // reported as a problem with that file; the run goes on
+        }
         let msg = info
             .payload()
             .downcast_ref::<&str>()

@@ -693,3 +693,39 @@ fn dates_out_of_range_leave_the_article_undated_with_a_warning() {
     env.stdout(&["count", "--by", "year", "almanac"]);
     assert_eq!(env.search(&["--since", "2019-01-01", "almanac"]).len(), 1);
 }
+
+#[test]
+fn a_reader_that_panics_costs_only_its_file() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Story A\n\nThe weir keeper spoke.\n");
+    env.write("boom.txt", "Story B\n\nThe weir flooded.\n");
+    env.write("c.txt", "Story C\n\nThe weir held.\n");
+    env.index(&env.archive());
+    // The same file now trips a (simulated) bug in its reader.
+    env.write("boom.txt", "Story B revised\n\nThe weir flooded again.\n");
+    let report = env.dir.path().join("report.jsonl");
+    let out = env
+        .cmd()
+        .env("NEWSDEX_FAULT_PANIC_ON", "boom.txt")
+        .args(["index", "--json", "--report"])
+        .arg(&report)
+        .arg(env.archive())
+        .output()
+        .unwrap();
+    let out = common::succeeded(out);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let problems = common::json_lines(&std::fs::read(&report).unwrap());
+    let p = problem_for(&problems, "boom.txt");
+    assert!(
+        p["reason"].as_str().unwrap().contains("internal error"),
+        "{p}"
+    );
+    // The other files are indexed, and the old version of the failing one is kept.
+    assert_eq!(
+        titles(&env, "weir"),
+        BTreeSet::from(["Story A", "Story B", "Story C"].map(String::from))
+    );
+    // Once the bug is gone, the next run reads the file again.
+    env.index(&env.archive());
+    assert!(titles(&env, "weir").contains("Story B revised"));
+}

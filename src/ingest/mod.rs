@@ -477,6 +477,52 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
     out
 }
 
+thread_local! {
+    /// Set while [`read_file_guarded`] runs a reader on this thread.
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True on a thread that is inside [`read_file_guarded`]: a panic hook can stay quiet there,
+/// because the panic becomes a reported problem for that one file.
+pub fn is_reading_a_file() -> bool {
+    READING.with(|r| r.get())
+}
+
+/// [`read_file`], with a bug in a reader contained to the file that triggered it: a panic becomes
+/// a rejection of that file (with the panic message), and the run goes on. The outcome's hash is
+/// 0, so the index keeps what it held from the file and the next run tries it again.
+pub fn read_file_guarded(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
+    READING.with(|r| r.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Ok(needle) = std::env::var("NEWSDEX_FAULT_PANIC_ON")
+            && !needle.is_empty()
+            && file.key.contains(&needle)
+        {
+            panic!("fault injected by NEWSDEX_FAULT_PANIC_ON");
+        }
+        read_file(file, opts)
+    }));
+    READING.with(|r| r.set(false));
+    result.unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        FileOutcome {
+            problems: vec![Problem::rejected(
+                &file.key,
+                None,
+                format!(
+                    "newsdex failed on this file (internal error: {msg}); it was skipped and the \
+                     rest indexed. Please report it with the file"
+                ),
+            )],
+            ..FileOutcome::default()
+        }
+    })
+}
+
 /// Decompresses at most `limit` bytes. On damage or overflow, returns what was decoded so far
 /// and the reason.
 pub fn decompress(c: Compression, raw: &[u8], limit: u64) -> Result<Vec<u8>, (Vec<u8>, String)> {
