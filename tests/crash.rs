@@ -128,6 +128,12 @@ fn sigkill_at_random_moments_loses_nothing_committed_and_rerun_converges() {
                 "round {round} (killed after {wait_ms} ms): an article is doubled"
             );
             assert_eq!(n as usize, titles.len());
+            let check = env.cmd().arg("check").output().unwrap();
+            assert!(
+                check.status.success(),
+                "round {round}: check after the kill: {}",
+                String::from_utf8_lossy(&check.stdout)
+            );
             // Everything indexed is an article that exists or once existed (a killed run may not
             // have got to replacing it yet).
             for t in &unique {
