@@ -94,9 +94,20 @@ impl Error {
     /// Turns an error met while opening or reading the index at `dir` into [`Error::Corrupt`]
     /// when it says the index's files are damaged or missing; other errors pass unchanged.
     pub fn in_index(self, dir: &std::path::Path) -> Error {
+        match self.damage_detail() {
+            Some(detail) => Error::Corrupt {
+                path: dir.to_path_buf(),
+                detail,
+            },
+            None => self,
+        }
+    }
+
+    /// What is damaged, when this error says the index's files are damaged or missing.
+    pub fn damage_detail(&self) -> Option<String> {
         use tantivy::TantivyError as T;
         use tantivy::directory::error::OpenReadError;
-        let detail = match &self {
+        let detail = match self {
             Error::Tantivy(T::DataCorruption(c)) => Some(format!("{c:?}")),
             Error::Tantivy(T::OpenReadError(OpenReadError::FileDoesNotExist(p))) => {
                 Some(format!("the file {} is missing", p.display()))
@@ -124,13 +135,7 @@ impl Error {
             }
             _ => None,
         };
-        match detail {
-            Some(detail) => Error::Corrupt {
-                path: dir.to_path_buf(),
-                detail: first_line(&detail),
-            },
-            None => self,
-        }
+        detail.map(|d| first_line(&d))
     }
 
     /// True when the error comes from a full disk or an exhausted quota, however deep tantivy

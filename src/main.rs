@@ -65,7 +65,18 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("newsdex: {err:#}");
+            // Each cause once: wrapped errors often repeat their source's message.
+            let mut msg = String::new();
+            for cause in err.chain() {
+                let text = cause.to_string();
+                if !msg.contains(&text) {
+                    if !msg.is_empty() {
+                        msg.push_str(": ");
+                    }
+                    msg.push_str(&text);
+                }
+            }
+            eprintln!("newsdex: {msg}");
             ExitCode::from(2)
         }
     }
@@ -126,9 +137,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = index_dir(cli.index)?;
     // Index damage that shows only once a query reads the damaged part gets the same clear
     // message as damage found when the index opens.
-    run_command(&dir, cli.command).map_err(|e| match e.downcast::<Error>() {
-        Ok(err) => anyhow::Error::new(err.in_index(&dir)),
-        Err(e) => e,
+    run_command(&dir, cli.command).map_err(|e| {
+        match e.downcast_ref::<Error>().and_then(Error::damage_detail) {
+            Some(detail) => Error::Corrupt { path: dir, detail }.into(),
+            None => e,
+        }
     })
 }
 
@@ -365,11 +378,29 @@ fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCod
     };
     let hits = match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            let n = export(&engine, &queries, &opts, &mut w, &mut progress)?;
-            w.flush()?;
+            // Written beside the target under another name and renamed when complete, so a
+            // full disk or a Ctrl-C never leaves a half export that looks whole.
+            let mut partial = path.as_os_str().to_owned();
+            partial.push(".partial");
+            let partial = PathBuf::from(partial);
+            let written = (|| -> anyhow::Result<usize> {
+                let file = std::fs::File::create(&partial)?;
+                let mut w = std::io::BufWriter::new(file);
+                let n = export(&engine, &queries, &opts, &mut w, &mut progress)?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                std::fs::rename(&partial, path)?;
+                Ok(n)
+            })();
+            let n = match written {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(e.context(format!(
+                        "cannot write the export to {} (nothing half-written is left behind)",
+                        path.display()
+                    )));
+                }
+            };
             let meta = Provenance::new(&engine, &queries, &opts, n)?;
             let mut meta_path = path.as_os_str().to_owned();
             meta_path.push(".meta.json");

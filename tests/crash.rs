@@ -331,6 +331,9 @@ echo "used=$(du -sk "$IX" | cut -f1)"
 rm -r '{archive}/big'
 "$NEWSDEX" --index "$IX" index -q '{archive}'; echo "third=$?"
 "$NEWSDEX" --index "$IX" search --format jsonl --limit 100 dredger | wc -l | sed 's/^/hits=/'
+mkdir -p '{mnt}/../small' && mount -t tmpfs -o size=4k tmpfs '{mnt}/../small'
+"$NEWSDEX" --index "$IX" export --format jsonl -o '{mnt}/../small/out.jsonl' dredger 2>'{mnt}/../export-stderr.txt'; echo "export=$?"
+echo "left=$(ls '{mnt}/../small' | wc -l)"
 "#,
         mnt = mnt.display(),
         archive = env.archive().display(),
@@ -376,6 +379,12 @@ rm -r '{archive}/big'
     assert_eq!(value("check"), 0);
     assert_eq!(value("third"), 0);
     assert_eq!(value("hits"), 50);
+    // An export that does not fit fails clearly and leaves no half-written file behind.
+    let stderr = std::fs::read_to_string(env.dir.path().join("export-stderr.txt")).unwrap();
+    assert_eq!(value("export"), 2, "{stderr}");
+    assert!(stderr.contains("cannot write the export"), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_eq!(value("left"), 0);
 }
 
 /// Damage one file of a fresh index in one way; check that nothing panics, search either answers
