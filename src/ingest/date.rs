@@ -434,9 +434,10 @@ pub fn date_in_path(path: &str) -> Option<PubDate> {
         && b[4] == b'-'
         && b[7] == b'-'
         && let (Some(y), Some(m), Some(d)) = (
-            num(&last[0..4], 4),
-            num(&last[5..7], 2),
-            num(&last[8..10], 2),
+            // `get`, not indexing: byte 10 may fall inside a character of a non-date name.
+            last.get(0..4).and_then(|x| num(x, 4)),
+            last.get(5..7).and_then(|x| num(x, 2)),
+            last.get(8..10).and_then(|x| num(x, 2)),
         )
     {
         return make(y, m, d);
@@ -447,6 +448,18 @@ pub fn date_in_path(path: &str) -> Option<PubDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_that_almost_starts_with_a_date_never_panics() {
+        // Found by fuzzing: byte 10 inside a multi-byte character.
+        for name in [
+            "2020-01-\u{feff}headline",
+            "2020-01-2ððð5",
+            "4038-01-\u{feff}x",
+        ] {
+            let _ = date_in_path(name);
+        }
+    }
 
     fn utc(s: &str) -> String {
         parse_date(s)
