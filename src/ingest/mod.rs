@@ -488,16 +488,26 @@ pub fn is_reading_a_file() -> bool {
     READING.with(|r| r.get())
 }
 
+/// Testing aid: `NEWSDEX_FAULT_PANIC_ON=<text>` makes reading any file whose path contains the
+/// text panic, as a reader bug would. Read once per process. Not for normal use.
+fn fault_panic_on() -> Option<&'static str> {
+    static NEEDLE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NEEDLE
+        .get_or_init(|| {
+            std::env::var("NEWSDEX_FAULT_PANIC_ON")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .as_deref()
+}
+
 /// [`read_file`], with a bug in a reader contained to the file that triggered it: a panic becomes
 /// a rejection of that file (with the panic message), and the run goes on. The outcome's hash is
 /// 0, so the index keeps what it held from the file and the next run tries it again.
 pub fn read_file_guarded(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
     READING.with(|r| r.set(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if let Ok(needle) = std::env::var("NEWSDEX_FAULT_PANIC_ON")
-            && !needle.is_empty()
-            && file.key.contains(&needle)
-        {
+        if fault_panic_on().is_some_and(|needle| file.key.contains(needle)) {
             panic!("fault injected by NEWSDEX_FAULT_PANIC_ON");
         }
         read_file(file, opts)
