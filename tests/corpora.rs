@@ -161,11 +161,7 @@ fn eval_on_judged_collections_counts_the_judged_queries_and_scores_like_bm25() {
             .arg(&run)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = common::succeeded(out);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["queries"], n_queries, "{name}");
         let map = v["mean"]["map"].as_f64().unwrap();

@@ -212,11 +212,7 @@ fn kwic_rows_hold_whole_phrases_with_context() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(out);
     let rows = json_lines(&out.stdout);
     let articles: BTreeSet<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
     // Every article that has the phrase in its body gives at least one row.
@@ -246,11 +242,7 @@ fn batch_queries_share_one_file_with_a_query_column() {
         .arg(&qfile)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(out);
     let mut r = csv::Reader::from_reader(out.stdout.as_slice());
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>(),

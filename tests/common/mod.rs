@@ -60,11 +60,7 @@ impl TestEnv {
             .arg(dir)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeded(out);
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
