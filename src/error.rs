@@ -190,6 +190,15 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The message a panic carried (`panic!("...")` with or without arguments), or "" if none.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 /// The first line of a (possibly long, multi-line) message, cut to 300 characters.
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("").trim();

@@ -32,12 +32,7 @@ fn main() -> ExitCode {
         if newsdex::ingest::is_reading_a_file() {
             return; // reported as a problem with that file; the run goes on
         }
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let msg = newsdex::error::panic_message(info.payload());
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -313,6 +313,8 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         // (`./archive`, `../x/archive`), so ids and incremental updates stay stable.
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let root = &root;
+        // Where the part below the indexed folder starts in each file's key.
+        let rel_start = path_string(root).len() + 1;
         let walker = WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
@@ -388,7 +390,7 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 mtime_ns,
                 format,
                 compression,
-                rel_start: path_string(root).len() + 1,
+                rel_start,
             });
         }
     }
@@ -514,11 +516,7 @@ pub fn read_file_guarded(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
     }));
     READING.with(|r| r.set(false));
     result.unwrap_or_else(|payload| {
-        let msg = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let msg = crate::error::panic_message(&*payload);
         FileOutcome {
             problems: vec![Problem::rejected(
                 &file.key,
