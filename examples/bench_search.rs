@@ -7,14 +7,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use newsdex::query::parse_day_bound;
-use newsdex::search::{Engine, SearchRequest, SortOrder};
+use newsdex::search::query::parse_day_bound;
+use newsdex::search::{LocalEngine, SearchEngine, SearchRequest, SortOrder};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let dir = PathBuf::from(args.get(1).expect("usage: bench_search INDEX_DIR [ROUNDS]"));
     let rounds: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
-    let engine = Engine::open(&dir)?;
+    let engine = LocalEngine::open(&dir)?;
     let since = parse_day_bound("1987-03", false)?;
     let until = parse_day_bound("1987-04", true)?;
     let mut queries: Vec<(&str, SearchRequest)> = Vec::new();

@@ -7,9 +7,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use newsdex::index::schema;
 use newsdex::index::to_document;
 use newsdex::ingest::{self, ParseOptions};
-use newsdex::schema;
 use rayon::prelude::*;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 

@@ -7,9 +7,9 @@
 
 use std::sync::OnceLock;
 
-use crate::article::Article;
+use crate::ingest::article::Article;
 use crate::ingest::{self, Compression, FileOutcome, Format, ParseOptions, Severity};
-use crate::search::{Engine, SearchRequest, SortOrder};
+use crate::search::{LocalEngine, SearchEngine, SearchRequest, SortOrder};
 
 /// Every format the indexer reads, for targets and tests that go over all of them.
 pub const FORMATS: [Format; 11] = [
@@ -59,7 +59,7 @@ fn check_outcome(out: &FileOutcome) {
         assert!(!p.reason.trim().is_empty(), "a problem without a reason");
         assert!(!p.path.is_empty(), "a problem without a path");
     }
-    let (_, fields) = crate::schema::build_schema();
+    let (_, fields) = crate::index::schema::build_schema();
     for a in &out.articles {
         // Only a multi-record reader may keep a record without text (a wire story that has
         // only its codes), and it must say so.
@@ -72,20 +72,20 @@ fn check_outcome(out: &FileOutcome) {
             "an article with no text was accepted silently"
         );
         assert!(
-            !(a.title.chars().chain(a.body.chars())).any(crate::article::is_stray_control),
+            !(a.title.chars().chain(a.body.chars())).any(crate::ingest::article::is_stray_control),
             "a control character in stored text"
         );
         if let Some(p) = a.published {
             let year = p.utc.year();
             assert!((1800..=2200).contains(&year), "implausible year {year}");
         }
-        let _ = crate::index::to_document(&fields, a, crate::schema::DEFAULT_TITLE_WEIGHT);
+        let _ = crate::index::to_document(&fields, a, crate::index::schema::DEFAULT_TITLE_WEIGHT);
     }
 }
 
 /// A small in-memory index the query target searches.
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
+fn engine() -> &'static LocalEngine {
+    static ENGINE: OnceLock<LocalEngine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let mut out = FileOutcome::default();
         let text = "Migrant caravan reaches the border\n\nBy Ana Ruiz\nPublished: 2018-10-25\n\n\
@@ -108,7 +108,7 @@ fn engine() -> &'static Engine {
             format: "text",
             ..Article::default()
         });
-        Engine::in_memory(&articles).expect("in-memory index")
+        LocalEngine::in_memory(&articles).expect("in-memory index")
     })
 }
 

@@ -1,24 +1,18 @@
 //! newsdex: full-text search for news archives.
 //!
-//! A file becomes an [`Article`](article::Article) in [`ingest`]; the schema lives in [`schema`];
-//! [`index`] writes articles into a tantivy index; [`search`] decides ranking and builds hits;
-//! [`output`] formats hits as text, JSON Lines, JSON or CSV.
+//! The layers, each calling only those before it (see `ARCHITECTURE.md`):
+//! [`ingest`] turns files into [`Article`](ingest::article::Article)s; [`index`] writes them into
+//! a tantivy index; [`search`] answers a [`SearchRequest`](search::SearchRequest) with ranked hits
+//! through the [`SearchEngine`](search::SearchEngine) seam; [`output`] formats hits; [`report`]
+//! builds export, count, stats and eval on the engine seam. The CLI (`main.rs`, `cli.rs`) is the
+//! only front end code in the binary.
 
-pub mod article;
-pub mod check;
-pub mod count;
 pub mod error;
-pub mod eval;
-pub mod export;
 pub mod fuzz;
 pub mod index;
 pub mod ingest;
-pub mod kwic;
-pub mod manifest;
 pub mod output;
-pub mod query;
-pub mod schema;
+pub mod report;
 pub mod search;
-pub mod stats;
 
 pub use error::{Error, Result};

@@ -16,13 +16,14 @@ use cli::{
     ByArg, Cli, ColorArg, Command, CountArgs, CountFormat, EvalArgs, ExportArgs, ExportFormatArg,
     FilterArgs, FormatArg, IndexArgs, SearchArgs, SortArg, StatsArgs, StatsFormat,
 };
+use newsdex::Error;
 use newsdex::index::{IndexOptions, index_archive};
 use newsdex::ingest::layout::PathPattern;
 use newsdex::ingest::meta::FieldMap;
 use newsdex::output::{OutputFormat, TextStyle, TrecRun, write_results};
-use newsdex::query::parse_day_bound;
-use newsdex::search::{Engine, Filters, SearchRequest, SortOrder};
-use newsdex::{Error, stats};
+use newsdex::report::stats;
+use newsdex::search::query::parse_day_bound;
+use newsdex::search::{Filters, LocalEngine, SearchEngine, SearchRequest, SortOrder};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -78,7 +79,7 @@ fn main() -> ExitCode {
 }
 
 fn cmd_check(dir: &std::path::Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let report = newsdex::check::check(dir)?;
+    let report = newsdex::index::check::check(dir)?;
     let mut out = std::io::stdout().lock();
     if args.format == StatsFormat::Json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -278,7 +279,7 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
     let mut req = request(args.query.join(" "), &args.filters)?;
     req.limit = args.limit;
     req.explain = args.explain;
-    let engine = Engine::open(dir)?;
+    let engine = LocalEngine::open(dir)?;
     let results = engine.search(&req)?;
     let stdout = std::io::stdout();
     let format = match args.format {
@@ -311,7 +312,7 @@ fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCod
 }
 
 fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    use newsdex::export::{
+    use newsdex::report::export::{
         Column, ExportFormat, ExportOptions, Labelled, Provenance, export, read_query_batch,
     };
     let queries: Vec<Labelled> = match &args.queries {
@@ -357,7 +358,7 @@ fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCod
         run_name: args.run_name.clone(),
         kwic: args.kwic,
     };
-    let engine = Engine::open(dir)?;
+    let engine = LocalEngine::open(dir)?;
     let bar = indicatif::ProgressBar::with_draw_target(
         None,
         if !args.quiet && args.output.is_some() && std::io::stderr().is_terminal() {
@@ -424,7 +425,7 @@ fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCod
 }
 
 fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Result<ExitCode> {
-    use newsdex::count::{Bucketing, count, svg};
+    use newsdex::report::count::{Bucketing, count, svg};
     let by = match args.by {
         ByArg::Day => Bucketing::Day,
         ByArg::Week => Bucketing::Week,
@@ -439,7 +440,7 @@ fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Result<ExitCode>
         .iter()
         .map(|q| request(q.clone(), &args.filters))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let engine = Engine::open(dir)?;
+    let engine = LocalEngine::open(dir)?;
     let table = count(&engine, &requests, by, args.share)?;
     if let Some(path) = &args.plot {
         std::fs::write(path, svg(&table))
@@ -479,7 +480,7 @@ fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Result<ExitCode>
                 .max()
                 .unwrap_or(6)
                 .max(6);
-            let value = |r: &newsdex::count::Row, q: usize| match &r.shares {
+            let value = |r: &newsdex::report::count::Row, q: usize| match &r.shares {
                 Some(s) => s[q],
                 None => r.counts[q] as f64,
             };
@@ -535,8 +536,8 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn cmd_eval(dir: &std::path::Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
-    use newsdex::eval::{EvalOptions, evaluate, read_qrels, read_topics};
-    let engine = Engine::open(dir)?;
+    use newsdex::report::eval::{EvalOptions, evaluate, read_qrels, read_topics};
+    let engine = LocalEngine::open(dir)?;
     let topics = read_topics(&args.queries)?;
     let qrels = read_qrels(&args.qrels)?;
     let opts = EvalOptions {
@@ -593,7 +594,7 @@ fn cmd_eval(dir: &std::path::Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn cmd_stats(dir: &std::path::Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::open(dir)?;
+    let engine = LocalEngine::open(dir)?;
     let s = stats::stats(&engine)?;
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -70,7 +70,7 @@ fn reuters_every_story_indexed_once_with_clean_text_and_1987_dates() {
     assert_eq!(summary["articles_by_format"]["sgml"], 21578);
 
     // Look at every stored story through the library: no wire junk, every date in 1987.
-    let engine = newsdex::search::Engine::open(&env.index_dir()).unwrap();
+    let engine = newsdex::search::LocalEngine::open(&env.index_dir()).unwrap();
     let searcher = engine.searcher();
     let f = engine.fields().clone();
     let mut sgml = 0;

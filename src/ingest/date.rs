@@ -10,7 +10,7 @@ use std::fmt;
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use crate::article::PubDate;
+use crate::ingest::article::PubDate;
 
 /// Why a date string was not used.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 
 use time::{Date, Month};
 
-use crate::article::{Article, DateSource, PubDate};
+use crate::ingest::article::{Article, DateSource, PubDate};
 use crate::ingest::date::plausible;
 
 /// A parsed `--path-pattern`.

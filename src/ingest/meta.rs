@@ -1,8 +1,8 @@
 //! Metadata keys shared by every reader: which names mean title, date, outlet, authors, and so on,
 //! and how a set of raw values becomes a finished [`Article`].
 
-use crate::article::{Article, DateSource};
 use crate::ingest::Problem;
+use crate::ingest::article::{Article, DateSource};
 use crate::ingest::date::{date_in_path, parse_date};
 
 /// The article fields that metadata keys map onto.

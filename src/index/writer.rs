@@ -7,194 +7,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tantivy::schema::Term;
-use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, TantivyError};
+use tantivy::{Index, IndexWriter, TantivyError};
 
-use crate::article::Article;
 use crate::error::{Error, Result};
+use crate::index::document::to_document;
+use crate::index::manifest::{FileState, Manifest};
+use crate::index::open::{StoredSettings, open_index, open_or_create};
+use crate::index::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::layout::PathPattern;
 use crate::ingest::meta::FieldMap;
 use crate::ingest::{self, Discovery, FoundFile, ParseOptions, Problem, Severity};
-use crate::manifest::{FileState, Manifest};
-use crate::schema::{self, Fields, SCHEMA_VERSION};
-
-const SETTINGS_FILE: &str = "newsdex.json";
-
-/// Settings stored with the index, so later runs read files the same way.
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct StoredSettings {
-    schema_version: u32,
-    /// The last `--map` given.
-    #[serde(default)]
-    field_map: FieldMap,
-    /// The last `--path-pattern` given.
-    #[serde(default)]
-    path_pattern: Option<String>,
-    /// How many times the title counts in the ranking field.
-    #[serde(default = "default_title_weight")]
-    title_weight: u32,
-}
-
-fn default_title_weight() -> u32 {
-    schema::DEFAULT_TITLE_WEIGHT
-}
-
-impl Default for StoredSettings {
-    fn default() -> Self {
-        StoredSettings {
-            schema_version: SCHEMA_VERSION,
-            field_map: FieldMap::default(),
-            path_pattern: None,
-            title_weight: schema::DEFAULT_TITLE_WEIGHT,
-        }
-    }
-}
-
-impl StoredSettings {
-    fn load(dir: &Path) -> Option<StoredSettings> {
-        std::fs::read(dir.join(SETTINGS_FILE))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-    }
-
-    fn save(&self, dir: &Path) -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(self)?;
-        let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
-        std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, dir.join(SETTINGS_FILE)).map_err(|e| Error::io(dir, e))
-    }
-}
-
-/// Opens an existing index for reading. Fails with [`Error::NoIndex`] when there is none.
-pub fn open_index(dir: &Path) -> Result<(Index, Fields)> {
-    if !dir.join("meta.json").is_file() {
-        return Err(Error::NoIndex(dir.to_path_buf()));
-    }
-    check_settings(dir)?;
-    let index = Index::open_in_dir(dir).map_err(|e| Error::from(e).in_index(dir))?;
-    schema::register_tokenizers(&index);
-    let fields = Fields::from_schema(&index.schema())?;
-    Ok((index, fields))
-}
-
-fn check_settings(dir: &Path) -> Result<()> {
-    let found = StoredSettings::load(dir).map_or(0, |s| s.schema_version);
-    if found != SCHEMA_VERSION {
-        return Err(Error::SchemaMismatch {
-            path: dir.to_path_buf(),
-            found,
-            expected: SCHEMA_VERSION,
-        });
-    }
-    Ok(())
-}
-
-/// Opens the index at `dir`, creating it (and the folder) when absent. With `full`, an existing
-/// index is emptied instead (the deletion is committed only when the run commits).
-fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
-    if dir.join("meta.json").is_file() {
-        match open_index(dir) {
-            Ok(x) => return Ok(x),
-            // An old or damaged index: `--full` rebuilds from scratch into the same folder.
-            Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. } | Error::Tantivy(_))
-                if rebuild =>
-            {
-                remove_index_files(dir)?
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (schema, fields) = schema::build_schema();
-    let index = Index::create_in_dir(dir, schema)?;
-    schema::register_tokenizers(&index);
-    StoredSettings {
-        schema_version: SCHEMA_VERSION,
-        ..Default::default()
-    }
-    .save(dir)?;
-    Ok((index, fields))
-}
-
-/// Removes the files of the index in `dir` (and only those: anything else a user keeps in the
-/// folder stays), after making sure no other process is writing it.
-fn remove_index_files(dir: &Path) -> Result<()> {
-    let directory = tantivy::directory::MmapDirectory::open(dir)?;
-    let _lock =
-        tantivy::Directory::acquire_lock(&directory, &tantivy::directory::INDEX_WRITER_LOCK)
-            .map_err(|_| Error::IndexBusy(dir.to_path_buf()))?;
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let p = entry.map_err(|e| Error::io(dir, e))?.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ours = matches!(name, "meta.json" | ".managed.json")
-            || name.starts_with("newsdex")
-            || is_segment_file_name(name);
-        if ours && p.is_file() {
-            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Names of the files a tantivy segment is made of (`<32 hex digits>.idx`, `<...>.7.del`).
-pub(crate) fn is_segment_file_name(name: &str) -> bool {
-    name.split_once('.')
-        .is_some_and(|(stem, _)| stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// Turns an article into a tantivy document. The title goes `title_weight` times into the `text`
-/// field that ranking uses (BM25F with an integer title weight; 1 = plain BM25 over title + body).
-pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocument {
-    let mut doc = TantivyDocument::new();
-    doc.add_text(f.id, a.id());
-    doc.add_text(f.path, &a.path);
-    if let Some(d) = &a.docno {
-        doc.add_text(f.docno, d);
-    }
-    doc.add_text(f.title, &a.title);
-    doc.add_text(f.body, &a.body);
-    for field in [f.text, f.exact] {
-        for _ in 0..title_weight {
-            doc.add_text(field, &a.title);
-        }
-        doc.add_text(field, &a.body);
-    }
-    if let Some(p) = a.published {
-        doc.add_date(
-            f.published,
-            DateTime::from_timestamp_secs(p.utc.unix_timestamp()),
-        );
-        doc.add_i64(
-            f.day,
-            i64::from(p.local_day.to_julian_day() - UNIX_EPOCH_JULIAN_DAY),
-        );
-    }
-    if let Some(ds) = a.date_source {
-        doc.add_text(f.date_source, ds.as_str());
-    }
-    let mut opt = |field, v: &Option<String>| {
-        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            doc.add_text(field, v);
-        }
-    };
-    opt(f.source, &a.source);
-    opt(f.url, &a.url);
-    opt(f.section, &a.section);
-    opt(f.language, &a.language);
-    for au in &a.authors {
-        doc.add_text(f.authors, au);
-    }
-    for t in &a.tags {
-        doc.add_text(f.tags, t);
-    }
-    doc.add_text(f.format, a.format);
-    doc.add_u64(f.word_count, a.word_count());
-    doc
-}
-
-/// Julian day number of 1970-01-01; `day` fields hold days since then.
-pub const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
 /// Options for an indexing run.
 #[derive(Clone, Debug)]
@@ -690,58 +514,6 @@ fn fault_delay() -> Option<Duration> {
 }
 
 /// Commits the writer, records in tantivy's commit payload what the commit covers, then saves
-/// the manifest that describes it.
-/// What `optimize` did.
-#[derive(Clone, Debug, Serialize)]
-pub struct OptimizeSummary {
-    pub segments_before: usize,
-    pub segments_after: usize,
-    pub bytes_before: u64,
-    pub bytes_after: u64,
-    pub seconds: f64,
-}
-
-/// Merges all segments into one and removes files no commit uses any more. Searches get faster
-/// on archives that are read far more than they are written; it rewrites the whole index.
-pub fn optimize(index_dir: &Path) -> Result<OptimizeSummary> {
-    let started = Instant::now();
-    let (index, _) = open_index(index_dir)?;
-    let bytes_before = dir_bytes(index_dir);
-    let segments = index.searchable_segment_ids()?;
-    let mut writer: IndexWriter =
-        index
-            .writer_with_num_threads(1, 64 << 20)
-            .map_err(|e| match e {
-                TantivyError::LockFailure(..) => Error::IndexBusy(index_dir.to_path_buf()),
-                other => Error::Tantivy(other),
-            })?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
-    }
-    writer.garbage_collect_files().wait()?;
-    writer.wait_merging_threads()?;
-    Ok(OptimizeSummary {
-        segments_before: segments.len(),
-        segments_after: index.searchable_segment_ids()?.len(),
-        bytes_before,
-        bytes_after: dir_bytes(index_dir),
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-/// Bytes of all files in a folder (not recursive: an index is flat).
-pub fn dir_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter_map(|e| e.metadata().ok())
-                .filter(|m| m.is_file())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 fn commit(
     writer: &mut IndexWriter,
     manifest: &mut Manifest,

@@ -22,7 +22,7 @@ use time::{Date, Month};
 
 use crate::error::{Error, QueryError, Result};
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
-use crate::schema::{Fields, normalize_keyword};
+use crate::index::schema::{Fields, normalize_keyword};
 
 /// Deepest nesting of parentheses a query may have.
 const MAX_GROUP_DEPTH: usize = 64;
@@ -434,7 +434,7 @@ impl Builder<'_> {
         self.parser
             .parse_query(&format!("{name}:x"))
             .map_err(|e| translate_parser_error(self.query, e))?;
-        let schema = crate::schema::build_schema().0;
+        let schema = crate::index::schema::build_schema().0;
         schema
             .get_field(name)
             .map_err(|_| query_error(self.query, None, format!("there is no field `{name}`")))

@@ -7,7 +7,7 @@ use time::Date;
 
 use crate::error::Result;
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
-use crate::search::Engine;
+use crate::search::{SearchEngine, TallyBy};
 
 /// A summary of an index.
 #[derive(Clone, Debug, Serialize)]
@@ -29,27 +29,11 @@ pub struct Stats {
 
 /// Counts articles per value of a keyword fast field (`source`, `section`, `format`, ...),
 /// over live documents. Documents without a value are not counted.
-pub fn count_by_keyword(engine: &Engine, field: &str) -> Result<BTreeMap<String, u64>> {
-    let searcher = engine.searcher();
-    let mut out: BTreeMap<String, u64> = BTreeMap::new();
-    let mut buf = String::new();
-    for seg in searcher.segment_readers() {
-        let Some(col) = seg.fast_fields().str(field)? else {
-            continue;
-        };
-        let mut per_ord = vec![0u64; col.num_terms()];
-        for doc in seg.doc_ids_alive() {
-            for ord in col.term_ords(doc) {
-                per_ord[ord as usize] += 1;
-            }
-        }
-        for (ord, n) in per_ord.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-            if col.ord_to_str(ord as u64, &mut buf)? {
-                *out.entry(buf.clone()).or_default() += n;
-            }
-        }
-    }
-    Ok(out)
+pub fn count_by_keyword(
+    engine: &dyn SearchEngine,
+    field: &'static str,
+) -> Result<BTreeMap<String, u64>> {
+    Ok(engine.tally(None, TallyBy::Keyword(field))?.1.keywords)
 }
 
 /// Turns a `day` value (days since 1970-01-01) back into a date.
@@ -58,35 +42,24 @@ pub fn day_to_date(day: i64) -> Option<Date> {
 }
 
 /// Gathers the statistics of the index at `dir`.
-pub fn stats(engine: &Engine) -> Result<Stats> {
-    let searcher = engine.searcher();
-    let mut undated = 0u64;
-    let mut min_day = i64::MAX;
-    let mut max_day = i64::MIN;
-    for seg in searcher.segment_readers() {
-        let days = seg.fast_fields().i64("day")?;
-        for doc in seg.doc_ids_alive() {
-            match days.first(doc) {
-                Some(d) => {
-                    min_day = min_day.min(d);
-                    max_day = max_day.max(d);
-                }
-                None => undated += 1,
-            }
-        }
-    }
+pub fn stats(engine: &dyn SearchEngine) -> Result<Stats> {
+    let info = engine.info()?;
+    let (_, days) = engine.tally(None, TallyBy::Day)?;
+    let undated = days.undated;
+    let min_day = days.days.keys().next().copied().unwrap_or(i64::MAX);
+    let max_day = days.days.keys().next_back().copied().unwrap_or(i64::MIN);
     let mut sources: Vec<(String, u64)> = count_by_keyword(engine, "source")?.into_iter().collect();
     sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let day_str = |d: i64| day_to_date(d).map(|d| d.to_string());
     Ok(Stats {
-        index: engine.path().display().to_string(),
-        articles: searcher.num_docs(),
+        index: info.location,
+        articles: info.articles,
         undated,
         first_day: (min_day != i64::MAX).then(|| day_str(min_day)).flatten(),
         last_day: (max_day != i64::MIN).then(|| day_str(max_day)).flatten(),
         sources,
         formats: count_by_keyword(engine, "format")?,
-        segments: searcher.segment_readers().len(),
-        size_bytes: crate::index::dir_bytes(engine.path()),
+        segments: info.segments.len(),
+        size_bytes: info.size_bytes.unwrap_or(0),
     })
 }

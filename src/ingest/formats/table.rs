@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::ingest::record::{self, has_text_key};
+use crate::ingest::formats::record::{self, has_text_key};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
 
 /// Parses a comma-separated file.
@@ -148,8 +148,8 @@ fn header_reason(header: &[String], opts: &ParseOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::DateSource;
     use crate::ingest::Severity;
+    use crate::ingest::article::DateSource;
     use crate::ingest::meta::FieldMap;
 
     fn run_csv(src: &[u8], opts: &ParseOptions) -> FileOutcome {

@@ -3,19 +3,14 @@
 //! never from stored documents. Several queries side by side; `--share` divides by all articles
 //! in the bucket; the table can be drawn as an SVG timeline.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::{AllQuery, Query};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use time::{Date, Duration, Month};
 
 use crate::error::Result;
-use crate::search::{Engine, SearchRequest};
-use crate::stats::day_to_date;
+use crate::report::stats::day_to_date;
+use crate::search::{SearchEngine, SearchRequest, Tally, TallyBy};
 
 /// What to count by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -38,11 +33,12 @@ impl Bucketing {
         )
     }
 
-    fn keyword_field(self) -> &'static str {
+    fn tally_by(self) -> TallyBy {
         match self {
-            Bucketing::Source => "source",
-            Bucketing::Section => "section",
-            _ => "authors",
+            Bucketing::Source => TallyBy::Keyword("source"),
+            Bucketing::Section => TallyBy::Keyword("section"),
+            Bucketing::Author => TallyBy::Keyword("authors"),
+            _ => TallyBy::Day,
         }
     }
 
@@ -87,95 +83,6 @@ impl Bucketing {
     }
 }
 
-/// Counts per key: a day number (days since 1970) for time bucketing, a keyword otherwise.
-#[derive(Clone, Debug, Default)]
-struct Tally {
-    days: BTreeMap<i64, u64>,
-    keywords: BTreeMap<String, u64>,
-    undated: u64,
-}
-
-struct TallyCollector {
-    by: Bucketing,
-}
-
-struct SegmentTally {
-    by: Bucketing,
-    days: Option<Column<i64>>,
-    words: Option<StrColumn>,
-    per_ord: Vec<u64>,
-    tally: Tally,
-}
-
-impl Collector for TallyCollector {
-    type Fruit = Tally;
-    type Child = SegmentTally;
-
-    fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<SegmentTally> {
-        let (days, words) = if self.by.is_time() {
-            (Some(seg.fast_fields().i64("day")?), None)
-        } else {
-            (None, seg.fast_fields().str(self.by.keyword_field())?)
-        };
-        let per_ord = vec![0; words.as_ref().map_or(0, |w| w.num_terms())];
-        Ok(SegmentTally {
-            by: self.by,
-            days,
-            words,
-            per_ord,
-            tally: Tally::default(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Tally>) -> tantivy::Result<Tally> {
-        let mut out = Tally::default();
-        for f in fruits {
-            for (k, v) in f.days {
-                *out.days.entry(k).or_default() += v;
-            }
-            for (k, v) in f.keywords {
-                *out.keywords.entry(k).or_default() += v;
-            }
-            out.undated += f.undated;
-        }
-        Ok(out)
-    }
-}
-
-impl SegmentCollector for SegmentTally {
-    type Fruit = Tally;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(days) = &self.days {
-            match days.first(doc) {
-                Some(d) => *self.tally.days.entry(d).or_default() += 1,
-                None => self.tally.undated += 1,
-            }
-        } else if let Some(words) = &self.words {
-            for ord in words.term_ords(doc) {
-                self.per_ord[ord as usize] += 1;
-            }
-        }
-    }
-
-    fn harvest(mut self) -> Tally {
-        if let Some(words) = &self.words {
-            let mut buf = String::new();
-            for (ord, n) in self.per_ord.iter().enumerate().filter(|(_, n)| **n > 0) {
-                if words.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                    *self.tally.keywords.entry(buf.clone()).or_default() += n;
-                }
-            }
-        }
-        let _ = self.by;
-        self.tally
-    }
-}
-
 /// One row of a count table.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
@@ -206,25 +113,20 @@ pub struct CountTable {
 /// Counts every query of `requests` by `by`. Time buckets run from the first to the last bucket
 /// any query has, with empty buckets as zero.
 pub fn count(
-    engine: &Engine,
+    engine: &dyn SearchEngine,
     requests: &[SearchRequest],
     by: Bucketing,
     share: bool,
 ) -> Result<CountTable> {
-    let searcher = engine.searcher();
-    let collector = TallyCollector { by };
     let mut tallies = Vec::new();
     let mut totals = Vec::new();
     for req in requests {
-        let q = engine.build_query(req)?;
-        let (n, tally) =
-            searcher.search(&*q, &(tantivy::collector::Count, TallyCollector { by }))?;
-        totals.push(n as u64);
+        let (n, tally) = engine.tally(Some(req), by.tally_by())?;
+        totals.push(n);
         tallies.push(tally);
     }
     let all = if share {
-        let q: Box<dyn Query> = Box::new(AllQuery);
-        Some(searcher.search(&*q, &collector)?)
+        Some(engine.tally(None, by.tally_by())?.1)
     } else {
         None
     };

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::search::{Engine, Hit, SearchRequest};
+use crate::search::{Hit, SearchEngine, SearchRequest};
 
 /// Columns an export can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -308,7 +308,7 @@ pub fn read_query_batch(text: &str) -> Vec<(String, String)> {
 /// With `kwic`, a row is one occurrence of the query's words (a phrase is one occurrence), with
 /// that many words of context on each side.
 pub fn export(
-    engine: &Engine,
+    engine: &dyn SearchEngine,
     queries: &[Labelled],
     opts: &ExportOptions,
     out: &mut dyn Write,
@@ -328,11 +328,11 @@ pub fn export(
         let mut req = q.request.clone();
         req.snippets = opts.columns.contains(&Column::Snippet);
         let matcher = if need_matches {
-            Some(crate::kwic::Matcher::new(engine, &req)?)
+            Some(engine.matcher(&req)?)
         } else {
             None
         };
-        total += engine.for_each_hit(&req, |h, body| {
+        total += engine.for_each_hit(&req, &mut |h, body| {
             let occurrences = matcher.as_ref().map(|m| m.find(body)).unwrap_or_default();
             let mut base: Row = Vec::with_capacity(opts.columns.len() + 5);
             if let Some(label) = &q.label {
@@ -350,7 +350,7 @@ pub fn export(
                 None => w.row(&base, docno, h.rank, h.score)?,
                 Some(n) => {
                     for occ in &occurrences {
-                        let c = crate::kwic::context(body, occ, n);
+                        let c = crate::search::kwic::context(body, occ, n);
                         let mut row = base.clone();
                         row.push(("left", serde_json::Value::String(c.left)));
                         row.push(("match", serde_json::Value::String(c.matched)));
@@ -404,7 +404,7 @@ pub struct IndexFingerprint {
 
 impl Provenance<'_> {
     pub fn new<'a>(
-        engine: &Engine,
+        engine: &dyn SearchEngine,
         queries: &'a [Labelled],
         opts: &ExportOptions,
         hits: usize,
@@ -413,18 +413,17 @@ impl Provenance<'_> {
             .first()
             .ok_or_else(|| Error::Usage("no query to export".into()))?
             .request;
-        let searcher = engine.searcher();
-        let metas = engine.index().load_metas()?;
+        let info = engine.info()?;
         Ok(Provenance {
             newsdex_version: env!("CARGO_PKG_VERSION"),
-            exported_at: crate::article::format_rfc3339(time::OffsetDateTime::now_utc()),
+            exported_at: crate::ingest::article::format_rfc3339(time::OffsetDateTime::now_utc()),
             queries: queries
                 .iter()
                 .map(|q| {
                     Ok(ProvenanceQuery {
                         label: q.label.clone(),
                         query: q.request.query.clone(),
-                        parsed: format!("{:?}", engine.build_query(&q.request)?),
+                        parsed: engine.describe_query(&q.request)?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?,
@@ -434,14 +433,10 @@ impl Provenance<'_> {
             fields: opts.columns.iter().map(|c| c.name()).collect(),
             hits,
             index: IndexFingerprint {
-                path: engine.path().display().to_string(),
-                articles: searcher.num_docs(),
-                last_commit: metas.opstamp,
-                segments: metas
-                    .segments
-                    .iter()
-                    .map(|s| s.id().uuid_string())
-                    .collect(),
+                path: info.location,
+                articles: info.articles,
+                last_commit: info.last_commit,
+                segments: info.segments,
             },
         })
     }

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::error::Result;
-use crate::schema::news_analyzer;
-use crate::search::{Engine, SearchRequest};
+use crate::index::schema::news_analyzer;
+use crate::search::{LocalEngine, SearchRequest};
 
 /// A matched span of the body, in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +32,7 @@ fn stems(text: &str) -> Vec<(String, usize, usize)> {
 }
 
 impl Matcher {
-    pub fn new(engine: &Engine, req: &SearchRequest) -> Result<Matcher> {
+    pub fn new(engine: &LocalEngine, req: &SearchRequest) -> Result<Matcher> {
         let query = engine.build_query(req)?;
         let f = engine.fields();
         let mut words = BTreeSet::new();

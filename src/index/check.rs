@@ -10,8 +10,8 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, TantivyDocument};
 
 use crate::error::{Error, Result};
+use crate::index::manifest::Manifest;
 use crate::index::{is_segment_file_name, open_index};
-use crate::manifest::Manifest;
 
 /// What `check` found.
 #[derive(Clone, Debug, Default, Serialize)]

@@ -4,10 +4,10 @@
 //! `- item` lists), which is what front matter in news archives uses; nested maps are skipped.
 //! The body is turned into plain text: heading marks, emphasis, link targets and images go.
 
-use crate::article::Article;
 use crate::ingest::Problem;
+use crate::ingest::article::Article;
+use crate::ingest::formats::text::join_paragraphs;
 use crate::ingest::meta::{Meta, meta_key};
-use crate::ingest::text::join_paragraphs;
 
 /// Parses one Markdown article. Returns `None` when the file holds no text.
 pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Article> {
@@ -213,7 +213,7 @@ fn link_end(chars: &[char], open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::DateSource;
+    use crate::ingest::article::DateSource;
 
     const SAMPLE: &str = "---\ntitle: \"Guard troops at border number about 2,100\"\n\
         date: 2018-10-26T09:30:00-05:00\nsource: Meridian Post\nauthors:\n  - Hannah Cole\n  - Omar Siddiqui\n\

@@ -7,9 +7,9 @@
 
 use serde_json::Value;
 
-use crate::article::{Article, DateSource};
 use crate::ingest::Problem;
-use crate::ingest::markup::fragment_to_text;
+use crate::ingest::article::{Article, DateSource};
+use crate::ingest::formats::markup::fragment_to_text;
 use crate::ingest::meta::{FieldMap, Meta, MetaKey, Target, split_authors, strip_by};
 
 /// Body keys, in priority order (`maintext` is news-please's; the last two are JSON Feed's).

@@ -29,12 +29,12 @@
 
 use quick_xml::events::{BytesStart, Event};
 
-use crate::article::DateSource;
-use crate::ingest::markup::push_text;
-use crate::ingest::meta::{Meta, MetaKey};
-use crate::ingest::xml::{
+use crate::ingest::article::DateSource;
+use crate::ingest::formats::markup::push_text;
+use crate::ingest::formats::xmlkit::{
     Cursor, Entities, attr, close_element, collapse, local, primary_language,
 };
+use crate::ingest::meta::{Meta, MetaKey};
 use crate::ingest::{FileOutcome, Problem};
 
 /// Elements of `body.content` that are paragraphs or hold paragraphs.
@@ -342,12 +342,13 @@ fn set_once(slot: &mut Option<String>, v: Option<String>) {
 mod tests {
     use super::*;
     use crate::ingest::date::parse_date;
-    use crate::ingest::{ParseOptions, Severity, xml};
+    use crate::ingest::{Format, ParseOptions, Severity, parse_bytes};
 
     fn run(text: &str) -> FileOutcome {
         let mut out = FileOutcome::default();
-        xml::parse(
+        parse_bytes(
             "/wire/2018/story.nitf",
+            Format::Xml,
             text.as_bytes(),
             &ParseOptions::default(),
             &mut out,

@@ -10,8 +10,8 @@
 //! Body paragraphs...
 //! ```
 
-use crate::article::Article;
 use crate::ingest::Problem;
+use crate::ingest::article::Article;
 use crate::ingest::meta::{Meta, meta_key, strip_by};
 
 /// Parses one plain-text article. Returns `None` when the file holds no text at all.
@@ -96,7 +96,7 @@ pub fn join_paragraphs(lines: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::DateSource;
+    use crate::ingest::article::DateSource;
 
     fn parse_ok(path: &str, text: &str) -> Article {
         let mut p = Vec::new();

@@ -7,7 +7,7 @@
 //! (raw text, no title) are indexed too. Control-character references (`&#3;`) are removed and
 //! entities (`&lt;`, `&amp;`) decoded, so no markup junk reaches the index.
 
-use crate::article::DateSource;
+use crate::ingest::article::DateSource;
 use crate::ingest::meta::{Meta, MetaKey, split_authors};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
 
@@ -66,7 +66,7 @@ fn story(
     record: u64,
     block: &str,
     problems: &mut Vec<Problem>,
-) -> crate::article::Article {
+) -> crate::ingest::article::Article {
     let mut meta = Meta {
         date_kind: Some(DateSource::Meta),
         ..Meta::default()

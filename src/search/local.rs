@@ -4,9 +4,10 @@
 use std::ops::{Bound, Range};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
@@ -14,153 +15,39 @@ use tantivy::{
 };
 use time::Date;
 
-use crate::article::format_rfc3339;
 use crate::error::{Error, Result};
-use crate::index::{UNIX_EPOCH_JULIAN_DAY, open_index};
-use crate::query::query_error;
-use crate::schema::{Fields, normalize_keyword};
+use crate::index::schema::{Fields, normalize_keyword};
+use crate::index::{UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_index};
+use crate::ingest::article::format_rfc3339;
+use crate::search::query::query_error;
+use crate::search::request::{
+    Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, SearchRequest, SearchResults, Snippet,
+    SortOrder,
+};
+use crate::search::tally::{Tally, TallyBy, TallyCollector};
+use crate::search::{EngineInfo, SearchEngine};
 
-/// Weight of the bonus for query words that occur close together (see [`Engine::proximity_bonus`]).
-/// Off by default: on the judged collections every weight tried (0.1 to 2) lowered MAP and nDCG@10
-/// (README, "Ranking quality"); `--proximity-weight` turns it on for experiments.
-pub const PROXIMITY_WEIGHT: f32 = 0.0;
-/// Words in more than this share of articles take no part in the proximity bonus.
-pub const PROXIMITY_MAX_DF: f64 = 0.1;
-/// How many positions apart two query words may be and still earn the proximity bonus.
-pub const PROXIMITY_SLOP: u32 = 3;
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
 
-/// Result order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortOrder {
-    /// Best match first (BM25).
-    #[default]
-    Relevance,
-    /// Most recent first.
-    Newest,
-    /// Oldest first.
-    Oldest,
-}
-
-/// Restrictions that apply on top of the query.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Filters {
-    /// First local calendar day included.
-    pub since: Option<Date>,
-    /// Last local calendar day included.
-    pub until: Option<Date>,
-    pub sources: Vec<String>,
-    pub sections: Vec<String>,
-    pub authors: Vec<String>,
-    pub languages: Vec<String>,
-}
-
-/// One search.
-#[derive(Clone, Debug, Serialize)]
-pub struct SearchRequest {
-    pub query: String,
-    /// Match any word instead of all words.
-    pub any: bool,
-    pub filters: Filters,
-    pub sort: SortOrder,
-    pub limit: usize,
-    pub offset: usize,
-    /// Build snippets (costs a stored-document read per hit, which happens anyway, plus highlighting).
-    pub snippets: bool,
-    /// Explain each hit's score (which terms, fields and boosts).
-    pub explain: bool,
-    /// Words and phrases match exact word forms (no stemming), as with `=word`.
-    pub exact: bool,
-    /// Treat the query as free text (no syntax; any word may match). See [`Engine::plain_query`].
-    pub plain: bool,
-    /// `--recency DAYS`: favour recent articles. An article's score is multiplied by
-    /// `1 + 1 / (1 + age / DAYS)`, its age counted in days back from the newest article in the
-    /// index (so an archive of 1987 is not all "old"): up to ×2 for the newest, ×1.5 at DAYS old.
-    pub recency_days: Option<f32>,
-    /// Weight of the proximity bonus ([`PROXIMITY_WEIGHT`] by default; 0 turns it off).
-    pub proximity_weight: f32,
-}
-
-impl SearchRequest {
-    pub fn new(query: impl Into<String>) -> SearchRequest {
-        SearchRequest {
-            query: query.into(),
-            any: false,
-            filters: Filters::default(),
-            sort: SortOrder::Relevance,
-            limit: 10,
-            offset: 0,
-            snippets: true,
-            explain: false,
-            exact: false,
-            recency_days: None,
-            plain: false,
-            proximity_weight: PROXIMITY_WEIGHT,
-        }
-    }
-}
-
-/// A passage of an article with the matched words marked.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Snippet {
-    pub text: String,
-    /// Byte ranges of `text` to highlight.
-    pub highlights: Vec<Range<usize>>,
-}
-
-/// One matching article.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Hit {
-    pub rank: usize,
-    /// BM25 score (0 when sorted by date).
-    pub score: f32,
-    pub id: String,
-    /// The collection's own id, when the format has one (TREC runs use it).
-    pub docno: Option<String>,
-    pub path: String,
-    pub title: String,
-    /// RFC 3339, UTC.
-    pub published: Option<String>,
-    pub date_source: Option<String>,
-    pub source: Option<String>,
-    pub authors: Vec<String>,
-    pub url: Option<String>,
-    pub section: Option<String>,
-    pub language: Option<String>,
-    pub word_count: u64,
-    pub snippet: Snippet,
-    /// Why the hit scored as it did (with `explain`), as tantivy's JSON explanation tree.
-    pub explanation: Option<String>,
-}
-
-/// The outcome of a search.
-#[derive(Clone, Debug, Serialize)]
-pub struct SearchResults {
-    /// Number of matching articles (all of them, not just those returned).
-    pub total_hits: usize,
-    pub hits: Vec<Hit>,
-}
-
 /// An open index, ready to answer queries.
-pub struct Engine {
+pub struct LocalEngine {
     index: Index,
     reader: IndexReader,
     fields: Fields,
     path: PathBuf,
 }
 
-impl Engine {
+impl LocalEngine {
     /// Opens the index at `dir` for searching.
-    pub fn open(dir: &Path) -> Result<Engine> {
+    pub fn open(dir: &Path) -> Result<LocalEngine> {
         let (index, fields) = open_index(dir)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::from(e).in_index(dir))?;
-        Ok(Engine {
+        Ok(LocalEngine {
             index,
             reader,
             fields,
@@ -170,16 +57,16 @@ impl Engine {
 
     /// An index held in memory over `articles` (no files written): for fuzzing and tests of the
     /// query layer.
-    pub fn in_memory(articles: &[crate::article::Article]) -> Result<Engine> {
-        let (schema, fields) = crate::schema::build_schema();
+    pub fn in_memory(articles: &[crate::ingest::article::Article]) -> Result<LocalEngine> {
+        let (schema, fields) = crate::index::schema::build_schema();
         let index = Index::create_in_ram(schema);
-        crate::schema::register_tokenizers(&index);
+        crate::index::schema::register_tokenizers(&index);
         let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for a in articles {
             writer.add_document(crate::index::to_document(
                 &fields,
                 a,
-                crate::schema::DEFAULT_TITLE_WEIGHT,
+                crate::index::schema::DEFAULT_TITLE_WEIGHT,
             ))?;
         }
         writer.commit()?;
@@ -187,7 +74,7 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(Engine {
+        Ok(LocalEngine {
             index,
             reader,
             fields,
@@ -213,7 +100,7 @@ impl Engine {
 
     /// Parses the user's query into a tantivy query (filters not included).
     pub fn parse_query(&self, query: &str, any: bool, exact: bool) -> Result<Box<dyn Query>> {
-        crate::query::build_user_query(&self.index, &self.fields, query, any, exact)
+        crate::search::query::build_user_query(&self.index, &self.fields, query, any, exact)
     }
 
     /// Free text (a question, a pasted paragraph) as a query: every word may match (OR), with no
@@ -248,7 +135,7 @@ impl Engine {
 
     /// The query plus the request's filters and the proximity bonus. This is where ranking is
     /// decided: BM25F over title and body (the `text` field, title weighted by
-    /// the index's title weight, [`crate::schema::DEFAULT_TITLE_WEIGHT`] by default), plus [`Engine::proximity_bonus`].
+    /// the index's title weight, [`crate::index::schema::DEFAULT_TITLE_WEIGHT`] by default), plus [`LocalEngine::proximity_bonus`].
     pub fn build_query(&self, req: &SearchRequest) -> Result<Box<dyn Query>> {
         let main = if req.plain {
             self.plain_query(&req.query)?
@@ -353,68 +240,6 @@ impl Engine {
         out.extend(any_of(self.fields.authors, &f.authors));
         out.extend(any_of(self.fields.language, &f.languages));
         out
-    }
-
-    /// Runs a search: the exact number of matches and the requested page of hits.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let query = self.build_query(req)?;
-        let searcher = self.searcher();
-        let limit = req.limit.min(searcher.num_docs() as usize);
-        let (total_hits, ranked) = self.collect(
-            &searcher,
-            &*query,
-            req.sort,
-            limit,
-            req.offset,
-            req.recency_days,
-        )?;
-        let snippets = if req.snippets && !ranked.is_empty() {
-            Some(self.snippet_generator(&searcher, &*query)?)
-        } else {
-            None
-        };
-        let mut hits = Vec::with_capacity(ranked.len());
-        for (i, (score, addr)) in ranked.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let mut hit = self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref());
-            if req.explain {
-                hit.explanation = Some(query.explain(&searcher, addr)?.to_pretty_json());
-            }
-            hits.push(hit);
-        }
-        Ok(SearchResults { total_hits, hits })
-    }
-
-    /// Every hit of the request, in the request's order (its `limit` and `offset` are ignored),
-    /// handed one at a time to `each` with the article's body: memory holds only the ranked list
-    /// of document addresses, never the articles. Returns the number of hits.
-    pub fn for_each_hit(
-        &self,
-        req: &SearchRequest,
-        mut each: impl FnMut(&Hit, &str) -> Result<()>,
-    ) -> Result<usize> {
-        let query = self.build_query(req)?;
-        let searcher = self.searcher();
-        let total = searcher.search(&*query, &Count)?;
-        if total == 0 {
-            return Ok(0);
-        }
-        let (_, ranked) = self.collect(&searcher, &*query, req.sort, total, 0, req.recency_days)?;
-        let snippets = if req.snippets {
-            Some(self.snippet_generator(&searcher, &*query)?)
-        } else {
-            None
-        };
-        for (i, (score, addr)) in ranked.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let hit = self.hit_from_doc(&doc, i + 1, score, snippets.as_ref());
-            let body = doc
-                .get_first(self.fields.body)
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
-            each(&hit, body)?;
-        }
-        Ok(total)
     }
 
     /// The newest local publication day in the index (days since 1970), for `--recency`.
@@ -561,9 +386,106 @@ impl Engine {
     }
 }
 
+impl SearchEngine for LocalEngine {
+    /// Runs a search: the exact number of matches and the requested page of hits.
+    fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let query = self.build_query(req)?;
+        let searcher = self.searcher();
+        let limit = req.limit.min(searcher.num_docs() as usize);
+        let (total_hits, ranked) = self.collect(
+            &searcher,
+            &*query,
+            req.sort,
+            limit,
+            req.offset,
+            req.recency_days,
+        )?;
+        let snippets = if req.snippets && !ranked.is_empty() {
+            Some(self.snippet_generator(&searcher, &*query)?)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, addr)) in ranked.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let mut hit = self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref());
+            if req.explain {
+                hit.explanation = Some(query.explain(&searcher, addr)?.to_pretty_json());
+            }
+            hits.push(hit);
+        }
+        Ok(SearchResults { total_hits, hits })
+    }
+
+    /// Every hit of the request, in the request's order (its `limit` and `offset` are ignored),
+    /// handed one at a time to `each` with the article's body: memory holds only the ranked list
+    /// of document addresses, never the articles. Returns the number of hits.
+    fn for_each_hit(
+        &self,
+        req: &SearchRequest,
+        each: &mut dyn FnMut(&Hit, &str) -> Result<()>,
+    ) -> Result<usize> {
+        let query = self.build_query(req)?;
+        let searcher = self.searcher();
+        let total = searcher.search(&*query, &Count)?;
+        if total == 0 {
+            return Ok(0);
+        }
+        let (_, ranked) = self.collect(&searcher, &*query, req.sort, total, 0, req.recency_days)?;
+        let snippets = if req.snippets {
+            Some(self.snippet_generator(&searcher, &*query)?)
+        } else {
+            None
+        };
+        for (i, (score, addr)) in ranked.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let hit = self.hit_from_doc(&doc, i + 1, score, snippets.as_ref());
+            let body = doc
+                .get_first(self.fields.body)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            each(&hit, body)?;
+        }
+        Ok(total)
+    }
+
+    fn tally(&self, req: Option<&SearchRequest>, by: TallyBy) -> Result<(u64, Tally)> {
+        let searcher = self.searcher();
+        let collector = (Count, TallyCollector { by });
+        let (n, tally) = match req {
+            Some(req) => searcher.search(&*self.build_query(req)?, &collector)?,
+            None => searcher.search(&AllQuery, &collector)?,
+        };
+        Ok((n as u64, tally))
+    }
+
+    fn matcher(&self, req: &SearchRequest) -> Result<crate::search::kwic::Matcher> {
+        crate::search::kwic::Matcher::new(self, req)
+    }
+
+    fn describe_query(&self, req: &SearchRequest) -> Result<String> {
+        Ok(format!("{:?}", self.build_query(req)?))
+    }
+
+    fn info(&self) -> Result<EngineInfo> {
+        let metas = self.index.load_metas()?;
+        Ok(EngineInfo {
+            location: self.path.display().to_string(),
+            articles: self.searcher().num_docs(),
+            last_commit: metas.opstamp,
+            segments: metas
+                .segments
+                .iter()
+                .map(|s| s.id().uuid_string())
+                .collect(),
+            size_bytes: (!self.path.as_os_str().is_empty()).then(|| dir_bytes(&self.path)),
+        })
+    }
+}
+
 /// The words of `text` as the title/body analyzer indexes them.
 fn analyze(text: &str) -> Vec<String> {
-    let mut analyzer = crate::schema::news_analyzer();
+    let mut analyzer = crate::index::schema::news_analyzer();
     let mut words = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {

@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::ingest::record::{self, WRAPPERS, has_text_key, norm_key};
+use crate::ingest::formats::record::{self, WRAPPERS, has_text_key, norm_key};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
 
 /// Parses a `.json` file.
@@ -198,8 +198,8 @@ fn kind(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{Article, DateSource};
     use crate::ingest::Severity;
+    use crate::ingest::article::{Article, DateSource};
     use crate::ingest::meta::FieldMap;
 
     fn run(path: &str, src: &str, opts: &ParseOptions) -> FileOutcome {

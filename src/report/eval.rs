@@ -15,12 +15,9 @@ use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
 
 use crate::error::{Error, Result};
-use crate::search::{Engine, SearchRequest};
+use crate::search::{SearchEngine, SearchRequest};
 
 /// An evaluation topic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,15 +177,12 @@ pub struct EvalReport {
 /// Runs every judged topic as a free-text query and scores the ranking. With `run`, also writes
 /// the ranking as a TREC run file (`qid Q0 docno rank score run_name`).
 pub fn evaluate(
-    engine: &Engine,
+    engine: &dyn SearchEngine,
     topics: &[Topic],
     qrels: &Qrels,
     opts: &EvalOptions,
     mut run: Option<&mut dyn Write>,
 ) -> Result<EvalReport> {
-    let searcher = engine.searcher();
-    let docno_field = engine.fields().docno;
-    let id_field = engine.fields().id;
     let mut per_query = Vec::new();
     for t in topics {
         let Some(judged) = qrels.get(&t.id) else {
@@ -200,27 +194,17 @@ pub fn evaluate(
         let mut req = SearchRequest::new(t.text.clone());
         req.plain = true;
         req.proximity_weight = opts.proximity_weight;
-        let query = engine.build_query(&req)?;
-        let top: Vec<(f32, DocAddress)> =
-            searcher.search(&*query, &TopDocs::with_limit(opts.depth).order_by_score())?;
-        let mut ranked = Vec::with_capacity(top.len());
-        for (rank, (score, addr)) in top.iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            let docno = doc
-                .get_first(docno_field)
-                .or_else(|| doc.get_first(id_field))
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string();
+        req.limit = opts.depth;
+        req.snippets = false;
+        let hits = engine.search(&req)?.hits;
+        let mut ranked = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let docno = hit.docno.unwrap_or(hit.id);
             if let Some(w) = run.as_deref_mut() {
                 writeln!(
                     w,
                     "{} Q0 {} {} {:.6} {}",
-                    t.id,
-                    docno,
-                    rank + 1,
-                    score,
-                    opts.run_name
+                    t.id, docno, hit.rank, hit.score, opts.run_name
                 )?;
             }
             ranked.push(docno);

@@ -14,7 +14,7 @@
 
 use std::io::Read;
 
-use crate::ingest::html::{self, Hints};
+use crate::ingest::formats::html::{self, Hints};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
 
 /// Inflated pages larger than this are not read.
@@ -327,8 +327,8 @@ fn sniff_html(payload: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::DateSource;
     use crate::ingest::Severity;
+    use crate::ingest::article::DateSource;
     use std::io::Write;
 
     fn record(kind: &str, uri: &str, date: &str, block: &[u8]) -> Vec<u8> {

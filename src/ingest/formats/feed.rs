@@ -14,16 +14,19 @@
 //!
 //! An XML error inside an item rejects that item with the line and byte of the error; reading
 //! resumes at the next item, so the items before and after it are kept.
+//!
+//! Longer than 1,000 lines on purpose: about 592 lines of code and the rest unit tests; RSS 2.0,
+//! RSS 1.0 and Atom share one streaming loop, and the fixtures for each dialect sit beside it.
 
 use quick_xml::events::{BytesStart, Event};
 
-use crate::article::DateSource;
-use crate::ingest::markup::fragment_to_text;
-use crate::ingest::meta::{Meta, MetaKey};
-use crate::ingest::xml::{
+use crate::ingest::article::DateSource;
+use crate::ingest::formats::markup::fragment_to_text;
+use crate::ingest::formats::xmlkit::{
     Capture, Cursor, Entities, Mode, attr, close_element, collapse, inline_text, local,
     plain_paragraphs, prefix, primary_language,
 };
+use crate::ingest::meta::{Meta, MetaKey};
 use crate::ingest::{FileOutcome, Problem};
 
 /// Which feed family the root element announced.
@@ -592,13 +595,14 @@ fn looks_like_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::Article;
-    use crate::ingest::{ParseOptions, Severity, xml};
+    use crate::ingest::article::Article;
+    use crate::ingest::{Format, ParseOptions, Severity, parse_bytes};
 
     fn run(bytes: &[u8]) -> FileOutcome {
         let mut out = FileOutcome::default();
-        xml::parse(
+        parse_bytes(
             "/feeds/ledger.rss",
+            Format::Xml,
             bytes,
             &ParseOptions::default(),
             &mut out,

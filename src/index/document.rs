@@ -1,0 +1,59 @@
+//! An [`Article`] as a tantivy document.
+
+use tantivy::{DateTime, TantivyDocument};
+
+use crate::index::schema::Fields;
+use crate::ingest::article::Article;
+
+/// Turns an article into a tantivy document. The title goes `title_weight` times into the `text`
+/// field that ranking uses (BM25F with an integer title weight; 1 = plain BM25 over title + body).
+pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.id, a.id());
+    doc.add_text(f.path, &a.path);
+    if let Some(d) = &a.docno {
+        doc.add_text(f.docno, d);
+    }
+    doc.add_text(f.title, &a.title);
+    doc.add_text(f.body, &a.body);
+    for field in [f.text, f.exact] {
+        for _ in 0..title_weight {
+            doc.add_text(field, &a.title);
+        }
+        doc.add_text(field, &a.body);
+    }
+    if let Some(p) = a.published {
+        doc.add_date(
+            f.published,
+            DateTime::from_timestamp_secs(p.utc.unix_timestamp()),
+        );
+        doc.add_i64(
+            f.day,
+            i64::from(p.local_day.to_julian_day() - UNIX_EPOCH_JULIAN_DAY),
+        );
+    }
+    if let Some(ds) = a.date_source {
+        doc.add_text(f.date_source, ds.as_str());
+    }
+    let mut opt = |field, v: &Option<String>| {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            doc.add_text(field, v);
+        }
+    };
+    opt(f.source, &a.source);
+    opt(f.url, &a.url);
+    opt(f.section, &a.section);
+    opt(f.language, &a.language);
+    for au in &a.authors {
+        doc.add_text(f.authors, au);
+    }
+    for t in &a.tags {
+        doc.add_text(f.tags, t);
+    }
+    doc.add_text(f.format, a.format);
+    doc.add_u64(f.word_count, a.word_count());
+    doc
+}
+
+/// Julian day number of 1970-01-01; `day` fields hold days since then.
+pub const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;

@@ -1,0 +1,18 @@
+//! The index layer: [`Article`](crate::ingest::article::Article)s into a tantivy index and back.
+//! [`schema`] is the only place field names are spelled; [`writer`] runs an incremental,
+//! committing indexing run over what [`ingest`](crate::ingest) reads, with the [`manifest`] of
+//! indexed files; [`check`] verifies an index and [`optimize`] merges it.
+
+pub mod check;
+pub mod document;
+pub mod manifest;
+pub mod open;
+pub mod optimize;
+pub mod schema;
+pub mod writer;
+
+pub use document::{UNIX_EPOCH_JULIAN_DAY, to_document};
+pub(crate) use open::is_segment_file_name;
+pub use open::open_index;
+pub use optimize::{OptimizeSummary, dir_bytes, optimize};
+pub use writer::{INTERRUPTED, IndexOptions, IndexSummary, NoProgress, Progress, index_archive};

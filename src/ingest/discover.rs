@@ -1,0 +1,265 @@
+//! Discovery: walks the archive's folders and decides which files are articles, naming each file
+//! one-to-one ([`path_string`]).
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use walkdir::WalkDir;
+
+use crate::ingest::decompress::Compression;
+use crate::ingest::problem::Problem;
+use crate::ingest::read::Format;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown). Used only to notice
+    /// changed files, never as a publication date.
+    pub mtime_ns: i128,
+    pub format: Format,
+    pub compression: Option<Compression>,
+    /// The path as text ([`path_string`]): how the index, the manifest and reports name the file.
+    pub key: String,
+    /// Byte offset in `key` where the part relative to the indexed folder begins.
+    pub rel_start: usize,
+}
+
+impl FoundFile {
+    /// The path's segments below the indexed folder.
+    pub fn rel_segments(&self) -> Vec<&str> {
+        let s = self.key.as_str();
+        s.get(self.rel_start.min(s.len())..)
+            .unwrap_or("")
+            .split(['/', '\\'])
+            .filter(|x| !x.is_empty())
+            .collect()
+    }
+}
+
+/// A path as text, one-to-one: a name that is not valid UTF-8 (an old Latin-1 file name on a Unix
+/// disk) keeps each invalid byte as `\xNN` instead of a lossy U+FFFD, so two such files never
+/// share an index key and the name still says which file it is.
+pub fn path_string(path: &Path) -> String {
+    if let Some(s) = path.to_str() {
+        return s.to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02X}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
+}
+
+/// What the walk found: the files to read, and why others were passed over.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<FoundFile>,
+    /// Files that look like articles by name but are not (README, LICENSE, ...), and walk errors.
+    pub problems: Vec<Problem>,
+    /// Files skipped silently because newsdex has no reader for their type.
+    pub unsupported: u64,
+    /// Folders and files the walk could not look into (permission denied, I/O error). What the
+    /// index holds from them is kept: unreadable is not deleted.
+    pub unreadable: Vec<String>,
+}
+
+/// Names of files that sit beside articles but are not articles.
+const NOT_ARTICLES: &[&str] = &[
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "changelog",
+    "changes",
+    "contributing",
+    "authors",
+    "notice",
+    "install",
+    "todo",
+    "manifest",
+    "code_of_conduct",
+];
+
+/// True for README, LICENSE and the like (any case, any extension).
+pub fn is_not_article_name(path: &Path) -> bool {
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let shouting = !stem.chars().any(|c| c.is_lowercase());
+    let stem = stem.to_ascii_lowercase();
+    // `README`, `README-fr`, `LICENSE-APACHE`: the name alone, or with one tag that is short or
+    // written in capitals like the name. A slug that merely starts with the word
+    // (`licence-of-futures-trader-suspended`, `manifest-destiny`) is an article.
+    NOT_ARTICLES.iter().any(|n| {
+        stem == *n
+            || stem.strip_prefix(n).is_some_and(|r| {
+                let tag = r.get(1..).unwrap_or("");
+                r.starts_with(['.', '-', '_'])
+                    && !tag.is_empty()
+                    && !tag.contains(['.', '-', '_', ' '])
+                    && (tag.len() <= 3 || (shouting && tag.len() <= 10))
+            })
+    })
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+}
+
+/// Walks `roots` and lists the article files in them, in a stable (sorted) order.
+/// `exclude` (the index's own folder) is never entered.
+pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
+    let mut d = Discovery::default();
+    let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
+    for root in roots {
+        // Canonical roots give every file one absolute path however the folder was named
+        // (`./archive`, `../x/archive`), so ids and incremental updates stay stable.
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let root = &root;
+        // Where the part below the indexed folder starts in each file's key.
+        let rel_start = path_string(root).len() + 1;
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() > 0 && is_hidden(e.file_name()) {
+                    return false;
+                }
+                // The walk starts from a canonical root, so a folder's path is canonical unless a
+                // symbolic link led to it: only then is it worth resolving (a realpath for each of
+                // 100,000 day folders took most of an unchanged re-index).
+                match (&exclude, e.file_type().is_dir()) {
+                    (Some(ex), true) if e.path_is_symlink() => {
+                        std::fs::canonicalize(e.path()).map_or(true, |p| &p != ex)
+                    }
+                    (Some(ex), true) => e.path() != ex.as_path(),
+                    _ => true,
+                }
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = path_string(err.path().unwrap_or(root));
+                    let reason = if err.loop_ancestor().is_some() {
+                        "symbolic link loop (not followed)".to_string()
+                    } else {
+                        d.unreadable.push(path.clone());
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string())
+                    };
+                    d.problems.push(Problem::rejected(&path, None, reason));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let Some((format, compression)) = Format::for_path(path) else {
+                d.unsupported += 1;
+                continue;
+            };
+            if is_not_article_name(path) {
+                d.problems.push(Problem::rejected(
+                    &path_string(path),
+                    None,
+                    "not an article (README, LICENSE or similar)",
+                ));
+                continue;
+            }
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let (size, mtime_ns) = match entry.metadata() {
+                Ok(m) => (
+                    m.len(),
+                    m.modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos() as i128),
+                ),
+                Err(e) => {
+                    let key = path_string(&abs);
+                    d.problems
+                        .push(Problem::rejected(&key, None, e.to_string()));
+                    d.unreadable.push(key);
+                    continue;
+                }
+            };
+            d.files.push(FoundFile {
+                key: path_string(&abs),
+                path: abs,
+                size,
+                mtime_ns,
+                format,
+                compression,
+                rel_start,
+            });
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn path_strings_are_one_to_one_for_names_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = Path::new(std::ffi::OsStr::from_bytes(b"/news/caf\xe9.txt"));
+        let b = Path::new(std::ffi::OsStr::from_bytes(b"/news/caf\xe8.txt"));
+        assert_eq!(path_string(a), "/news/caf\\xE9.txt");
+        assert_ne!(path_string(a), path_string(b));
+        assert_eq!(path_string(Path::new("/news/café.txt")), "/news/café.txt");
+        assert_eq!(
+            Format::for_path(a),
+            Some((Format::Text, None)),
+            "a non-UTF-8 name still has an extension"
+        );
+    }
+
+    #[test]
+    fn readme_and_license_are_not_articles() {
+        for n in [
+            "README.TXT",
+            "readme.md",
+            "LICENSE",
+            "License.txt",
+            "CHANGELOG.md",
+            "README-fr.txt",
+            "LICENSE-MIT.txt",
+            "LICENSE-APACHE",
+        ] {
+            assert!(is_not_article_name(Path::new(n)), "{n}");
+        }
+        for n in [
+            "readers-react.txt",
+            "authority.txt",
+            "001.txt",
+            "licensed-to-kill.md",
+            "licence-of-australian-futures-trader-suspended-7128.md",
+            "notice-to-quit-served.txt",
+            "manifest-destiny.md",
+            "authors-guild.txt",
+        ] {
+            assert!(!is_not_article_name(Path::new(n)), "{n}");
+        }
+    }
+}

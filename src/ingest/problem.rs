@@ -1,0 +1,69 @@
+//! What went wrong with one file or record ([`Problem`]), and what reading one file produced
+//! ([`FileOutcome`]).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::ingest::article::Article;
+
+/// How serious a [`Problem`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The article was indexed, but a value in it was not usable (e.g. an implausible date).
+    Warning,
+    /// The file or record was not indexed.
+    Rejected,
+}
+
+/// Something that went wrong with one file or record, with enough to find it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: String,
+    /// Record number within the file, for multi-article formats.
+    pub record: Option<u64>,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+impl Problem {
+    pub fn warning(path: &str, record: Option<u64>, reason: impl Into<String>) -> Problem {
+        Problem {
+            path: path.to_string(),
+            record,
+            severity: Severity::Warning,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn rejected(path: &str, record: Option<u64>, reason: impl Into<String>) -> Problem {
+        Problem {
+            path: path.to_string(),
+            record,
+            severity: Severity::Rejected,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Rejected => "skipped",
+        };
+        match self.record {
+            Some(r) => write!(f, "{what}: {} (record {r}): {}", self.path, self.reason),
+            None => write!(f, "{what}: {}: {}", self.path, self.reason),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub articles: Vec<Article>,
+    pub problems: Vec<Problem>,
+    /// 128-bit hash of the file's bytes, to tell real changes from touched files.
+    pub content_hash: u128,
+}

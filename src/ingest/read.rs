@@ -1,0 +1,381 @@
+//! Reading one file: its [`Format`] from its name, the I/O with a size cap, decompression, and
+//! the hand-over to the pure parser for its format ([`parse_bytes`], a dispatcher over
+//! [`formats`](crate::ingest::formats)). A panic in a reader costs only its file.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::ingest::decompress::{Compression, decompress};
+use crate::ingest::discover::FoundFile;
+use crate::ingest::formats::{html, json, markdown, sgml, smart, table, text, warc, xml};
+use crate::ingest::problem::{FileOutcome, Problem};
+use crate::ingest::{decode, layout, meta};
+
+/// Files larger than this are rejected rather than read whole.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest article text (title + body) that is indexed; the rest of a longer one is left out,
+/// with a warning. The longest real news articles and transcripts run to a few hundred KB; this
+/// bounds the memory and time one document can take in the writer and in snippets.
+pub const MAX_ARTICLE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The input formats newsdex reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `.txt`: headline, optional header block and byline, body.
+    Text,
+    /// `.md`: YAML front matter and Markdown.
+    Markdown,
+    /// `.html`, `.htm`: a page saved from a news site.
+    Html,
+    /// `.json`: one article object, or an array of them.
+    Json,
+    /// `.jsonl`, `.ndjson`: one article object per line.
+    JsonLines,
+    /// `.csv` with a header row.
+    Csv,
+    /// `.tsv` with a header row.
+    Tsv,
+    /// `.sgm`, `.sgml`: Reuters-21578-style newswire SGML.
+    Sgml,
+    /// `.xml`, `.rss`, `.atom`, `.nitf`: RSS 2.0, Atom or NITF, told apart by the root element.
+    Xml,
+    /// `.warc`: web-archive crawl records.
+    Warc,
+    /// SMART-format test collections (`cran.all.1400`, `CISI.ALL`, `MED.ALL`).
+    Smart,
+}
+
+impl Format {
+    /// The format (and compression) of a file, from its name; `None` for files newsdex does not
+    /// read. `story.json.gz` is gzip-compressed JSON.
+    pub fn for_path(path: &Path) -> Option<(Format, Option<Compression>)> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        let (inner, compression) = match name.rsplit_once('.') {
+            Some((rest, "gz" | "gzip")) => (rest, Some(Compression::Gzip)),
+            Some((rest, "bz2")) => (rest, Some(Compression::Bzip2)),
+            Some((rest, "zst" | "zstd")) => (rest, Some(Compression::Zstd)),
+            _ => (name.as_str(), None),
+        };
+        let ext = inner.rsplit_once('.').map(|(_, e)| e)?;
+        let format = match ext {
+            "txt" | "text" => Format::Text,
+            "md" | "markdown" => Format::Markdown,
+            "html" | "htm" | "xhtml" | "shtml" => Format::Html,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::JsonLines,
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "sgm" | "sgml" => Format::Sgml,
+            "xml" | "rss" | "atom" | "nitf" => Format::Xml,
+            "warc" => Format::Warc,
+            "all" => Format::Smart,
+            // `cran.all.1400`: SMART collections name the document file `<name>.all.<count>`.
+            n if n.bytes().all(|b| b.is_ascii_digit()) && inner.contains(".all.") => Format::Smart,
+            _ => return None,
+        };
+        Some((format, compression))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Json => "json",
+            Format::JsonLines => "jsonl",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Sgml => "sgml",
+            Format::Xml => "xml",
+            Format::Warc => "warc",
+            Format::Smart => "smart",
+        }
+    }
+
+    /// Formats that hold many articles per file; a damaged tail costs only the records in it.
+    pub fn is_multi_record(self) -> bool {
+        !matches!(self, Format::Text | Format::Markdown | Format::Html)
+    }
+}
+
+/// Options that shape how files are parsed (from the command line, remembered by the index).
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// `--map`: which JSON keys / CSV columns feed which article fields.
+    pub field_map: meta::FieldMap,
+    /// `--path-pattern`: what the folder layout means (outlet, section, date).
+    pub path_pattern: Option<layout::PathPattern>,
+}
+
+/// A file found by [`discover`] that newsdex will read.
+/// reported in the outcome.
+/// Reads one file and parses the articles in it. Never panics and never fails: every problem is
+/// reported in the outcome.
+pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
+    let path_str = file.key.clone();
+    let mut out = FileOutcome::default();
+    if file.size > MAX_FILE_BYTES {
+        out.problems.push(Problem::rejected(
+            &path_str,
+            None,
+            format!(
+                "file too large ({} MB; the limit is {} MB)",
+                file.size / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ),
+        ));
+        return out;
+    }
+    let raw = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.problems.push(Problem::rejected(
+                &path_str,
+                None,
+                format!("unreadable: {e}"),
+            ));
+            return out;
+        }
+    };
+    out.content_hash = xxhash_rust::xxh3::xxh3_128(&raw);
+    let bytes = match file.compression {
+        None => raw,
+        Some(c) => match decompress(c, &raw, MAX_FILE_BYTES) {
+            Ok(b) => b,
+            Err((partial, reason)) => {
+                out.problems
+                    .push(Problem::rejected(&path_str, None, reason));
+                // What came out before the damage is still good for multi-record formats.
+                if !file.format.is_multi_record() || partial.is_empty() {
+                    return out;
+                }
+                partial
+            }
+        },
+    };
+    let mut bytes = bytes;
+    if matches!(file.format, Format::Text | Format::Markdown) && bytes.len() > MAX_ARTICLE_BYTES {
+        // One article per file: what lies past the article limit would be cut anyway, so it is
+        // not decoded and parsed at all (keeps a 200 MB "article" from costing 1 GB of memory).
+        let mut end = MAX_ARTICLE_BYTES;
+        while end > 0 && (bytes[end] & 0xC0) == 0x80 {
+            end -= 1;
+        }
+        out.problems.push(Problem::warning(
+            &path_str,
+            None,
+            format!(
+                "article is {} MB; only its first {} MB are indexed",
+                bytes.len() / 1_000_000,
+                MAX_ARTICLE_BYTES >> 20
+            ),
+        ));
+        bytes.truncate(end);
+    }
+    parse_bytes(&path_str, file.format, &bytes, opts, &mut out);
+    if let Some(pattern) = &opts.path_pattern {
+        let segs = file.rel_segments();
+        for a in &mut out.articles {
+            pattern.apply(&segs, a);
+        }
+    }
+    out
+}
+
+thread_local! {
+    /// Set while [`read_file_guarded`] runs a reader on this thread.
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True on a thread that is inside [`read_file_guarded`]: a panic hook can stay quiet there,
+/// because the panic becomes a reported problem for that one file.
+pub fn is_reading_a_file() -> bool {
+    READING.with(|r| r.get())
+}
+
+/// Testing aid: `NEWSDEX_FAULT_PANIC_ON=<text>` makes reading any file whose path contains the
+/// text panic, as a reader bug would. Read once per process. Not for normal use.
+fn fault_panic_on() -> Option<&'static str> {
+    static NEEDLE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NEEDLE
+        .get_or_init(|| {
+            std::env::var("NEWSDEX_FAULT_PANIC_ON")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .as_deref()
+}
+
+/// [`read_file`], with a bug in a reader contained to the file that triggered it: a panic becomes
+/// a rejection of that file (with the panic message), and the run goes on. The outcome's hash is
+/// 0, so the index keeps what it held from the file and the next run tries it again.
+pub fn read_file_guarded(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
+    READING.with(|r| r.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if fault_panic_on().is_some_and(|needle| file.key.contains(needle)) {
+            panic!("fault injected by NEWSDEX_FAULT_PANIC_ON");
+        }
+        read_file(file, opts)
+    }));
+    READING.with(|r| r.set(false));
+    result.unwrap_or_else(|payload| {
+        let msg = crate::error::panic_message(&*payload);
+        FileOutcome {
+            problems: vec![Problem::rejected(
+                &file.key,
+                None,
+                format!(
+                    "newsdex failed on this file (internal error: {msg}); it was skipped and the \
+                     rest indexed. Please report it with the file"
+                ),
+            )],
+            ..FileOutcome::default()
+        }
+    })
+}
+/// Parses the bytes of one file of a known format (pure: no I/O).
+pub fn parse_bytes(
+    path: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+) {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        out.problems
+            .push(Problem::rejected(path, None, "empty file"));
+        return;
+    }
+    if format != Format::Warc && decode::looks_binary(bytes) {
+        out.problems
+            .push(Problem::rejected(path, None, "binary data, not text"));
+        return;
+    }
+    let before = out.articles.len();
+    parse_format(path, format, bytes, opts, out);
+    // Whatever the reader, no control characters reach the index and no empty article does.
+    let mut kept = before;
+    for i in before..out.articles.len() {
+        let mut a = std::mem::take(&mut out.articles[i]);
+        let had_text = !(a.title.trim().is_empty() && a.body.trim().is_empty());
+        a.scrub_controls();
+        let size = a.title.len() + a.body.len();
+        if size > MAX_ARTICLE_BYTES {
+            let keep = MAX_ARTICLE_BYTES.saturating_sub(a.title.len().min(MAX_ARTICLE_BYTES / 2));
+            truncate_at_char(&mut a.title, MAX_ARTICLE_BYTES / 2);
+            truncate_at_char(&mut a.body, keep);
+            let record = format.is_multi_record().then_some(a.record);
+            out.problems.push(Problem::warning(
+                path,
+                record,
+                format!(
+                    "article text is {} MB; only its first {} MB are indexed",
+                    size / 1_000_000,
+                    MAX_ARTICLE_BYTES >> 20
+                ),
+            ));
+        }
+        // A record that a reader keeps without text (a wire story with only its codes) stays;
+        // one whose only text was control characters goes.
+        if had_text && a.title.trim().is_empty() && a.body.trim().is_empty() {
+            let record = format.is_multi_record().then_some(a.record);
+            out.problems
+                .push(Problem::rejected(path, record, "no article text"));
+        } else {
+            out.articles[kept] = a;
+            kept += 1;
+        }
+    }
+    out.articles.truncate(kept);
+}
+
+/// Cuts `s` to at most `max` bytes, at a character boundary.
+fn truncate_at_char(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+fn parse_format(
+    path: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+) {
+    let single = match format {
+        Format::Text => text::parse(path, &decode::decode(bytes, None).text, &mut out.problems),
+        Format::Markdown => {
+            markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
+        }
+        Format::Sgml => return sgml::parse(path, bytes, opts, out),
+        Format::Smart => return smart::parse(path, bytes, opts, out),
+        Format::Json => return json::parse(path, bytes, opts, out),
+        Format::JsonLines => return json::parse_lines(path, bytes, opts, out),
+        Format::Csv => return table::parse_csv(path, bytes, opts, out),
+        Format::Tsv => return table::parse_tsv(path, bytes, opts, out),
+        Format::Html => return html::parse(path, bytes, opts, out),
+        Format::Warc => return warc::parse(path, bytes, opts, out),
+        Format::Xml => return xml::parse(path, bytes, opts, out),
+    };
+    match single {
+        Some(a) if !(a.title.trim().is_empty() && a.body.trim().is_empty()) => out.articles.push(a),
+        _ => out
+            .problems
+            .push(Problem::rejected(path, None, "no article text")),
+    }
+}
+
+#[cfg(test)]
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension() {
+        let f = |p: &str| Format::for_path(Path::new(p));
+        assert_eq!(f("a/b.TXT"), Some((Format::Text, None)));
+        assert_eq!(f("a/b.md"), Some((Format::Markdown, None)));
+        assert_eq!(f("a/b.jpg"), None);
+        assert_eq!(
+            f("a/feed.xml.gz"),
+            Some((Format::Xml, Some(Compression::Gzip)))
+        );
+        assert_eq!(
+            f("crawl/CC-NEWS-1.warc.gz"),
+            Some((Format::Warc, Some(Compression::Gzip)))
+        );
+        assert_eq!(f("x/reut2-000.sgm"), Some((Format::Sgml, None)));
+        assert_eq!(f("cran/cran.all.1400"), Some((Format::Smart, None)));
+        assert_eq!(f("cisi/CISI.ALL"), Some((Format::Smart, None)));
+        assert_eq!(
+            f("dump.jsonl.zst"),
+            Some((Format::JsonLines, Some(Compression::Zstd)))
+        );
+        assert_eq!(f("archive.gz"), None);
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_rejected_with_reason() {
+        let mut out = FileOutcome::default();
+        let o = ParseOptions::default();
+        parse_bytes("/x/empty.txt", Format::Text, b"  \n\n", &o, &mut out);
+        parse_bytes(
+            "/x/bin.txt",
+            Format::Text,
+            b"\x7fELF\0\0\0\x01\x02",
+            &o,
+            &mut out,
+        );
+        let reasons: Vec<_> = out.problems.iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(reasons, ["empty file", "binary data, not text"]);
+        assert!(out.articles.is_empty());
+    }
+}

@@ -1,0 +1,127 @@
+//! What a search asks ([`SearchRequest`], [`Filters`], [`SortOrder`]) and what it answers
+//! ([`SearchResults`], [`Hit`], [`Snippet`]): the shapes every engine and every front end share.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use time::Date;
+
+/// Weight of the bonus for query words that occur close together (see [`Engine::proximity_bonus`]).
+/// Off by default: on the judged collections every weight tried (0.1 to 2) lowered MAP and nDCG@10
+/// (README, "Ranking quality"); `--proximity-weight` turns it on for experiments.
+pub const PROXIMITY_WEIGHT: f32 = 0.0;
+/// Words in more than this share of articles take no part in the proximity bonus.
+pub const PROXIMITY_MAX_DF: f64 = 0.1;
+/// How many positions apart two query words may be and still earn the proximity bonus.
+pub const PROXIMITY_SLOP: u32 = 3;
+/// Result order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Most recent first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// Restrictions that apply on top of the query.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Filters {
+    /// First local calendar day included.
+    pub since: Option<Date>,
+    /// Last local calendar day included.
+    pub until: Option<Date>,
+    pub sources: Vec<String>,
+    pub sections: Vec<String>,
+    pub authors: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+/// One search.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Match any word instead of all words.
+    pub any: bool,
+    pub filters: Filters,
+    pub sort: SortOrder,
+    pub limit: usize,
+    pub offset: usize,
+    /// Build snippets (costs a stored-document read per hit, which happens anyway, plus highlighting).
+    pub snippets: bool,
+    /// Explain each hit's score (which terms, fields and boosts).
+    pub explain: bool,
+    /// Words and phrases match exact word forms (no stemming), as with `=word`.
+    pub exact: bool,
+    /// Treat the query as free text (no syntax; any word may match). See [`Engine::plain_query`].
+    pub plain: bool,
+    /// `--recency DAYS`: favour recent articles. An article's score is multiplied by
+    /// `1 + 1 / (1 + age / DAYS)`, its age counted in days back from the newest article in the
+    /// index (so an archive of 1987 is not all "old"): up to ×2 for the newest, ×1.5 at DAYS old.
+    pub recency_days: Option<f32>,
+    /// Weight of the proximity bonus ([`PROXIMITY_WEIGHT`] by default; 0 turns it off).
+    pub proximity_weight: f32,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            any: false,
+            filters: Filters::default(),
+            sort: SortOrder::Relevance,
+            limit: 10,
+            offset: 0,
+            snippets: true,
+            explain: false,
+            exact: false,
+            recency_days: None,
+            plain: false,
+            proximity_weight: PROXIMITY_WEIGHT,
+        }
+    }
+}
+
+/// A passage of an article with the matched words marked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte ranges of `text` to highlight.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One matching article.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    /// BM25 score (0 when sorted by date).
+    pub score: f32,
+    pub id: String,
+    /// The collection's own id, when the format has one (TREC runs use it).
+    pub docno: Option<String>,
+    pub path: String,
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub published: Option<String>,
+    pub date_source: Option<String>,
+    pub source: Option<String>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+    pub section: Option<String>,
+    pub language: Option<String>,
+    pub word_count: u64,
+    pub snippet: Snippet,
+    /// Why the hit scored as it did (with `explain`), as tantivy's JSON explanation tree.
+    pub explanation: Option<String>,
+}
+
+/// The outcome of a search.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResults {
+    /// Number of matching articles (all of them, not just those returned).
+    pub total_hits: usize,
+    pub hits: Vec<Hit>,
+}
