@@ -1,0 +1,79 @@
+//! `newsdex index`: read an archive into the index, with progress and a summary.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::cli::IndexArgs;
+use crate::progress;
+use newsdex::index::{IndexOptions, index_archive};
+use newsdex::ingest::layout::PathPattern;
+use newsdex::ingest::meta::FieldMap;
+
+pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let mut opts = IndexOptions {
+        full: args.full,
+        memory_bytes: args.memory.max(20) * 1024 * 1024,
+        commit_interval: Duration::from_secs_f64(args.commit_every.clamp(0.05, 86_400.0)),
+        commit_bytes: args.commit_mb.max(1) * 1024 * 1024,
+        ..IndexOptions::default()
+    };
+    if let Some(t) = args.threads {
+        opts.threads = t.max(1);
+    }
+    opts.title_weight = args.title_weight;
+    if let Some(spec) = &args.map {
+        opts.field_map = Some(FieldMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?);
+    }
+    if let Some(p) = &args.path_pattern {
+        opts.path_pattern =
+            Some(PathPattern::parse(p).map_err(|e| anyhow::anyhow!("--path-pattern: {e}"))?);
+    }
+    let _ = ctrlc::set_handler(|| {
+        newsdex::index::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let bar = progress::Bar::new(show_bar);
+    let summary = index_archive(dir, &args.dirs, &opts, &bar)?;
+
+    let mut err = std::io::stderr().lock();
+    if !args.quiet {
+        for p in &summary.problems {
+            writeln!(err, "{p}")?;
+        }
+    }
+    if let Some(report) = &args.report {
+        let write = || -> std::io::Result<()> {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(report)?);
+            for p in &summary.problems {
+                serde_json::to_writer(&mut f, p)?;
+                f.write_all(b"\n")?;
+            }
+            f.flush()
+        };
+        write().with_context(|| format!("cannot write the report to {}", report.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else if !args.quiet {
+        progress::print_summary(&mut out, &summary, dir)?;
+    }
+    if summary.interrupted {
+        let what = if args.full {
+            "rebuild interrupted; the index is as it was before it (a rebuild commits only when \
+             complete). Run the same command again to rebuild."
+        } else {
+            "interrupted; everything read so far is committed. Run the same command again to finish."
+        };
+        writeln!(err, "newsdex: {what}")?;
+        return Ok(ExitCode::from(130));
+    }
+    if args.strict && summary.rejected() > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,78 @@
+//! One module per command: each turns its parsed arguments into library calls and prints.
+//! What several commands share (index location, colour, the search request from filter flags)
+//! is here.
+
+pub(crate) mod count;
+pub(crate) mod eval;
+pub(crate) mod export;
+pub(crate) mod index;
+pub(crate) mod search;
+pub(crate) mod stats;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cli::{ColorArg, FilterArgs, SortArg};
+use newsdex::search::query::parse_day_bound;
+use newsdex::search::{Filters, LocalEngine, SearchEngine, SearchRequest, SortOrder};
+
+pub(crate) fn index_dir(cli_index: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = cli_index {
+        return Ok(p);
+    }
+    let base = dirs::data_dir().context(
+        "cannot find a data folder for the index: pass --index DIR or set NEWSDEX_INDEX",
+    )?;
+    Ok(base.join("newsdex").join("index"))
+}
+
+pub(crate) fn use_color(arg: ColorArg) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+/// The search request the filter options describe.
+pub(crate) fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchRequest> {
+    let mut req = SearchRequest::new(query);
+    req.filters = Filters {
+        since: f
+            .since
+            .as_deref()
+            .map(|s| parse_day_bound(s, false))
+            .transpose()?,
+        until: f
+            .until
+            .as_deref()
+            .map(|s| parse_day_bound(s, true))
+            .transpose()?,
+        sources: f.source.clone(),
+        sections: f.section.clone(),
+        authors: f.author.clone(),
+        languages: f.lang.clone(),
+    };
+    req.any = f.any;
+    req.exact = f.exact;
+    req.sort = match f.sort {
+        SortArg::Relevance => SortOrder::Relevance,
+        SortArg::Newest => SortOrder::Newest,
+        SortArg::Oldest => SortOrder::Oldest,
+    };
+    req.proximity_weight = f.proximity_weight;
+    req.recency_days = f.recency;
+    Ok(req)
+}
+
+/// The engine that answers this command's queries: the index at `dir`. Every command that
+/// searches opens its engine here, so another engine can stand behind all of them at once.
+pub(crate) fn open_engine(dir: &std::path::Path) -> anyhow::Result<Box<dyn SearchEngine>> {
+    Ok(Box::new(LocalEngine::open(dir)?))
+}
