@@ -38,6 +38,9 @@ pub enum Command {
     Count(CountArgs),
     /// Score the ranking against relevance judgments: MAP, nDCG@10, P@10, Recall@100.
     Eval(EvalArgs),
+    /// Print one article whole: title, metadata (with where each value came from) and body.
+    /// IDs are on every hit (`id` in JSON and CSV, after the path in text).
+    Show(ShowArgs),
     /// Verify the index: every file present and matching its checksum, every article readable.
     /// Exits 0 when healthy, 1 when damaged (then rebuild with `newsdex index --full <DIR>`).
     Check(StatsArgs),
@@ -258,6 +261,16 @@ pub struct EvalArgs {
     /// Print every query's measures, not only the means.
     #[arg(long)]
     pub per_query: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The article's id (16 hex digits, from a hit) or the collection's own id (docno).
+    #[arg(value_name = "ID")]
+    pub id: String,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,

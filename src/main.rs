@@ -87,6 +87,7 @@ fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCo
         Command::Eval(args) => cmd::eval::cmd_eval(&dir, args),
         Command::Export(args) => cmd::export::cmd_export(&dir, args),
         Command::Count(args) => cmd::count::cmd_count(&dir, args),
+        Command::Show(args) => cmd::show::cmd_show(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(

@@ -7,6 +7,7 @@ pub(crate) mod eval;
 pub(crate) mod export;
 pub(crate) mod index;
 pub(crate) mod search;
+pub(crate) mod show;
 pub(crate) mod stats;
 
 use std::io::IsTerminal;

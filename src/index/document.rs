@@ -35,6 +35,19 @@ pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocumen
     if let Some(ds) = a.date_source {
         doc.add_text(f.date_source, ds.as_str());
     }
+    if let Some(c) = a.crawled {
+        doc.add_date(
+            f.crawled,
+            DateTime::from_timestamp_secs(c.utc.unix_timestamp()),
+        );
+    }
+    doc.add_u64(f.record, a.record);
+    if let (Some(from), Some(_)) = (a.source_from, &a.source) {
+        doc.add_text(f.source_from, from.as_str());
+    }
+    if let (Some(from), Some(_)) = (a.section_from, &a.section) {
+        doc.add_text(f.section_from, from.as_str());
+    }
     let mut opt = |field, v: &Option<String>| {
         if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             doc.add_text(field, v);

@@ -12,6 +12,10 @@
 //! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
 //! | `day`         | i64 fast                     | the article's local calendar day (days since 1970) |
 //! | `date_source` | raw, stored                  | where `published` came from                        |
+//! | `crawled`     | date, stored                 | when a crawler fetched the page (kept beside `published`) |
+//! | `record`      | u64, stored                  | position of the article in a file that holds many  |
+//! | `source_from` | raw, stored                  | where `source` came from (record, meta, title, url, path) |
+//! | `section_from`| raw, stored                  | where `section` came from                          |
 //! | `source`      | keyword, fast                | the outlet: exact filters and counts               |
 //! | `authors`     | keyword, multi-valued, fast  | author filters and counts                          |
 //! | `url`         | simple text, stored          | `url:` searches                                    |
@@ -32,7 +36,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// How many times, by default, the title is repeated in the `text` field that ranking uses (an
 /// index setting: `newsdex index --title-weight N`). This is BM25F
@@ -64,6 +68,10 @@ pub struct Fields {
     pub published: Field,
     pub day: Field,
     pub date_source: Field,
+    pub crawled: Field,
+    pub record: Field,
+    pub source_from: Field,
+    pub section_from: Field,
     pub source: Field,
     pub authors: Field,
     pub url: Field,
@@ -89,6 +97,10 @@ impl Fields {
             published: f("published")?,
             day: f("day")?,
             date_source: f("date_source")?,
+            crawled: f("crawled")?,
+            record: f("record")?,
+            source_from: f("source_from")?,
+            section_from: f("section_from")?,
             source: f("source")?,
             authors: f("authors")?,
             url: f("url")?,
@@ -150,6 +162,13 @@ pub fn build_schema() -> (Schema, Fields) {
     );
     b.add_i64_field("day", NumericOptions::default().set_fast().set_indexed());
     b.add_text_field("date_source", STRING | STORED);
+    b.add_date_field(
+        "crawled",
+        DateOptions::from(STORED).set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_u64_field("record", STORED);
+    b.add_text_field("source_from", STRING | STORED);
+    b.add_text_field("section_from", STRING | STORED);
     b.add_text_field("source", keyword());
     b.add_text_field("authors", keyword());
     b.add_text_field("url", text(PLAIN_TOKENIZER));

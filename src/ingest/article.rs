@@ -52,6 +52,35 @@ impl DateSource {
     }
 }
 
+/// Where an article's outlet or section came from (`source_from`, `section_from`), most
+/// trustworthy first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// The file or record names it (a header line, a JSON key, a CSV column, a wire field).
+    Record,
+    /// A site-name key in the markup or record (`og:site_name`, `site_name`, `publisher`).
+    Meta,
+    /// A suffix of the title shared by the same host's articles (" | Planet Politics").
+    Title,
+    /// The URL: its host (outlet) or a path segment its host's URLs share (section).
+    Url,
+    /// The folder layout (`--path-pattern`).
+    Path,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Record => "record",
+            Provenance::Meta => "meta",
+            Provenance::Title => "title",
+            Provenance::Url => "url",
+            Provenance::Path => "path",
+        }
+    }
+}
+
 /// One news article, as read from an archive file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Article {
@@ -68,9 +97,13 @@ pub struct Article {
     /// When a web crawler fetched the page (WARC records), kept apart from `published`.
     pub crawled: Option<PubDate>,
     pub source: Option<String>,
+    /// Where `source` came from.
+    pub source_from: Option<Provenance>,
     pub authors: Vec<String>,
     pub url: Option<String>,
     pub section: Option<String>,
+    /// Where `section` came from.
+    pub section_from: Option<Provenance>,
     pub language: Option<String>,
     /// The collection's own id for the article (SMART `.I`, Reuters `NEWID`), used in TREC runs
     /// and relevance judgments.

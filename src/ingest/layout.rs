@@ -10,7 +10,7 @@
 
 use time::{Date, Month};
 
-use crate::ingest::article::{Article, DateSource, PubDate};
+use crate::ingest::article::{Article, DateSource, Provenance, PubDate};
 use crate::ingest::date::plausible;
 
 /// A parsed `--path-pattern`.
@@ -141,11 +141,13 @@ impl PathPattern {
         let Some(f) = self.facts(rel_segments) else {
             return;
         };
-        if a.source.is_none() {
+        if a.source.is_none() && f.source.is_some() {
             a.source = f.source;
+            a.source_from = Some(Provenance::Path);
         }
-        if a.section.is_none() {
+        if a.section.is_none() && f.section.is_some() {
             a.section = f.section;
+            a.section_from = Some(Provenance::Path);
         }
         let weak_date = a.published.is_none() || a.date_source == Some(DateSource::Crawl);
         if weak_date && let Some(date) = f.date {

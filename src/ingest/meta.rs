@@ -2,7 +2,7 @@
 //! and how a set of raw values becomes a finished [`Article`].
 
 use crate::ingest::Problem;
-use crate::ingest::article::{Article, DateSource};
+use crate::ingest::article::{Article, DateSource, Provenance};
 use crate::ingest::date::{date_in_path, parse_date};
 
 /// The article fields that metadata keys map onto.
@@ -157,9 +157,11 @@ impl Meta {
             published,
             date_source,
             crawled,
+            source_from: self.source.as_ref().map(|_| Provenance::Record),
             source: self.source,
             authors: self.authors,
             url: self.url,
+            section_from: self.section.as_ref().map(|_| Provenance::Record),
             section: self.section,
             language: self.language.map(|l| l.to_ascii_lowercase()),
             docno: None,

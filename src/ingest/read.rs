@@ -262,6 +262,13 @@ pub fn parse_bytes(
         let mut a = std::mem::take(&mut out.articles[i]);
         let had_text = !(a.title.trim().is_empty() && a.body.trim().is_empty());
         a.scrub_controls();
+        // A reader that set an outlet or section itself read it from the record.
+        if a.source.is_some() && a.source_from.is_none() {
+            a.source_from = Some(crate::ingest::article::Provenance::Record);
+        }
+        if a.section.is_some() && a.section_from.is_none() {
+            a.section_from = Some(crate::ingest::article::Provenance::Record);
+        }
         let size = a.title.len() + a.body.len();
         if size > MAX_ARTICLE_BYTES {
             let keep = MAX_ARTICLE_BYTES.saturating_sub(a.title.len().min(MAX_ARTICLE_BYTES / 2));

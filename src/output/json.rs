@@ -13,6 +13,8 @@ pub struct JsonHit<'a> {
     pub score: f32,
     pub id: &'a str,
     pub path: &'a str,
+    /// Position of the article in its file (0 for a file of one article).
+    pub record: u64,
     pub title: &'a str,
     /// RFC 3339 in UTC, or null when the article has no known date.
     pub published: Option<&'a str>,
@@ -40,6 +42,7 @@ impl<'a> JsonHit<'a> {
             score: h.score,
             id: &h.id,
             path: &h.path,
+            record: h.record,
             title: &h.title,
             published: h.published.as_deref(),
             date_source: h.date_source.as_deref(),

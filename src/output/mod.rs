@@ -1,6 +1,7 @@
 //! Output: where hits become text, JSON Lines, JSON or CSV. Shared by `search` and later `export`.
 //! Nothing here knows about the command line; it writes to any `io::Write`.
 
+pub mod article;
 mod csv_out;
 mod json;
 mod text;

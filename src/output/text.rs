@@ -90,7 +90,12 @@ pub fn write(
             &h.title
         };
         writeln!(out, "     {}", style.paint(BOLD, title))?;
-        writeln!(out, "     {}", style.paint(DIM, &h.path))?;
+        let place = if h.record > 0 {
+            format!("{}, record {}  id {}", h.path, h.record, h.id)
+        } else {
+            format!("{}  id {}", h.path, h.id)
+        };
+        writeln!(out, "     {}", style.paint(DIM, &place))?;
         if !h.snippet.text.is_empty() {
             writeln!(out, "     {}", highlight(&h.snippet, style))?;
         }

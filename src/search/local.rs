@@ -21,7 +21,7 @@ use crate::index::{UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_index};
 use crate::ingest::article::format_rfc3339;
 use crate::search::query::query_error;
 use crate::search::request::{
-    Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, SearchRequest, SearchResults, Snippet,
+    ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, SearchRequest, SearchResults, Snippet,
     SortOrder,
 };
 use crate::search::tally::{Tally, TallyBy, TallyCollector};
@@ -359,6 +359,7 @@ impl LocalEngine {
             id: text(f.id).unwrap_or_default(),
             docno: text(f.docno),
             path: text(f.path).unwrap_or_default(),
+            record: doc.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0),
             title: text(f.title).unwrap_or_default(),
             published: doc
                 .get_first(f.published)
@@ -382,6 +383,72 @@ impl LocalEngine {
                 .unwrap_or(0),
             snippet,
             explanation: None,
+        }
+    }
+}
+
+/// An RFC 3339 string from a stored date field.
+fn stored_date(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.into_timestamp_secs()).ok())
+        .map(format_rfc3339)
+}
+
+impl LocalEngine {
+    /// The first document whose raw `field` holds `value`.
+    fn find_one(
+        &self,
+        searcher: &Searcher,
+        field: tantivy::schema::Field,
+        value: &str,
+    ) -> Result<Option<TantivyDocument>> {
+        let q = TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(searcher.doc(*addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn view_from_doc(&self, doc: &TantivyDocument) -> ArticleView {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let all = |field| {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        ArticleView {
+            id: text(f.id).unwrap_or_default(),
+            docno: text(f.docno),
+            path: text(f.path).unwrap_or_default(),
+            record: doc.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0),
+            format: text(f.format),
+            title: text(f.title).unwrap_or_default(),
+            published: stored_date(doc, f.published),
+            date_source: text(f.date_source),
+            crawled: stored_date(doc, f.crawled),
+            source: text(f.source),
+            source_from: text(f.source_from),
+            section: text(f.section),
+            section_from: text(f.section_from),
+            authors: all(f.authors),
+            url: text(f.url),
+            language: text(f.language),
+            tags: all(f.tags),
+            word_count: doc
+                .get_first(f.word_count)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            body: text(f.body).unwrap_or_default(),
         }
     }
 }
@@ -465,6 +532,19 @@ impl SearchEngine for LocalEngine {
 
     fn describe_query(&self, req: &SearchRequest) -> Result<String> {
         Ok(format!("{:?}", self.build_query(req)?))
+    }
+
+    fn article(&self, id: &str) -> Result<Option<ArticleView>> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Ok(None);
+        }
+        let searcher = self.searcher();
+        let doc = match self.find_one(&searcher, self.fields.id, &id.to_ascii_lowercase())? {
+            Some(doc) => Some(doc),
+            None => self.find_one(&searcher, self.fields.docno, id)?,
+        };
+        Ok(doc.map(|d| self.view_from_doc(&d)))
     }
 
     fn info(&self) -> Result<EngineInfo> {

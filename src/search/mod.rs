@@ -18,7 +18,7 @@ use crate::error::Result;
 
 pub use local::LocalEngine;
 pub use request::{
-    Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, PROXIMITY_WEIGHT, SearchRequest, SearchResults,
+    ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, PROXIMITY_WEIGHT, SearchRequest, SearchResults,
     Snippet, SortOrder,
 };
 pub use tally::{Tally, TallyBy};
@@ -62,4 +62,8 @@ pub trait SearchEngine: Send + Sync {
 
     /// Where the articles are, how many, and which commit.
     fn info(&self) -> Result<EngineInfo>;
+
+    /// One article whole, by its `id` (16 hex digits, as hits carry it) or, failing that, by
+    /// the collection's own id (`docno`). `None` when no article has that id.
+    fn article(&self, id: &str) -> Result<Option<ArticleView>>;
 }

@@ -103,6 +103,9 @@ pub struct Hit {
     /// The collection's own id, when the format has one (TREC runs use it).
     pub docno: Option<String>,
     pub path: String,
+    /// 0-based position of the article in a file that holds many (CSV row, JSON Lines line,
+    /// SGML story, feed item), as rejection reports number them; 0 for a file of one article.
+    pub record: u64,
     pub title: String,
     /// RFC 3339, UTC.
     pub published: Option<String>,
@@ -124,4 +127,37 @@ pub struct SearchResults {
     /// Number of matching articles (all of them, not just those returned).
     pub total_hits: usize,
     pub hits: Vec<Hit>,
+}
+
+/// One article whole: what `newsdex show <ID>` prints and a front end serves for one article.
+/// Metadata comes with its provenance (`date_source`, `source_from`, `section_from`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ArticleView {
+    pub id: String,
+    /// The collection's own id, when the format has one.
+    pub docno: Option<String>,
+    pub path: String,
+    /// Position of the article in its file (see [`Hit::record`]).
+    pub record: u64,
+    /// Which reader produced it (`text`, `html`, `json`, `csv`, `sgml`, ...).
+    pub format: Option<String>,
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub published: Option<String>,
+    /// Where `published` came from: `header`, `meta`, `url`, `path`, `crawl`.
+    pub date_source: Option<String>,
+    /// When a crawler fetched the page (RFC 3339, UTC), kept beside `published`.
+    pub crawled: Option<String>,
+    pub source: Option<String>,
+    /// Where `source` came from: `record`, `meta`, `title`, `url`, `path`.
+    pub source_from: Option<String>,
+    pub section: Option<String>,
+    /// Where `section` came from: `record`, `meta`, `url`, `path`.
+    pub section_from: Option<String>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub tags: Vec<String>,
+    pub word_count: u64,
+    pub body: String,
 }

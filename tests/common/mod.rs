@@ -102,6 +102,7 @@ pub struct JsonHit {
     pub score: f32,
     pub id: String,
     pub path: String,
+    pub record: u64,
     pub title: String,
     pub published: Option<String>,
     pub date_source: Option<String>,
