@@ -28,10 +28,16 @@ fn show_prints_one_record_of_a_many_article_file_whole() {
     let text = stdout_of(&env, &["show", &h.id]);
     assert!(text.starts_with("Ferry strike ends\n"), "{text}");
     assert!(text.contains("wire.csv, record 1"), "{text}");
-    assert!(text.contains("outlet     Port Gazette (from record)"), "{text}");
+    assert!(
+        text.contains("outlet     Port Gazette (from record)"),
+        "{text}"
+    );
     assert!(text.contains("published  2020-03-02"), "{text}");
     assert!(text.contains("after a week of talks about pay."), "{text}");
-    assert!(!text.contains("Dock workers"), "only the one article: {text}");
+    assert!(
+        !text.contains("Dock workers"),
+        "only the one article: {text}"
+    );
 
     let json: serde_json::Value =
         serde_json::from_slice(&env.stdout(&["show", "--format", "json", &h.id])).unwrap();
@@ -44,14 +50,21 @@ fn show_prints_one_record_of_a_many_article_file_whole() {
 
     // Text output names the id of each hit, so a reader can go from a hit to the article.
     let listing = stdout_of(&env, &["search", "--format", "text", "ferry"]);
-    assert!(listing.contains(&format!("record 1  id {}", h.id)), "{listing}");
+    assert!(
+        listing.contains(&format!("record 1  id {}", h.id)),
+        "{listing}"
+    );
 
     // `id:` finds the same article in a query.
     let by_id = env.search(&[&format!("id:{}", h.id)]);
     assert_eq!(by_id.len(), 1);
     assert_eq!(by_id[0].title, "Ferry strike ends");
 
-    let out = env.cmd().args(["show", "0123456789abcdef"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["show", "0123456789abcdef"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no article with id"), "{err}");

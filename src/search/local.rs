@@ -21,8 +21,8 @@ use crate::index::{UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_index};
 use crate::ingest::article::format_rfc3339;
 use crate::search::query::query_error;
 use crate::search::request::{
-    ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, SearchRequest, SearchResults, Snippet,
-    SortOrder,
+    ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, SearchRequest, SearchResults,
+    Snippet, SortOrder,
 };
 use crate::search::tally::{Tally, TallyBy, TallyCollector};
 use crate::search::{EngineInfo, SearchEngine};
@@ -359,7 +359,10 @@ impl LocalEngine {
             id: text(f.id).unwrap_or_default(),
             docno: text(f.docno),
             path: text(f.path).unwrap_or_default(),
-            record: doc.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0),
+            record: doc
+                .get_first(f.record)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
             title: text(f.title).unwrap_or_default(),
             published: doc
                 .get_first(f.published)
@@ -430,7 +433,10 @@ impl LocalEngine {
             id: text(f.id).unwrap_or_default(),
             docno: text(f.docno),
             path: text(f.path).unwrap_or_default(),
-            record: doc.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0),
+            record: doc
+                .get_first(f.record)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
             format: text(f.format),
             title: text(f.title).unwrap_or_default(),
             published: stored_date(doc, f.published),

@@ -18,8 +18,8 @@ use crate::error::Result;
 
 pub use local::LocalEngine;
 pub use request::{
-    ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, PROXIMITY_WEIGHT, SearchRequest, SearchResults,
-    Snippet, SortOrder,
+    ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, PROXIMITY_WEIGHT, SearchRequest,
+    SearchResults, Snippet, SortOrder,
 };
 pub use tally::{Tally, TallyBy};
 
