@@ -36,6 +36,15 @@ pub enum Error {
     },
 
     #[error(
+        "{} holds no article files, but the index holds articles from {files} files in it. Nothing \
+         was changed. If it is a drive or network share that is not mounted, mount it and run \
+         again; if the files were deleted on purpose, rebuild the index from what is on disk with \
+         `newsdex index --full <DIR>...`",
+        path.display()
+    )]
+    EmptyRoot { path: PathBuf, files: u64 },
+
+    #[error(
         "the index at {} is damaged: {detail}. Run `newsdex check` for details; rebuild it with \
          `newsdex index --full <DIR>` (the articles come back from the archive files)",
         path.display()

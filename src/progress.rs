@@ -97,6 +97,13 @@ pub fn print_summary(out: &mut dyn Write, s: &IndexSummary, dir: &Path) -> io::R
         "  files: {} found, {} read, {} unchanged, {} removed",
         s.files_seen, s.files_read, s.files_unchanged, s.files_removed
     )?;
+    if s.files_moved > 0 {
+        writeln!(
+            out,
+            "  moved: {} files found at a new path (their old paths were replaced, not kept)",
+            s.files_moved
+        )?;
+    }
     if s.files_kept_unreadable > 0 {
         writeln!(
             out,

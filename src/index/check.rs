@@ -25,6 +25,8 @@ pub struct CheckReport {
     pub bytes_checked: u64,
     /// Stored articles read back in full.
     pub articles_read: u64,
+    /// Articles whose id another live article also has (0 in a healthy index).
+    pub duplicate_ids: u64,
     /// Damage: each entry names the file or part and what is wrong. Empty when healthy.
     pub problems: Vec<String>,
     /// Things worth knowing that lose nothing (a stale file list, leftovers of a killed run).
@@ -148,24 +150,56 @@ fn segment_files(seg: &tantivy::index::SegmentMeta) -> Vec<PathBuf> {
 
 /// Reads every stored article back (decompressing each block of the document store). A panic
 /// inside tantivy on damaged data is caught and reported as damage.
+///
+/// Every id is also counted: one article indexed twice (the same file under two roots, or a run
+/// that lost track of what it had indexed) is damage a search would show as doubled hits.
 fn read_every_article(index: &Index, report: &mut CheckReport) {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<u64> {
-        let reader = index.reader()?;
-        let searcher = reader.searcher();
-        let mut read = 0u64;
-        for seg in searcher.segment_readers() {
-            let store = seg.get_store_reader(16)?;
-            for doc in store.iter::<TantivyDocument>(seg.alive_bitset()) {
-                doc?;
-                read += 1;
+    let id_field = index.schema().get_field("id").ok();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || -> Result<(u64, Vec<String>, u64)> {
+            let reader = index.reader()?;
+            let searcher = reader.searcher();
+            let mut read = 0u64;
+            // 128-bit hashes of the ids: a collision is astronomically unlikely, and an index of
+            // millions of articles costs 16 bytes each instead of the ids themselves.
+            let mut seen: std::collections::HashSet<u128> = std::collections::HashSet::new();
+            let mut examples = Vec::new();
+            let mut duplicates = 0u64;
+            for seg in searcher.segment_readers() {
+                let store = seg.get_store_reader(16)?;
+                for doc in store.iter::<TantivyDocument>(seg.alive_bitset()) {
+                    let doc = doc?;
+                    read += 1;
+                    let Some(id) = id_field
+                        .and_then(|f| doc.get_first(f))
+                        .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    else {
+                        continue;
+                    };
+                    if !seen.insert(xxhash_rust::xxh3::xxh3_128(id.as_bytes())) {
+                        duplicates += 1;
+                        if examples.len() < 3 {
+                            examples.push(id.to_string());
+                        }
+                    }
+                }
             }
-        }
-        Ok(read)
-    }));
+            Ok((read, examples, duplicates))
+        },
+    ));
     match outcome {
-        Ok(Ok(n)) => {
+        Ok(Ok((n, examples, duplicates))) => {
             report.articles_read = n;
             report.articles = n;
+            report.duplicate_ids = duplicates;
+            if duplicates > 0 {
+                report.problems.push(format!(
+                    "{duplicates} articles are indexed more than once (the same id twice; for \
+                     example {}): searches show them twice. Rebuild with `newsdex index --full \
+                     <DIR>`",
+                    examples.join(", ")
+                ));
+            }
         }
         Ok(Err(e)) => report.problems.push(format!("stored articles: {e}")),
         Err(_) => report

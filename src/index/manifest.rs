@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-const FILE_NAME: &str = "newsdex-manifest.json";
+pub(crate) const MANIFEST_FILE: &str = "newsdex-manifest.json";
+const FILE_NAME: &str = MANIFEST_FILE;
 
 /// One file as it was when its articles were committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,11 +30,36 @@ pub struct FileState {
     pub articles: u32,
 }
 
+impl FileState {
+    /// A path the index holds articles from whose content this manifest does not vouch for (it
+    /// was found in the index itself, after a crash or a change of settings): it is read again,
+    /// and its old articles are replaced.
+    pub const UNVERIFIED: FileState = FileState {
+        size: u64::MAX,
+        mtime_ns: i128::MIN,
+        hash: 0,
+        articles: 0,
+    };
+
+    /// True when a file of this size and modification time needs no reading.
+    pub fn is_current(&self, size: u64, mtime_ns: i128) -> bool {
+        self.hash != 0 && self.size == size && self.mtime_ns == mtime_ns
+    }
+}
+
 /// The files behind one commit of the index.
+///
+/// Invariant: `files` lists *every* path the index holds articles from, whether or not the run
+/// that wrote it finished. Entries the run could not vouch for are [`FileState::UNVERIFIED`].
+/// That is what lets an interrupted run's successor replace, never duplicate, a file's articles.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Opstamp of the tantivy commit this manifest describes.
     pub opstamp: u64,
+    /// How files were read for this commit (`--map`, `--path-pattern`, title weight). `None`
+    /// in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
     pub files: BTreeMap<String, FileState>,
 }
 

@@ -49,6 +49,16 @@ impl StoredSettings {
             .and_then(|b| serde_json::from_slice(&b).ok())
     }
 
+    /// What decides how files become articles: when it changes, every file is read again.
+    pub(crate) fn reading_key(&self) -> String {
+        serde_json::json!({
+            "map": self.field_map,
+            "path_pattern": self.path_pattern,
+            "title_weight": self.title_weight,
+        })
+        .to_string()
+    }
+
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self)?;
         let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));

@@ -1,7 +1,7 @@
 //! Writing the index: opening or creating it, turning articles into tantivy documents, and the
 //! incremental, committing indexing run.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::error::{Error, Result};
 use crate::index::document::to_document;
-use crate::index::manifest::{FileState, Manifest};
+use crate::index::manifest::{FileState, MANIFEST_FILE, Manifest};
 use crate::index::open::{StoredSettings, open_index, open_or_create};
 use crate::index::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::layout::PathPattern;
@@ -82,6 +82,9 @@ pub struct IndexSummary {
     pub files_unchanged: u64,
     /// Files whose articles were removed because the file is gone.
     pub files_removed: u64,
+    /// Files found at a new path with the content of a file that is gone (moved or renamed):
+    /// their articles moved with them.
+    pub files_moved: u64,
     /// Files the index holds that sit in a folder this run could not read; their articles stay.
     pub files_kept_unreadable: u64,
     /// Articles added (or replaced) in this run, by format.
@@ -202,206 +205,412 @@ fn run_index(
     progress: &dyn Progress,
 ) -> Result<IndexSummary> {
     let started = Instant::now();
+    let roots = normalize_roots(roots)?;
+    let mut run = Run::start(index_dir, opts, progress)?;
+    let walk = run.walk(&roots);
+    run.refuse_empty_roots(&roots, &walk)?;
+    run.remove_vanished(&roots, &walk);
+    let todo = run.changed_files(walk.files);
+    run.read_files(todo)?;
+    run.finish(started)
+}
+
+/// The folders to index, each once: canonical (so `./arch` and `/abs/arch` are one folder), in a
+/// stable order, and without a folder that lies inside another one given (`arch arch/d1`), whose
+/// files the outer walk already finds. A missing folder is an error.
+pub(crate) fn normalize_roots(roots: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = Vec::with_capacity(roots.len());
     for root in roots {
-        if !root.exists() {
-            return Err(Error::io(
-                root,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
-            ));
-        }
-    }
-    let (index, fields) = open_or_create(index_dir, opts.full)?;
-    let threads = opts.threads.clamp(1, 64);
-    // tantivy wants at least ~15 MB per writer thread.
-    let writer_threads = threads.min((opts.memory_bytes / (20 << 20)).max(1));
-    let mut writer: IndexWriter = index
-        .writer_with_num_threads(writer_threads, opts.memory_bytes.max(20 << 20))
-        .map_err(|e| match e {
-            TantivyError::LockFailure(..) => Error::IndexBusy(index_dir.to_path_buf()),
-            other => Error::Tantivy(other),
+        let canonical = std::fs::canonicalize(root).map_err(|e| {
+            let e = if e.kind() == std::io::ErrorKind::NotFound {
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder")
+            } else {
+                e
+            };
+            Error::io(root, e)
         })?;
-
-    // How files are read: the options given now, else those the index remembers. When they
-    // change, every file is read again (a different --map makes different articles).
-    let mut settings = StoredSettings::load(index_dir).unwrap_or_default();
-    let key = |s: &StoredSettings| (s.field_map.clone(), s.path_pattern.clone(), s.title_weight);
-    let previous = key(&settings);
-    if let Some(w) = opts.title_weight {
-        settings.title_weight = w.clamp(1, 10);
+        out.push(canonical);
     }
-    if let Some(m) = &opts.field_map {
-        settings.field_map = m.clone();
-    }
-    if let Some(p) = &opts.path_pattern {
-        settings.path_pattern = Some(p.as_str().to_string());
-    }
-    let settings_changed = previous != key(&settings);
-    let parse_opts = ParseOptions {
-        field_map: settings.field_map.clone(),
-        path_pattern: match &settings.path_pattern {
-            Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
-            None => None,
-        },
-    };
-    if settings_changed {
-        settings.schema_version = SCHEMA_VERSION;
-        settings.save(index_dir)?;
-    }
-
-    let last_opstamp = index.load_metas()?.opstamp;
-    if opts.full {
-        writer.delete_all_documents()?;
-    }
-    // A manifest that describes the last commit lists exactly the files the index holds;
-    // without one (a crash between commit and manifest write, new settings, --full) every file
-    // is read again, and the index's own `path` terms say which files it holds.
-    let loaded = if opts.full || settings_changed {
-        None
-    } else {
-        Manifest::load(index_dir, last_opstamp)
-    };
-    let manifest_trusted = loaded.is_some();
-    let mut manifest = loaded.unwrap_or(Manifest {
-        opstamp: last_opstamp,
-        ..Default::default()
-    });
-
-    let mut summary = IndexSummary::default();
-    let Discovery {
-        files,
-        problems,
-        unreadable,
-        ..
-    } = ingest::discover(roots, Some(index_dir));
-    for p in problems {
-        summary.record(p);
-    }
-    summary.files_seen = files.len() as u64;
-
-    // Files gone from disk: their articles leave the index.
-    let roots_abs: Vec<PathBuf> = roots
-        .iter()
-        .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
-        .collect();
-    let on_disk: HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    let mut known: HashSet<String> = manifest.files.keys().cloned().collect();
-    if !opts.full && !manifest_trusted {
-        known.extend(indexed_paths(&index, &fields)?);
-    }
-    let root_prefixes: Vec<String> = roots_abs
-        .iter()
-        .map(|r| format!("{}{}", r.display(), std::path::MAIN_SEPARATOR))
-        .collect();
-    for path in &known {
-        let under_roots = root_prefixes.iter().any(|r| path.starts_with(r.as_str()));
-        // A folder the walk could not enter still holds its files: keep their articles.
-        let unreadable_here = unreadable.iter().any(|u| {
-            path == u
-                || path
-                    .strip_prefix(u.as_str())
-                    .is_some_and(|rest| rest.starts_with(std::path::MAIN_SEPARATOR))
-        });
-        if unreadable_here {
-            summary.files_kept_unreadable += 1;
-        } else if under_roots && !on_disk.contains(path.as_str()) {
-            writer.delete_term(Term::from_field_text(fields.path, path));
-            manifest.files.remove(path);
-            summary.files_removed += 1;
+    out.sort();
+    out.dedup();
+    // Sorted, an ancestor comes before everything inside it.
+    let mut kept: Vec<PathBuf> = Vec::with_capacity(out.len());
+    for r in out {
+        if !kept.iter().any(|k| r.starts_with(k)) {
+            kept.push(r);
         }
     }
+    Ok(kept)
+}
 
-    // Which files need reading.
-    let mut todo: Vec<FoundFile> = Vec::new();
-    for f in files {
-        match manifest.files.get(&f.key) {
-            Some(s) if s.size == f.size && s.mtime_ns == f.mtime_ns => summary.files_unchanged += 1,
-            _ => todo.push(f),
-        }
+/// The key prefix of every file under `root` (`/news/arch/`).
+fn key_prefix(root: &Path) -> String {
+    let mut s = ingest::path_string(root);
+    if !s.ends_with(std::path::MAIN_SEPARATOR) {
+        s.push(std::path::MAIN_SEPARATOR);
     }
-    let total_bytes: u64 = todo.iter().map(|f| f.size).sum();
-    progress.start(todo.len() as u64, total_bytes);
+    s
+}
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+/// True when `key` names `dir` or a file below it.
+fn key_is_within(key: &str, dir: &str) -> bool {
+    key == dir
+        || key
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with(std::path::MAIN_SEPARATOR))
+}
 
-    let mut since_commit_bytes = 0u64;
-    let mut last_commit = Instant::now();
-    let mut pending_changes = summary.files_removed > 0 || opts.full || settings_changed;
-    let fault_delay = fault_delay();
-    // Chunks bound how much work sits between two chances to commit.
-    let mut done: Vec<FileResult> = Vec::new();
-    for chunk in todo.chunks(64) {
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            break;
+/// One indexing run, step by step: [`Run::start`] opens the index and decides whether its file
+/// list can be trusted, [`Run::walk`] finds the files, [`Run::remove_vanished`] drops the
+/// articles of files that are gone, [`Run::changed_files`] picks what must be read,
+/// [`Run::read_files`] reads and adds them (committing as it goes), [`Run::finish`] commits.
+struct Run<'a> {
+    index_dir: &'a Path,
+    opts: &'a IndexOptions,
+    progress: &'a dyn Progress,
+    index: Index,
+    fields: Fields,
+    writer: IndexWriter,
+    title_weight: u32,
+    parse_opts: ParseOptions,
+    /// Every path the index holds articles from (see [`Manifest`]): those with a zero hash are
+    /// known to be in the index but not known to be current, and are read again.
+    manifest: Manifest,
+    /// Changes not committed yet.
+    pending: bool,
+    summary: IndexSummary,
+}
+
+impl<'a> Run<'a> {
+    /// Opens (or creates) the index and its writer, settles how files are read (the options given
+    /// now, else those the index remembers) and loads the file list the last commit left.
+    fn start(
+        index_dir: &'a Path,
+        opts: &'a IndexOptions,
+        progress: &'a dyn Progress,
+    ) -> Result<Self> {
+        let (index, fields) = open_or_create(index_dir, opts.full)?;
+        let threads = opts.threads.clamp(1, 64);
+        // tantivy wants at least ~15 MB per writer thread.
+        let writer_threads = threads.min((opts.memory_bytes / (20 << 20)).max(1));
+        let writer: IndexWriter = index
+            .writer_with_num_threads(writer_threads, opts.memory_bytes.max(20 << 20))
+            .map_err(|e| match e {
+                TantivyError::LockFailure(..) => Error::IndexBusy(index_dir.to_path_buf()),
+                other => Error::Tantivy(other),
+            })?;
+
+        // When the way files are read changes, every file is read again (a different --map
+        // makes different articles).
+        let mut settings = StoredSettings::load(index_dir).unwrap_or_default();
+        let previous = settings.reading_key();
+        if let Some(w) = opts.title_weight {
+            settings.title_weight = w.clamp(1, 10);
         }
-        let ctx = FileContext {
-            writer: &writer,
-            fields: &fields,
-            manifest: &manifest,
-            parse_opts: &parse_opts,
-            fault_delay,
-            title_weight: settings.title_weight,
-            indexed: &known,
+        if let Some(m) = &opts.field_map {
+            settings.field_map = m.clone();
+        }
+        if let Some(p) = &opts.path_pattern {
+            settings.path_pattern = Some(p.as_str().to_string());
+        }
+        let reading = settings.reading_key();
+        let parse_opts = ParseOptions {
+            field_map: settings.field_map.clone(),
+            path_pattern: match &settings.path_pattern {
+                Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
+                None => None,
+            },
         };
-        let results: Vec<FileResult> = pool.install(|| {
-            chunk
-                .par_iter()
-                .filter_map(|file| {
-                    // Ctrl-C: files not started are left for the next run.
-                    if INTERRUPTED.load(Ordering::SeqCst) {
-                        return None;
-                    }
-                    let r = ctx.process(file);
-                    progress.file_done(file.size, r.articles_added);
-                    Some(r)
-                })
-                .collect()
-        });
-        for r in &results {
-            if let Some(e) = &r.add_error {
-                return Err(Error::Usage(format!(
-                    "cannot add an article to the index: {e}"
-                )));
-            }
-            since_commit_bytes += r.state.size;
+        if reading != previous {
+            settings.schema_version = SCHEMA_VERSION;
+            settings.save(index_dir)?;
         }
-        done.extend(results);
-        pending_changes = true;
-        // A rebuild (--full) commits once, at the end: until then searches see the old index,
-        // and a rebuild killed half-way leaves it whole instead of half empty.
-        if !opts.full
-            && (since_commit_bytes >= opts.commit_bytes
-                || last_commit.elapsed() >= opts.commit_interval)
-        {
-            absorb(&mut summary, &mut manifest, std::mem::take(&mut done));
-            commit(&mut writer, &mut manifest, index_dir, progress, &summary)?;
-            summary.commits += 1;
-            since_commit_bytes = 0;
-            last_commit = Instant::now();
-            pending_changes = false;
-        }
-    }
-    absorb(&mut summary, &mut manifest, done);
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        summary.interrupted = true;
-    }
-    if summary.interrupted && opts.full {
-        // An interrupted rebuild is abandoned: the index keeps its last commit.
-        writer.rollback()?;
-    } else if pending_changes || !index_dir.join("newsdex-manifest.json").exists() {
-        commit(&mut writer, &mut manifest, index_dir, progress, &summary)?;
-        summary.commits += 1;
-    }
-    writer.wait_merging_threads()?;
-    progress.finish();
 
-    let reader = index.reader()?;
-    reader.reload()?;
-    summary.articles_total = reader.searcher().num_docs();
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+        let last_opstamp = index.load_metas()?.opstamp;
+        if opts.full {
+            writer.delete_all_documents()?;
+        }
+        // The manifest is trusted when it describes the last commit and was made reading files
+        // the way this run reads them (a manifest from before the `settings` field was recorded
+        // was made with the settings stored then).
+        let trusted = if opts.full {
+            None
+        } else {
+            Manifest::load(index_dir, last_opstamp)
+                .filter(|m| m.settings.as_deref().unwrap_or(&previous) == reading)
+        };
+        let pending = trusted.is_none();
+        let manifest = match trusted {
+            Some(mut m) => {
+                m.settings = Some(reading);
+                m
+            }
+            None => {
+                // Without a trusted list every file is read again. The index's own `path` terms
+                // say which files it holds: they are listed as unverified, so every commit of
+                // this run (and of an interrupted run's successor) still knows to replace their
+                // articles rather than add a second copy.
+                let mut m = Manifest {
+                    opstamp: last_opstamp,
+                    settings: Some(reading),
+                    ..Default::default()
+                };
+                if !opts.full {
+                    for p in indexed_paths(&index, &fields)? {
+                        m.files.insert(p, FileState::UNVERIFIED);
+                    }
+                }
+                m
+            }
+        };
+        Ok(Run {
+            index_dir,
+            opts,
+            progress,
+            index,
+            fields,
+            writer,
+            title_weight: settings.title_weight,
+            parse_opts,
+            manifest,
+            pending: pending || opts.full,
+            summary: IndexSummary::default(),
+        })
+    }
+
+    /// Walks the folders (Ctrl-C stops the walk).
+    fn walk(&mut self, roots: &[PathBuf]) -> Discovery {
+        let mut walk = ingest::discover_until(roots, Some(self.index_dir), &INTERRUPTED);
+        for p in std::mem::take(&mut walk.problems) {
+            self.summary.record(p);
+        }
+        self.summary.files_seen = walk.files.len() as u64;
+        walk
+    }
+
+    /// A folder given to index that holds no article files at all, while the index holds files
+    /// from it, is most likely a drive or share that is not mounted: refuse rather than delete
+    /// all its articles.
+    fn refuse_empty_roots(&self, roots: &[PathBuf], walk: &Discovery) -> Result<()> {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        for root in roots {
+            if walk.files.iter().any(|f| f.path.starts_with(root)) {
+                continue;
+            }
+            let prefix = key_prefix(root);
+            let held = self
+                .manifest
+                .files
+                .keys()
+                .filter(|k| k.starts_with(&prefix))
+                .filter(|k| !walk.unreadable.iter().any(|u| key_is_within(k, u)))
+                .count();
+            if held > 0 {
+                return Err(Error::EmptyRoot {
+                    path: root.clone(),
+                    files: held as u64,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Files the index holds under the walked folders that are no longer on disk: their articles
+    /// leave the index. What sits in a folder the walk could not enter is kept.
+    fn remove_vanished(&mut self, roots: &[PathBuf], walk: &Discovery) {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            // An interrupted walk did not see every file: nothing is known to be gone.
+            return;
+        }
+        let on_disk: HashSet<&str> = walk.files.iter().map(|f| f.key.as_str()).collect();
+        let prefixes: Vec<String> = roots.iter().map(|r| key_prefix(r)).collect();
+        let mut gone = Vec::new();
+        for path in self.manifest.files.keys() {
+            if !prefixes.iter().any(|r| path.starts_with(r.as_str())) {
+                continue;
+            }
+            if walk.unreadable.iter().any(|u| key_is_within(path, u)) {
+                self.summary.files_kept_unreadable += 1;
+            } else if !on_disk.contains(path.as_str()) {
+                gone.push(path.clone());
+            }
+        }
+        for path in gone {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, &path));
+            self.manifest.files.remove(&path);
+            self.summary.files_removed += 1;
+            self.pending = true;
+        }
+    }
+
+    /// The files that are new or changed since the commit the manifest describes.
+    fn changed_files(&mut self, files: Vec<FoundFile>) -> Vec<FoundFile> {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Vec::new();
+        }
+        let mut todo = Vec::new();
+        for f in files {
+            match self.manifest.files.get(&f.key) {
+                Some(s) if s.is_current(f.size, f.mtime_ns) => self.summary.files_unchanged += 1,
+                _ => todo.push(f),
+            }
+        }
+        todo
+    }
+
+    /// Reads the files in parallel and adds their articles, committing at least every
+    /// `commit_interval` / `commit_bytes` (except in a rebuild, which commits once at the end).
+    fn read_files(&mut self, todo: Vec<FoundFile>) -> Result<()> {
+        let total_bytes: u64 = todo.iter().map(|f| f.size).sum();
+        self.progress.start(todo.len() as u64, total_bytes);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.opts.threads.clamp(1, 64))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+        let moved_from = MovedFrom::new(&self.manifest, &todo);
+        let mut since_commit_bytes = 0u64;
+        let mut last_commit = Instant::now();
+        let fault_delay = fault_delay();
+        // Chunks bound how much work sits between two chances to commit.
+        let mut done: Vec<FileResult> = Vec::new();
+        for chunk in todo.chunks(64) {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                break;
+            }
+            let ctx = FileContext {
+                writer: &self.writer,
+                fields: &self.fields,
+                manifest: &self.manifest,
+                parse_opts: &self.parse_opts,
+                fault_delay,
+                title_weight: self.title_weight,
+                moved_from: &moved_from,
+            };
+            let progress = self.progress;
+            let results: Vec<FileResult> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .filter_map(|file| {
+                        // Ctrl-C: files not started are left for the next run.
+                        if INTERRUPTED.load(Ordering::SeqCst) {
+                            return None;
+                        }
+                        let r = ctx.process(file);
+                        progress.file_done(file.size, r.articles_added);
+                        Some(r)
+                    })
+                    .collect()
+            });
+            for r in &results {
+                if let Some(e) = &r.add_error {
+                    return Err(Error::Usage(format!(
+                        "cannot add an article to the index: {e}"
+                    )));
+                }
+                since_commit_bytes += r.state.size;
+            }
+            done.extend(results);
+            self.pending = true;
+            // A rebuild (--full) commits once, at the end: until then searches see the old
+            // index, and a rebuild killed half-way leaves it whole instead of half empty.
+            if !self.opts.full
+                && (since_commit_bytes >= self.opts.commit_bytes
+                    || last_commit.elapsed() >= self.opts.commit_interval)
+            {
+                absorb(
+                    &mut self.summary,
+                    &mut self.manifest,
+                    std::mem::take(&mut done),
+                );
+                self.commit()?;
+                since_commit_bytes = 0;
+                last_commit = Instant::now();
+            }
+        }
+        absorb(&mut self.summary, &mut self.manifest, done);
+        Ok(())
+    }
+
+    /// The last commit (or, for an interrupted rebuild, none), and the totals.
+    fn finish(mut self, started: Instant) -> Result<IndexSummary> {
+        self.summary.interrupted = INTERRUPTED.load(Ordering::SeqCst);
+        if self.summary.interrupted && self.opts.full {
+            // An interrupted rebuild is abandoned: the index keeps its last commit.
+            self.writer.rollback()?;
+        } else if self.pending || !self.index_dir.join(MANIFEST_FILE).exists() {
+            self.commit()?;
+        }
+        self.writer.wait_merging_threads()?;
+        self.progress.finish();
+        let reader = self.index.reader()?;
+        reader.reload()?;
+        self.summary.articles_total = reader.searcher().num_docs();
+        self.summary.seconds = started.elapsed().as_secs_f64();
+        Ok(self.summary)
+    }
+
+    /// Commits the writer, records in tantivy's commit payload what the commit covers, then
+    /// saves the manifest that describes it.
+    fn commit(&mut self) -> Result<()> {
+        self.progress.committing();
+        let payload = serde_json::json!({
+            "newsdex": env!("CARGO_PKG_VERSION"),
+            "files": self.manifest.files.len(),
+            "files_read_this_run": self.summary.files_read,
+            "articles_added_this_run": self.summary.articles_indexed,
+        });
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload.to_string());
+        let opstamp = prepared.commit()?;
+        self.manifest.opstamp = opstamp;
+        self.manifest.save(self.index_dir)?;
+        self.summary.commits += 1;
+        self.pending = false;
+        Ok(())
+    }
+}
+
+/// Files the index holds, by content (hash and size): when a file read now has the same content
+/// as one of them and that one is gone from disk, the file was moved (`mv arch arch2`), and the
+/// old path's articles are replaced, not kept beside the new ones.
+struct MovedFrom {
+    by_content: HashMap<(u128, u64), Vec<String>>,
+}
+
+impl MovedFrom {
+    fn new(manifest: &Manifest, todo: &[FoundFile]) -> Self {
+        let new_sizes: HashSet<u64> = todo
+            .iter()
+            .filter(|f| !manifest.files.contains_key(&f.key))
+            .map(|f| f.size)
+            .collect();
+        let mut by_content: HashMap<(u128, u64), Vec<String>> = HashMap::new();
+        if !new_sizes.is_empty() {
+            for (k, s) in &manifest.files {
+                if s.hash != 0 && new_sizes.contains(&s.size) {
+                    by_content
+                        .entry((s.hash, s.size))
+                        .or_default()
+                        .push(k.clone());
+                }
+            }
+        }
+        MovedFrom { by_content }
+    }
+
+    /// Paths the index holds with this content that no longer exist on disk.
+    fn vanished_with(&self, hash: u128, size: u64, new_key: &str) -> Vec<String> {
+        self.by_content
+            .get(&(hash, size))
+            .into_iter()
+            .flatten()
+            .filter(|k| k.as_str() != new_key && std::fs::symlink_metadata(k.as_str()).is_err())
+            .cloned()
+            .collect()
+    }
 }
 
 /// Everything reading one file needs.
@@ -412,8 +621,7 @@ struct FileContext<'a> {
     parse_opts: &'a ParseOptions,
     fault_delay: Option<Duration>,
     title_weight: u32,
-    /// Paths that have articles in the index from earlier runs.
-    indexed: &'a HashSet<String>,
+    moved_from: &'a MovedFrom,
 }
 
 /// What reading one file did.
@@ -425,6 +633,8 @@ struct FileResult {
     articles_added: u64,
     problems: Vec<Problem>,
     add_error: Option<TantivyError>,
+    /// Paths this file was moved from, whose articles it replaces.
+    moved_from: Vec<String>,
 }
 
 impl FileContext<'_> {
@@ -450,7 +660,7 @@ impl FileContext<'_> {
             // Only a file the index already holds has old articles to replace. Deleting by path
             // for every new file would cost tantivy a term lookup per delete in every segment
             // (a third of the indexing time of a fresh 100 MB archive).
-            if self.indexed.contains(&key) {
+            if self.manifest.files.contains_key(&key) {
                 self.writer
                     .delete_term(Term::from_field_text(self.fields.path, &key));
             }
@@ -466,7 +676,18 @@ impl FileContext<'_> {
                 }
             }
         }
+        let moved_from = if unread || self.manifest.files.contains_key(&key) {
+            Vec::new()
+        } else {
+            self.moved_from
+                .vanished_with(outcome.content_hash, file.size, &key)
+        };
+        for old in &moved_from {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, old));
+        }
         FileResult {
+            moved_from,
             key,
             state: FileState {
                 size: file.size,
@@ -497,6 +718,11 @@ fn absorb(summary: &mut IndexSummary, manifest: &mut Manifest, done: Vec<FileRes
         for p in r.problems {
             summary.record(p);
         }
+        for old in r.moved_from {
+            if manifest.files.remove(&old).is_some() {
+                summary.files_moved += 1;
+            }
+        }
         // A file that could not be read at all (hash 0) is not remembered, so it is tried again.
         if r.state.hash != 0 {
             manifest.files.insert(r.key, r.state);
@@ -511,28 +737,6 @@ fn fault_delay() -> Option<Duration> {
         .ok()
         .and_then(|v| v.parse().ok())
         .map(Duration::from_millis)
-}
-
-/// Commits the writer, records in tantivy's commit payload what the commit covers, then saves
-fn commit(
-    writer: &mut IndexWriter,
-    manifest: &mut Manifest,
-    index_dir: &Path,
-    progress: &dyn Progress,
-    summary: &IndexSummary,
-) -> Result<()> {
-    progress.committing();
-    let payload = serde_json::json!({
-        "newsdex": env!("CARGO_PKG_VERSION"),
-        "files": manifest.files.len(),
-        "files_read_this_run": summary.files_read,
-        "articles_added_this_run": summary.articles_indexed,
-    });
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload.to_string());
-    let opstamp = prepared.commit()?;
-    manifest.opstamp = opstamp;
-    manifest.save(index_dir)
 }
 
 /// Every file path that has documents in the index (from the `path` term dictionary).

@@ -1,7 +1,9 @@
 //! Discovery: walks the archive's folders and decides which files are articles, naming each file
 //! one-to-one ([`path_string`]).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::UNIX_EPOCH;
 
 use walkdir::WalkDir;
@@ -124,9 +126,24 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// Walks `roots` and lists the article files in them, in a stable (sorted) order.
 /// `exclude` (the index's own folder) is never entered.
 pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
+    discover_until(roots, exclude, &AtomicBool::new(false))
+}
+
+/// [`discover`], stopping early (with what was found so far) once `stop` is set, so Ctrl-C is
+/// not ignored during the walk of a large archive.
+///
+/// Every file is listed once: a file reached twice (two roots that overlap, a symbolic or hard
+/// link to a file elsewhere in the archive) keeps the first path the sorted walk met.
+pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBool) -> Discovery {
     let mut d = Discovery::default();
     let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
+    let mut seen_keys: HashSet<String> = HashSet::new();
+    #[cfg(unix)]
+    let mut seen_inodes: HashSet<(u64, u64)> = HashSet::new();
     for root in roots {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         // Canonical roots give every file one absolute path however the folder was named
         // (`./archive`, `../x/archive`), so ids and incremental updates stay stable.
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
@@ -153,6 +170,9 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 }
             });
         for entry in walker {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
@@ -186,13 +206,22 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             }
             let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
             let (size, mtime_ns) = match entry.metadata() {
-                Ok(m) => (
-                    m.len(),
-                    m.modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos() as i128),
-                ),
+                Ok(m) => {
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::MetadataExt;
+                        if !seen_inodes.insert((m.dev(), m.ino())) {
+                            continue;
+                        }
+                    }
+                    (
+                        m.len(),
+                        m.modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_nanos() as i128),
+                    )
+                }
                 Err(e) => {
                     let key = path_string(&abs);
                     d.problems
@@ -201,8 +230,12 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                     continue;
                 }
             };
+            let key = path_string(&abs);
+            if !seen_keys.insert(key.clone()) {
+                continue;
+            }
             d.files.push(FoundFile {
-                key: path_string(&abs),
+                key,
                 path: abs,
                 size,
                 mtime_ns,

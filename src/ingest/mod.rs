@@ -16,7 +16,9 @@ pub mod problem;
 pub mod read;
 
 pub use decompress::{Compression, decompress};
-pub use discover::{Discovery, FoundFile, discover, is_not_article_name, path_string};
+pub use discover::{
+    Discovery, FoundFile, discover, discover_until, is_not_article_name, path_string,
+};
 pub use problem::{FileOutcome, Problem, Severity};
 pub use read::{
     Format, MAX_ARTICLE_BYTES, MAX_FILE_BYTES, ParseOptions, is_reading_a_file, parse_bytes,
