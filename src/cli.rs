@@ -79,6 +79,11 @@ pub struct IndexArgs {
     /// (remembered by the index for later runs).
     #[arg(long, value_name = "FIELD=KEY,...")]
     pub map: Option<String>,
+    /// CSV/TSV files have no header row: columns are numbered from 1 (`--map title=2,body=3`).
+    /// Without it, newsdex decides per file whether the first row names the columns.
+    /// Remembered with `--map` (giving `--map` again without it turns it off).
+    #[arg(long)]
+    pub no_header: bool,
     /// What the folder layout means, e.g. '{source}/{yyyy}/{mm}/{dd}/*' (remembered by the index).
     #[arg(long, value_name = "PATTERN")]
     pub path_pattern: Option<String>,

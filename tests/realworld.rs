@@ -84,3 +84,131 @@ fn show_finds_an_article_by_the_collections_own_id() {
     assert!(text.contains("COCOA CROP UP"), "{text}");
     assert!(text.contains("docno      4711"), "{text}");
 }
+
+#[test]
+fn count_by_outlet_section_author_has_a_none_row_so_rows_sum_to_the_total() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "Title: Dredging starts\nSource: Port Gazette\nSection: Harbour\nAuthor: Ann Lee\n\nThe dredging of the harbour started.\n",
+    );
+    env.write(
+        "b.txt",
+        "Title: Dredging stops\nSource: Port Gazette\n\nThe dredging of the harbour stopped.\n",
+    );
+    env.write("c.txt", "Dredging again\n\nThe dredging resumed today.\n");
+    env.index(&env.archive());
+    for (by, named, none) in [("source", 2, 1), ("section", 1, 2), ("author", 1, 2)] {
+        let v: serde_json::Value = serde_json::from_slice(
+            &env.stdout(&["count", "dredging", "--by", by, "--format", "json"]),
+        )
+        .unwrap();
+        let rows = v["rows"].as_array().unwrap();
+        let last = rows.last().unwrap();
+        assert_eq!(last["bucket"], "(none)", "--by {by}: {v}");
+        assert_eq!(last["counts"][0], none, "--by {by}: {v}");
+        assert_eq!(rows[0]["counts"][0], named, "--by {by}: {v}");
+        let sum: u64 = rows.iter().map(|r| r["counts"][0].as_u64().unwrap()).sum();
+        assert_eq!(sum, 3, "--by {by}: rows sum to the total: {v}");
+        let csv = stdout_of(&env, &["count", "dredging", "--by", by, "--format", "csv"]);
+        assert!(csv.contains(&format!("(none),{none}")), "{csv}");
+        let table = stdout_of(&env, &["count", "dredging", "--by", by]);
+        assert!(table.contains("(none)"), "{table}");
+    }
+    let stats = stdout_of(&env, &["stats"]);
+    assert!(stats.contains("1  (none: no outlet known)"), "{stats}");
+}
+
+#[test]
+fn headerless_csv_with_semicolons_quotes_and_entity_debris_is_indexed_clean() {
+    let env = TestEnv::new();
+    env.write(
+        "ag/train.csv",
+        "3;'Fed #39;s rate call &amp; markets';'The Fed #39;s decision quot;surprised quot; traders, who paid #36;5 more.'\n\
+         4;'Chipmaker &lt;b&gt;beats&lt;/b&gt; forecast';'Profits rose as caf&eacute; chains bought more chips; shares jumped.'\n\
+         2;'Storm closes harbour';'The harbour closed for two days after the storm, officials said.'\n",
+    );
+    let summary = env.index_json(&env.archive(), &[]);
+    assert_eq!(summary["articles_total"], 3, "{summary}");
+    // Debris is not indexed as words.
+    assert!(env.search(&["39"]).is_empty());
+    assert!(env.search(&["quot"]).is_empty());
+    let hits = env.search(&["fed"]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].title, "Fed's rate call & markets");
+    let v: serde_json::Value =
+        serde_json::from_slice(&env.stdout(&["show", "-f", "json", &hits[0].id])).unwrap();
+    assert_eq!(
+        v["body"],
+        "The Fed's decision \"surprised \" traders, who paid $5 more."
+    );
+    let chip = env.search(&["chipmaker"]);
+    assert_eq!(chip[0].title, "Chipmaker <b>beats</b> forecast");
+    assert_eq!(env.search(&["café"]).len(), 1);
+
+    // Column numbers in --map with --no-header; an unknown column is an error naming the columns.
+    let env2 = TestEnv::new();
+    env2.write(
+        "t.csv",
+        "1;'Title one';'Body one is here'\n2;'Title two';'Body two is here'\n",
+    );
+    let s = env2.index_json(
+        &env2.archive(),
+        &["--no-header", "--map", "title=3,body=2,section=1"],
+    );
+    assert_eq!(s["articles_total"], 2, "{s}");
+    let hits = env2.search(&["title"]);
+    assert_eq!(hits.len(), 2);
+    assert!(
+        hits.iter()
+            .any(|h| h.title == "Body one is here" && h.section.as_deref() == Some("1"))
+    );
+    let out = env2
+        .cmd()
+        .args(["index", "--full", "--map", "body=body_text"])
+        .arg(env2.archive())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "--map names body_text, not a column here (columns: 1, 2, 3; or a column number 1-3)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn placeholder_authors_and_role_prefixes_are_cleaned() {
+    let env = TestEnv::new();
+    env.write(
+        "crawl/a.json",
+        r#"{"title": "Budget vote delayed", "text": "The budget vote was delayed again.", "authors": ["Analysis by Jane Roe", "Unknown"]}"#,
+    );
+    env.write(
+        "crawl/b.json",
+        r#"{"title": "Budget passes", "text": "The budget passed at last.", "authors": ["Staff", "By John Poe"]}"#,
+    );
+    env.index(&env.archive());
+    let v: serde_json::Value = serde_json::from_slice(
+        &env.stdout(&["count", "budget", "--by", "author", "--format", "json"]),
+    )
+    .unwrap();
+    let buckets: Vec<&str> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["bucket"].as_str().unwrap())
+        .collect();
+    assert_eq!(buckets.len(), 2, "{v}");
+    assert!(
+        buckets.contains(&"jane roe") || buckets.contains(&"Jane Roe"),
+        "{v}"
+    );
+    assert!(
+        !buckets.iter().any(|b| b.to_lowercase().contains("unknown")
+            || b.to_lowercase().contains("staff")
+            || b.to_lowercase().contains("analysis")),
+        "{v}"
+    );
+}

@@ -31,6 +31,9 @@ pub(crate) fn cmd_stats(dir: &std::path::Path, args: StatsArgs) -> anyhow::Resul
             if s.sources.len() > 20 {
                 writeln!(out, "  ... and {} more", s.sources.len() - 20)?;
             }
+            if s.no_source > 0 {
+                writeln!(out, "  {:>8}  (none: no outlet known)", s.no_source)?;
+            }
             let formats: Vec<String> = s.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
             writeln!(out, "formats    {}", formats.join(", "))?;
             writeln!(

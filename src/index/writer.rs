@@ -39,6 +39,8 @@ pub struct IndexOptions {
     pub path_pattern: Option<PathPattern>,
     /// `--title-weight`; `None` keeps the one the index remembers.
     pub title_weight: Option<u32>,
+    /// `--no-header`: CSV/TSV files have no header row (remembered with the `--map`).
+    pub no_header: bool,
 }
 
 impl Default for IndexOptions {
@@ -52,6 +54,7 @@ impl Default for IndexOptions {
             field_map: None,
             path_pattern: None,
             title_weight: None,
+            no_header: false,
         }
     }
 }
@@ -309,6 +312,9 @@ impl<'a> Run<'a> {
         }
         if let Some(m) = &opts.field_map {
             settings.field_map = m.clone();
+        }
+        if opts.no_header {
+            settings.field_map.no_header = true;
         }
         if let Some(p) = &opts.path_pattern {
             settings.path_pattern = Some(p.as_str().to_string());

@@ -141,11 +141,13 @@ impl PathPattern {
         let Some(f) = self.facts(rel_segments) else {
             return;
         };
-        if a.source.is_none() && f.source.is_some() {
+        // The folder layout, which the user described, beats a guess from the URL.
+        let guessed = |from: Option<Provenance>| from == Some(Provenance::Url);
+        if (a.source.is_none() || guessed(a.source_from)) && f.source.is_some() {
             a.source = f.source;
             a.source_from = Some(Provenance::Path);
         }
-        if a.section.is_none() && f.section.is_some() {
+        if (a.section.is_none() || guessed(a.section_from)) && f.section.is_some() {
             a.section = f.section;
             a.section_from = Some(Provenance::Path);
         }

@@ -209,6 +209,10 @@ impl Target {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldMap {
     pub entries: Vec<(Target, String)>,
+    /// `--no-header`: the first row of a CSV/TSV file is data, not column names (columns are
+    /// then named by number, 1-based, as `--map title=2,body=3` does).
+    #[serde(default)]
+    pub no_header: bool,
 }
 
 impl FieldMap {
@@ -231,7 +235,10 @@ impl FieldMap {
             entries.retain(|(t, _)| *t != target);
             entries.push((target, key.to_string()));
         }
-        Ok(FieldMap { entries })
+        Ok(FieldMap {
+            entries,
+            no_header: false,
+        })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -9,6 +9,7 @@ pub mod date;
 pub mod decode;
 pub mod decompress;
 pub mod discover;
+pub mod finish;
 pub mod formats;
 pub mod layout;
 pub mod meta;

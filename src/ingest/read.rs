@@ -261,6 +261,9 @@ pub fn parse_bytes(
     for i in before..out.articles.len() {
         let mut a = std::mem::take(&mut out.articles[i]);
         let had_text = !(a.title.trim().is_empty() && a.body.trim().is_empty());
+        // Entities decoded, authors cleaned, outlet and section from the URL when unnamed; then
+        // control characters go (a decoded reference never makes one, but the source may).
+        crate::ingest::finish::finish(&mut a);
         a.scrub_controls();
         // A reader that set an outlet or section itself read it from the record.
         if a.source.is_some() && a.source_from.is_none() {

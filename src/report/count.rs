@@ -83,6 +83,9 @@ impl Bucketing {
     }
 }
 
+/// The bucket of articles with no value for an outlet, section or author count.
+pub const NONE_BUCKET: &str = "(none)";
+
 /// One row of a count table.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
@@ -171,6 +174,16 @@ pub fn count(
                 .cmp(&a.counts.iter().sum::<u64>())
                 .then(a.bucket.cmp(&b.bucket))
         });
+        // Articles without an outlet (section, author) are a bucket too, last, so the rows
+        // account for every match.
+        if tallies.iter().any(|t| t.missing > 0) {
+            let counts = tallies.iter().map(|t| t.missing).collect();
+            rows.push(row(
+                NONE_BUCKET.to_string(),
+                counts,
+                all.as_ref().map(|t| t.missing),
+            ));
+        }
     }
     Ok(CountTable {
         by,

@@ -21,6 +21,8 @@ pub struct Stats {
     pub last_day: Option<String>,
     /// Articles per outlet, most first.
     pub sources: Vec<(String, u64)>,
+    /// Articles with no known outlet.
+    pub no_source: u64,
     /// Articles per input format.
     pub formats: BTreeMap<String, u64>,
     pub segments: usize,
@@ -48,7 +50,9 @@ pub fn stats(engine: &dyn SearchEngine) -> Result<Stats> {
     let undated = days.undated;
     let min_day = days.days.keys().next().copied().unwrap_or(i64::MAX);
     let max_day = days.days.keys().next_back().copied().unwrap_or(i64::MIN);
-    let mut sources: Vec<(String, u64)> = count_by_keyword(engine, "source")?.into_iter().collect();
+    let (_, by_source) = engine.tally(None, TallyBy::Keyword("source"))?;
+    let no_source = by_source.missing;
+    let mut sources: Vec<(String, u64)> = by_source.keywords.into_iter().collect();
     sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let day_str = |d: i64| day_to_date(d).map(|d| d.to_string());
     Ok(Stats {
@@ -58,6 +62,7 @@ pub fn stats(engine: &dyn SearchEngine) -> Result<Stats> {
         first_day: (min_day != i64::MAX).then(|| day_str(min_day)).flatten(),
         last_day: (max_day != i64::MIN).then(|| day_str(max_day)).flatten(),
         sources,
+        no_source,
         formats: count_by_keyword(engine, "format")?,
         segments: info.segments.len(),
         size_bytes: info.size_bytes.unwrap_or(0),

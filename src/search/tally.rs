@@ -22,6 +22,8 @@ pub struct Tally {
     pub days: BTreeMap<i64, u64>,
     pub keywords: BTreeMap<String, u64>,
     pub undated: u64,
+    /// Articles with no value for the keyword field counted (no outlet, section or author).
+    pub missing: u64,
 }
 
 pub(crate) struct TallyCollector {
@@ -67,6 +69,7 @@ impl Collector for TallyCollector {
                 *out.keywords.entry(k).or_default() += v;
             }
             out.undated += f.undated;
+            out.missing += f.missing;
         }
         Ok(out)
     }
@@ -82,8 +85,13 @@ impl SegmentCollector for SegmentTally {
                 None => self.tally.undated += 1,
             }
         } else if let Some(words) = &self.words {
+            let mut any = false;
             for ord in words.term_ords(doc) {
                 self.per_ord[ord as usize] += 1;
+                any = true;
+            }
+            if !any {
+                self.tally.missing += 1;
             }
         }
     }
