@@ -625,9 +625,9 @@ fn widen_left(text: &str, pos: usize, max: usize) -> usize {
     if floor == 0 {
         return 0;
     }
-    // Drop a partial word at the left edge.
-    match window.find(char::is_whitespace) {
-        Some(i) => floor + i + 1,
+    // Drop a partial word at the left edge (the space may be several bytes: U+00A0, U+3000).
+    match window.char_indices().find(|(_, c)| c.is_whitespace()) {
+        Some((i, c)) => floor + i + c.len_utf8(),
         None => pos,
     }
 }
@@ -649,4 +649,45 @@ fn opening(text: &str, max: usize) -> String {
     let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
     let cut = text[..end].rfind(char::is_whitespace).unwrap_or(end);
     format!("{}…", text[..cut].trim_end())
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    /// Scraped news is full of multi-byte spaces (`12&nbsp;million`): every cut the snippet
+    /// helpers make must fall on a character boundary, whatever the space and the position.
+    #[test]
+    fn cuts_fall_on_character_boundaries_around_multibyte_spaces() {
+        for space in ['\u{a0}', '\u{2009}', '\u{3000}', ' '] {
+            let body: String = (0..40)
+                .map(|i| format!("w{i}{space}12{space}million{space}é"))
+                .collect();
+            for pos in (0..=body.len()).filter(|&p| body.is_char_boundary(p)) {
+                for max in [0, 1, 2, 3, 30, 60] {
+                    let l = widen_left(&body, pos, max);
+                    let r = widen_right(&body, pos, max);
+                    assert!(
+                        body.is_char_boundary(l) && l <= pos,
+                        "{space:?} {pos} {max}"
+                    );
+                    assert!(
+                        body.is_char_boundary(r) && r >= pos,
+                        "{space:?} {pos} {max}"
+                    );
+                }
+            }
+            for max in 0..60 {
+                assert!(opening(&body, max).chars().count() <= max + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_partial_word_after_a_wide_space_is_dropped_whole() {
+        let body = "alpha\u{3000}beta gamma";
+        // From byte 2 ("pha…"), the partial word goes and the cut lands after the U+3000.
+        assert_eq!(widen_left(body, body.len(), body.len() - 2), 8);
+        assert_eq!(&body[8..], "beta gamma");
+    }
 }

@@ -1,0 +1,91 @@
+//! Regression tests for the correctness review (issue 20): each test writes the input that broke
+//! newsdex and checks the output, through the real binary.
+
+mod common;
+
+use common::{TestEnv, json_lines, succeeded};
+
+/// 50 JSON Lines articles whose numbers are written with U+00A0, U+2009 and U+3000 spaces, as
+/// scraped news writes them (`12&nbsp;million`).
+fn multibyte_space_archive(env: &TestEnv) {
+    let spaces = ['\u{a0}', '\u{2009}', '\u{3000}'];
+    let mut lines = String::new();
+    for i in 0..50 {
+        let s = spaces[i % 3];
+        // Long enough that the snippet window is cut on both sides of the match, with the
+        // wide space at every distance from the cut, and no sentence end to cut at instead.
+        let filler = |n: usize| format!("council{s}").repeat(n);
+        let body = format!(
+            "{}spending{s}rose{s}to{s}{n}{s}million{s}pounds{s}{}and{s}then{s}9{s}million{s}more",
+            filler(20 + i % 13),
+            filler(30),
+            n = 10 + i
+        );
+        let line = serde_json::json!({
+            "title": format!("Budget report {i}"),
+            "date": "2019-05-01",
+            "body": body,
+        });
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    }
+    env.write("feed.jsonl", lines);
+}
+
+#[test]
+fn search_and_export_survive_multibyte_spaces_in_snippets() {
+    let env = TestEnv::new();
+    multibyte_space_archive(&env);
+    env.index(&env.archive());
+
+    let hits = env.search(&["million"]);
+    assert_eq!(hits.len(), 50);
+    for h in &hits {
+        assert!(h.snippet.contains("million"), "{:?}", h.snippet);
+        assert!(!h.highlights.is_empty());
+        for [a, b] in &h.highlights {
+            // Character offsets (README, JSON Lines).
+            let marked: String = h.snippet.chars().skip(*a).take(b - a).collect();
+            assert_eq!(marked.to_lowercase(), "million", "{:?}", h.snippet);
+        }
+    }
+    // The text output draws the same snippets.
+    let text = String::from_utf8(env.stdout(&["search", "million", "--limit", "50"])).unwrap();
+    assert!(text.contains("million"));
+
+    // Export with snippets and with keyword-in-context rows, each to a file: no crash, and no
+    // `.partial` left behind.
+    let snippets = env.dir.path().join("snippets.jsonl");
+    let kwic = env.dir.path().join("kwic.jsonl");
+    for (file, extra) in [
+        (&snippets, ["--fields", "id,snippet"]),
+        (&kwic, ["--kwic", "3"]),
+    ] {
+        let out = env
+            .cmd()
+            .args(["export", "million", "--format", "jsonl"])
+            .args(extra)
+            .arg("-o")
+            .arg(file)
+            .output()
+            .unwrap();
+        succeeded(out);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let rows = json_lines(&std::fs::read(&snippets).unwrap());
+    assert_eq!(rows.len(), 50);
+    assert!(
+        rows.iter()
+            .all(|r| r["snippet"].as_str().unwrap().contains("million"))
+    );
+    let rows = json_lines(&std::fs::read(&kwic).unwrap());
+    // Two occurrences of "million" in each article.
+    assert_eq!(rows.len(), 100);
+    assert!(rows.iter().all(|r| r["match"] == "million"));
+    assert!(rows.iter().any(|r| r["left"] == "rose to 10"));
+}
