@@ -61,7 +61,7 @@ pub struct IndexArgs {
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub memory: usize,
     /// Commit at least every this many seconds (an interrupted run keeps what was committed).
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = crate::cmd::values::seconds)]
     pub commit_every: f64,
     /// ...and at least every this many MB of input read.
     #[arg(long, value_name = "MB", default_value_t = 256)]
@@ -154,11 +154,11 @@ pub struct FilterArgs {
     #[arg(long, value_name = "CODE")]
     pub lang: Vec<String>,
     /// Weight of the bonus for query words standing close together (0 = off, the measured best).
-    #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT)]
+    #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT, value_parser = crate::cmd::values::weight)]
     pub proximity_weight: f32,
     /// Favour recent articles: a score is multiplied by up to 2 for the newest article in the
     /// index, 1.5 at DAYS older, fading with age (relevance order only).
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", value_parser = crate::cmd::values::days)]
     pub recency: Option<f32>,
 }
 
@@ -261,7 +261,7 @@ pub struct EvalArgs {
     #[arg(long, default_value = "newsdex")]
     pub run_name: String,
     /// Weight of the proximity bonus (0 leaves it out, to measure what it adds).
-    #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT)]
+    #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT, value_parser = crate::cmd::values::weight)]
     pub proximity_weight: f32,
     /// Print every query's measures, not only the means.
     #[arg(long)]

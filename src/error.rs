@@ -64,6 +64,16 @@ pub enum Error {
     #[error("bad option: {0}")]
     Usage(String),
 
+    #[error(
+        "cannot add the articles of {path} to the index: {source}. The index keeps its last \
+         commit; run `newsdex index` again, and if this comes back, report it as a bug"
+    )]
+    AddArticle {
+        path: String,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 
@@ -208,11 +218,73 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
+/// What the binary prints when it panics at `file:line` with `message`. A panic inside tantivy
+/// (or one of its crates) while it reads index files can come from damaged index data; a panic
+/// anywhere else is a bug in newsdex, and the message says so instead of blaming the index.
+pub fn panic_report(message: &str, location: Option<(&str, u32)>) -> String {
+    // The message may quote archive text: no raw control characters reach the terminal.
+    let message: String = message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let at = location
+        .map(|(f, l)| format!(" at {f}:{l}"))
+        .unwrap_or_default();
+    let in_tantivy = location.is_some_and(|(f, _)| {
+        std::path::Path::new(f).components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|c| c.starts_with("tantivy"))
+        })
+    });
+    if in_tantivy {
+        format!(
+            "newsdex: internal error in the index library: {message}{at}.\n  The index may be \
+             damaged: `newsdex check` tells, and `newsdex index --full <DIR>` rebuilds it. If \
+             `check` finds nothing, this is a bug; please report it with the command you ran."
+        )
+    } else {
+        format!(
+            "newsdex: internal error (a bug in newsdex): {message}{at}.\n  Please report it with \
+             the command you ran."
+        )
+    }
+}
+
 /// The first line of a (possibly long, multi-line) message, cut to 300 characters.
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("").trim();
     match line.char_indices().nth(300) {
         Some((i, _)) => format!("{}...", line.get(..i).unwrap_or(line)),
         None => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_blames_the_index_only_when_it_came_from_tantivy() {
+        let ours = panic_report("index out of bounds", Some(("src/search/local.rs", 527)));
+        assert!(ours.contains("a bug in newsdex"), "{ours}");
+        assert!(!ours.contains("damaged"), "{ours}");
+        let theirs = panic_report(
+            "attempt to subtract with overflow",
+            Some((
+                "/root/.cargo/registry/src/index.crates.io-x/tantivy-columnar-0.6.0/src/lib.rs",
+                12,
+            )),
+        );
+        assert!(theirs.contains("may be damaged"), "{theirs}");
+        assert!(theirs.contains("newsdex check"), "{theirs}");
+        let escaped = panic_report("bad \u{1b}[31m text", None);
+        assert!(!escaped.contains('\u{1b}'), "{escaped}");
     }
 }

@@ -14,22 +14,15 @@ use newsdex::Error;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A panic is a bug or damaged index data tantivy did not expect: say so in one clear message
-    // (and exit 2 like any error) instead of a backtrace.
+    // A panic is a bug, or damaged index data tantivy did not expect: say which in one clear
+    // message (and exit 2 like any error) instead of a backtrace.
     std::panic::set_hook(Box::new(|info| {
         if newsdex::ingest::is_reading_a_file() {
             return; // reported as a problem with that file; the run goes on
         }
         let msg = newsdex::error::panic_message(info.payload());
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!(
-            "newsdex: internal error: {msg}{at}.\n  If this happened while reading the index, the \
-             index may be damaged: `newsdex check` tells, and `newsdex index --full <DIR>` rebuilds \
-             it. Otherwise this is a bug in newsdex; please report it with the command you ran."
-        );
+        let at = info.location().map(|l| (l.file(), l.line()));
+        eprintln!("{}", newsdex::error::panic_report(&msg, at));
     }));
     let result = match std::panic::catch_unwind(|| run(cli)) {
         Ok(r) => r,

@@ -89,3 +89,59 @@ fn search_and_export_survive_multibyte_spaces_in_snippets() {
     assert!(rows.iter().all(|r| r["match"] == "million"));
     assert!(rows.iter().any(|r| r["left"] == "rose to 10"));
 }
+
+#[test]
+fn numeric_options_refuse_nan_and_infinity_with_a_clear_message() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Harbour plan\n\nThe harbour plan passed.\n");
+    let s = env.index_json(&env.archive(), &["--commit-every", "0.5"]);
+    assert_eq!(s["articles_indexed"], 1, "{s}");
+    let cases: &[(&[&str], &str)] = &[
+        (&["index", "--commit-every", "NaN"], "--commit-every"),
+        (&["index", "--commit-every=-3"], "--commit-every"),
+        (&["search", "harbour", "--recency", "NaN"], "--recency"),
+        (&["search", "harbour", "--recency", "inf"], "--recency"),
+        (
+            &["search", "harbour", "--proximity-weight", "NaN"],
+            "--proximity-weight",
+        ),
+        (
+            &["export", "harbour", "--proximity-weight=-1"],
+            "--proximity-weight",
+        ),
+        (
+            &[
+                "eval",
+                "--queries",
+                "q",
+                "--qrels",
+                "r",
+                "--proximity-weight",
+                "nan",
+            ],
+            "--proximity-weight",
+        ),
+    ];
+    for (args, flag) in cases {
+        let mut cmd = env.cmd();
+        cmd.args(*args);
+        if args[0] == "index" {
+            cmd.arg(env.archive());
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(
+            err.contains("not a finite number")
+                || err.contains("not a positive")
+                || err.contains("0 or more"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("internal error"), "{args:?}: {err}");
+    }
+    // Sane values work.
+    let hits = env.search(&["harbour", "--recency", "30", "--proximity-weight", "0.5"]);
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].score.is_finite());
+}

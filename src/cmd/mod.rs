@@ -9,6 +9,7 @@ pub(crate) mod index;
 pub(crate) mod search;
 pub(crate) mod show;
 pub(crate) mod stats;
+pub(crate) mod values;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -512,9 +512,10 @@ impl<'a> Run<'a> {
             });
             for r in &results {
                 if let Some(e) = &r.add_error {
-                    return Err(Error::Usage(format!(
-                        "cannot add an article to the index: {e}"
-                    )));
+                    return Err(Error::AddArticle {
+                        path: r.key.clone(),
+                        source: e.clone(),
+                    });
                 }
                 since_commit_bytes += r.state.size;
             }
