@@ -145,3 +145,75 @@ fn numeric_options_refuse_nan_and_infinity_with_a_clear_message() {
     assert_eq!(hits.len(), 1);
     assert!(hits[0].score.is_finite());
 }
+
+/// The date each title was given, by title.
+fn dates_by_title(
+    env: &TestEnv,
+) -> std::collections::BTreeMap<String, (Option<String>, Option<String>)> {
+    env.search(&["--any", "harbour quay"])
+        .into_iter()
+        .map(|h| (h.title, (h.published, h.date_source)))
+        .collect()
+}
+
+#[test]
+fn a_bare_year_or_short_number_never_becomes_a_1970_date() {
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "Title: Harbour year\nDate: 2018\n\nThe harbour opened.\n",
+    );
+    // The path's day wins over a header that gives only the year.
+    env.write(
+        "2018/10/25/b.txt",
+        "Title: Harbour path\nDate: 2018\n\nThe harbour closed.\n",
+    );
+    env.write(
+        "c.jsonl",
+        concat!(
+            r#"{"title": "Harbour month", "date": 201810, "body": "harbour"}"#,
+            "\n",
+            r#"{"title": "Harbour short", "date": "338", "body": "harbour"}"#,
+            "\n",
+            r#"{"title": "Harbour epoch", "date": 1540476180, "body": "harbour"}"#,
+            "\n",
+            r#"{"title": "Harbour midnight", "date": "2018-10-25 24:00", "body": "harbour"}"#,
+            "\n",
+        ),
+    );
+    env.write(
+        "d.csv",
+        "title,year,text\nQuay year,1996,the quay\nQuay day,1996-05-02,the quay\n",
+    );
+    let out = env
+        .cmd()
+        .args(["index", "--map", "published=year"])
+        .arg(env.archive())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&succeeded(out).stderr).into_owned();
+    let got = dates_by_title(&env);
+    let day = |t: &str| got[t].0.as_deref().map(|d| d[..10].to_string());
+    assert_eq!(day("Harbour year"), None, "{got:?}");
+    assert_eq!(day("Harbour path").as_deref(), Some("2018-10-25"));
+    assert_eq!(got["Harbour path"].1.as_deref(), Some("path"));
+    assert_eq!(day("Harbour month"), None);
+    assert_eq!(day("Harbour short"), None);
+    assert_eq!(day("Harbour epoch").as_deref(), Some("2018-10-25"));
+    assert_eq!(
+        got["Harbour midnight"].0.as_deref(),
+        Some("2018-10-26T00:00:00Z")
+    );
+    assert_eq!(day("Quay year"), None);
+    assert_eq!(day("Quay day").as_deref(), Some("1996-05-02"));
+    assert!(
+        got.values()
+            .all(|(d, _)| !d.as_deref().unwrap_or("").starts_with("1970")),
+        "{got:?}"
+    );
+    // Each undated article is explained.
+    assert!(err.contains("\"2018\" gives only a year"), "{err}");
+    assert!(err.contains("\"201810\" gives only a month"), "{err}");
+    assert!(err.contains("\"1996\" gives only a year"), "{err}");
+    assert!(err.contains("unrecognised date \"338\""), "{err}");
+}

@@ -19,6 +19,16 @@ pub enum DateProblem {
     Unparseable(String),
     /// It parsed, but lies before 1800 or in the future.
     Implausible(String),
+    /// Only a year (`2018`), or a year and month (`201810`, `October 2018`): no day to give
+    /// the article. It is left undated rather than given a day it does not have.
+    Imprecise { text: String, precision: Precision },
+}
+
+/// How much of a date a string gives when it gives no day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    Year,
+    Month,
 }
 
 impl fmt::Display for DateProblem {
@@ -27,6 +37,18 @@ impl fmt::Display for DateProblem {
             DateProblem::Unparseable(s) => write!(f, "unrecognised date {s:?}"),
             DateProblem::Implausible(s) => {
                 write!(f, "implausible date {s:?} (before 1800 or in the future)")
+            }
+            DateProblem::Imprecise { text, precision } => {
+                let what = match precision {
+                    Precision::Year => "a year",
+                    Precision::Month => "a month",
+                };
+                write!(
+                    f,
+                    "date {text:?} gives only {what}, no day: the article is left undated \
+                     (a date in its URL or path is used if it has one); `--map date=FIELD` can \
+                     name a fuller date field"
+                )
             }
         }
     }
@@ -140,11 +162,60 @@ pub fn parse_date(input: &str) -> Result<PubDate, DateProblem> {
     if s.is_empty() {
         return Err(unparseable());
     }
-    let pd = parse_inner(s).ok_or_else(unparseable)?;
+    let pd = match parse_standard(s) {
+        Some(pd) => pd,
+        None => match parse_inner(s) {
+            Parsed::Day(pd) => pd,
+            Parsed::Partial { year, precision } => {
+                return Err(
+                    if (1800..=OffsetDateTime::now_utc().year() as i64).contains(&year) {
+                        DateProblem::Imprecise {
+                            text: truncate(s),
+                            precision,
+                        }
+                    } else {
+                        DateProblem::Implausible(truncate(s))
+                    },
+                );
+            }
+            Parsed::Nothing => return Err(unparseable()),
+        },
+    };
     if !plausible(pd.utc) {
         return Err(DateProblem::Implausible(truncate(s)));
     }
     Ok(pd)
+}
+
+/// RFC 3339 and RFC 2822 dates, read by `time`'s strict parsers (most feed and API dates are
+/// one of the two). Anything else goes to the lenient reader.
+fn parse_standard(s: &str) -> Option<PubDate> {
+    use time::format_description::well_known::{Rfc2822, Rfc3339};
+    let t = OffsetDateTime::parse(s, &Rfc3339)
+        .or_else(|_| OffsetDateTime::parse(s, &Rfc2822))
+        .ok()?;
+    Some(PubDate {
+        utc: t.to_offset(UtcOffset::UTC),
+        local_day: t.date(),
+    })
+}
+
+/// What the lenient reader made of a string.
+#[derive(Debug, PartialEq)]
+enum Parsed {
+    Day(PubDate),
+    /// A year, or a year and month, with no day.
+    Partial {
+        year: i64,
+        precision: Precision,
+    },
+    Nothing,
+}
+
+impl From<Option<PubDate>> for Parsed {
+    fn from(d: Option<PubDate>) -> Parsed {
+        d.map_or(Parsed::Nothing, Parsed::Day)
+    }
 }
 
 fn truncate(s: &str) -> String {
@@ -189,11 +260,11 @@ fn expand_basic_iso(s: &str) -> Option<String> {
     ))
 }
 
-fn parse_inner(s: &str) -> Option<PubDate> {
+fn parse_inner(s: &str) -> Parsed {
     if let Some(extended) = expand_basic_iso(s) {
         return parse_inner(&extended);
     }
-    // Epoch seconds or milliseconds, or a compact yyyymmdd.
+    // Epoch seconds or milliseconds, a compact yyyymmdd, or a bare year.
     if let Some(digits) = s.strip_prefix('-').or(Some(s))
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
@@ -203,101 +274,161 @@ fn parse_inner(s: &str) -> Option<PubDate> {
 
     let toks = tokenize(s);
     let mut used = vec![false; toks.len()];
-
-    // Time of day: h:mm[:ss[.frac]] [am|pm]
-    let mut tod: Option<(u8, u8, u8)> = None;
-    let mut time_end = None;
-    for i in 0..toks.len() {
-        if let (Tok::Num { v: h, len: hl }, Some(Tok::Sep(':')), Some(Tok::Num { v: m, len: 2 })) =
-            (toks[i], toks.get(i + 1), toks.get(i + 2).copied())
-        {
-            if hl > 2 || h > 24 || m > 59 {
-                continue;
+    let tod = time_of_day(&toks, &mut used);
+    // Zone: only after the time (so date hyphens are never read as offsets).
+    let offset_min = tod.as_ref().and_then(|t| zone(&toks, t.end, &mut used));
+    let (year, month, day) = match calendar_date(&toks, &used) {
+        Ok(ymd) => ymd,
+        Err(partial) => return partial,
+    };
+    let build = || -> Option<PubDate> {
+        let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+        let mut date =
+            Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
+                .ok()?;
+        let (mut h, mut mi, mut se) = (0, 0, 0);
+        if let Some(t) = &tod {
+            (h, mi, se) = (t.hour, t.minute, t.second);
+            if t.end_of_day {
+                // `24:00` is the midnight that ends the day: 00:00 of the next one.
+                date = date.next_day()?;
             }
-            let mut end = i + 3;
-            let mut sec = 0;
-            if let (Some(Tok::Sep(':')), Some(Tok::Num { v, len: 2 })) =
+        }
+        let t = Time::from_hms(h, mi, se).ok()?;
+        let offset = UtcOffset::from_whole_seconds(offset_min.unwrap_or(0) * 60).ok()?;
+        let local = PrimitiveDateTime::new(date, t).assume_offset(offset);
+        Some(PubDate {
+            utc: local.to_offset(UtcOffset::UTC),
+            local_day: date,
+        })
+    };
+    build().into()
+}
+
+/// A time of day found among the tokens, and the index of the token after it.
+struct TimeOfDay {
+    hour: u8,
+    minute: u8,
+    second: u8,
+    /// `24:00`: the end of the day written.
+    end_of_day: bool,
+    end: usize,
+}
+
+/// Time of day: `h:mm[:ss[.frac]] [am|pm]`. Marks its tokens used.
+fn time_of_day(toks: &[Tok<'_>], used: &mut [bool]) -> Option<TimeOfDay> {
+    for i in 0..toks.len() {
+        let (Tok::Num { v: h, len: hl }, Some(Tok::Sep(':')), Some(Tok::Num { v: m, len: 2 })) =
+            (toks[i], toks.get(i + 1), toks.get(i + 2).copied())
+        else {
+            continue;
+        };
+        if hl > 2 || h > 24 || m > 59 {
+            continue;
+        }
+        let mut end = i + 3;
+        let mut sec = 0;
+        if let (Some(Tok::Sep(':')), Some(Tok::Num { v, len: 2 })) =
+            (toks.get(end), toks.get(end + 1))
+        {
+            sec = (*v).min(59);
+            end += 2;
+            if let (Some(Tok::Sep('.' | ',')), Some(Tok::Num { .. })) =
                 (toks.get(end), toks.get(end + 1))
             {
-                sec = (*v).min(59);
                 end += 2;
-                if let (Some(Tok::Sep('.' | ',')), Some(Tok::Num { .. })) =
-                    (toks.get(end), toks.get(end + 1))
-                {
-                    end += 2;
-                }
             }
-            let mut hour = h;
-            let mut j = end;
-            if matches!(toks.get(j), Some(Tok::Sep(' '))) {
-                j += 1;
-            }
-            if let Some(Tok::Word(w)) = toks.get(j) {
-                let w = w.to_ascii_lowercase();
-                let ampm = w.trim_end_matches('.');
-                if ampm == "am" || ampm == "a" || ampm == "pm" || ampm == "p" {
-                    if ampm.starts_with('p') && hour < 12 {
-                        hour += 12;
-                    } else if ampm.starts_with('a') && hour == 12 {
-                        hour = 0;
-                    }
-                    end = j + 1;
-                }
-            }
-            for u in used.iter_mut().take(end).skip(i) {
-                *u = true;
-            }
-            tod = Some((hour.min(23) as u8, m as u8, sec as u8));
-            time_end = Some(end);
-            break;
         }
+        if h == 24 && (m > 0 || sec > 0) {
+            continue; // 24:00 is the only time in hour 24
+        }
+        let mut hour = h;
+        if let Some((ampm_pm, after)) = am_pm(toks, end) {
+            if ampm_pm && hour < 12 {
+                hour += 12;
+            } else if !ampm_pm && hour == 12 {
+                hour = 0;
+            }
+            end = after;
+        }
+        for u in used.iter_mut().take(end).skip(i) {
+            *u = true;
+        }
+        let end_of_day = hour == 24;
+        return Some(TimeOfDay {
+            hour: if end_of_day { 0 } else { hour.min(23) as u8 },
+            minute: m as u8,
+            second: sec as u8,
+            end_of_day,
+            end,
+        });
     }
+    None
+}
 
-    // Zone: only after the time (so date hyphens are never read as offsets).
-    let mut offset_min: Option<i32> = None;
-    if let Some(start) = time_end {
-        let mut i = start;
-        while i < toks.len() && offset_min.is_none() {
-            match toks[i] {
-                Tok::Sep(sign @ ('+' | '-')) => {
-                    let sign = if sign == '-' { -1 } else { 1 };
-                    match (toks.get(i + 1), toks.get(i + 2), toks.get(i + 3)) {
-                        (Some(Tok::Num { v, len: 4 }), _, _) => {
-                            offset_min = Some(sign * ((*v as i32 / 100) * 60 + *v as i32 % 100));
-                            used[i] = true;
-                            used[i + 1] = true;
-                        }
-                        (
-                            Some(Tok::Num { v: h, len: 1 | 2 }),
-                            Some(Tok::Sep(':')),
-                            Some(Tok::Num { v: m, len: 2 }),
-                        ) => {
-                            offset_min = Some(sign * (*h as i32 * 60 + *m as i32));
-                            for u in used.iter_mut().skip(i).take(4) {
-                                *u = true;
-                            }
-                        }
-                        (Some(Tok::Num { v: h, len: 1 | 2 }), _, _) => {
-                            offset_min = Some(sign * (*h as i32 * 60));
-                            used[i] = true;
-                            used[i + 1] = true;
-                        }
-                        _ => {}
-                    }
-                }
-                Tok::Word(w) => {
-                    if let Some(z) = zone_from_word(&w.to_ascii_lowercase()) {
-                        offset_min = Some(z);
+/// `am`/`pm` (or `a.m.`, `p`) at `at` or after one space: (is it pm, index after it).
+fn am_pm(toks: &[Tok<'_>], at: usize) -> Option<(bool, usize)> {
+    let j = if matches!(toks.get(at), Some(Tok::Sep(' '))) {
+        at + 1
+    } else {
+        at
+    };
+    let Some(Tok::Word(w)) = toks.get(j) else {
+        return None;
+    };
+    let w = w.to_ascii_lowercase();
+    match w.trim_end_matches('.') {
+        "am" | "a" => Some((false, j + 1)),
+        "pm" | "p" => Some((true, j + 1)),
+        _ => None,
+    }
+}
+
+/// The zone after the time (`+0400`, `-05:00`, `+3`, `EDT`), in minutes east of UTC.
+fn zone(toks: &[Tok<'_>], start: usize, used: &mut [bool]) -> Option<i32> {
+    for i in start..toks.len() {
+        match toks[i] {
+            Tok::Sep(sign @ ('+' | '-')) => {
+                let sign = if sign == '-' { -1 } else { 1 };
+                match (toks.get(i + 1), toks.get(i + 2), toks.get(i + 3)) {
+                    (Some(Tok::Num { v, len: 4 }), _, _) => {
                         used[i] = true;
+                        used[i + 1] = true;
+                        return Some(sign * ((*v as i32 / 100) * 60 + *v as i32 % 100));
                     }
+                    (
+                        Some(Tok::Num { v: h, len: 1 | 2 }),
+                        Some(Tok::Sep(':')),
+                        Some(Tok::Num { v: m, len: 2 }),
+                    ) => {
+                        for u in used.iter_mut().skip(i).take(4) {
+                            *u = true;
+                        }
+                        return Some(sign * (*h as i32 * 60 + *m as i32));
+                    }
+                    (Some(Tok::Num { v: h, len: 1 | 2 }), _, _) => {
+                        used[i] = true;
+                        used[i + 1] = true;
+                        return Some(sign * (*h as i32 * 60));
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
-            i += 1;
+            Tok::Word(w) => {
+                if let Some(z) = zone_from_word(&w.to_ascii_lowercase()) {
+                    used[i] = true;
+                    return Some(z);
+                }
+            }
+            _ => {}
         }
     }
+    None
+}
 
-    // The date itself, from the tokens not used by time or zone.
+/// Year, month and day from the tokens the time and zone did not use; a year alone, or a
+/// year and a month, is `Err(Parsed::Partial)`, never a day.
+fn calendar_date(toks: &[Tok<'_>], used: &[bool]) -> Result<(i64, i64, i64), Parsed> {
     let mut nums: Vec<(i64, usize)> = Vec::new();
     let mut month_word: Option<u8> = None;
     let mut month_word_pos = None;
@@ -324,80 +455,103 @@ fn parse_inner(s: &str) -> Option<PubDate> {
         }
     }
 
-    let (year, month, day) = if let Some(m) = month_word {
-        // Written forms: `October 25, 2018`, `25 Oct 2018`, `26-FEB-1987`.
-        let year_idx = nums.iter().position(|&(v, len)| len == 4 && v >= 1000)?;
-        let (y, _) = nums[year_idx];
-        let before = month_word_pos.unwrap_or(0);
-        // Prefer the number right after the month name (US order), else the one before it.
-        let day = nums
-            .iter()
-            .enumerate()
-            .filter(|&(i, &(v, len))| i != year_idx && len <= 2 && (1..=31).contains(&v))
-            .min_by_key(|&(i, _)| {
-                if i >= before {
-                    i - before
-                } else {
-                    100 + before - i
-                }
-            })
-            .map(|(_, &(v, _))| v)?;
-        (y, m as i64, day)
-    } else {
-        match nums.as_slice() {
-            [(y, 4), (m, 1 | 2), (d, 1 | 2), ..] => (*y, *m, *d),
+    let Some(m) = month_word else {
+        return match nums.as_slice() {
+            [(y, 4), (m, 1 | 2), (d, 1 | 2), ..] => Ok((*y, *m, *d)),
             [(a, 1 | 2), (b, 1 | 2), (y, 4), ..] => {
                 // Day-first only when the first number cannot be a month.
-                if *a > 12 { (*y, *b, *a) } else { (*y, *a, *b) }
+                Ok(if *a > 12 { (*y, *b, *a) } else { (*y, *a, *b) })
             }
-            [(v, 8), ..] => (v / 10000, v / 100 % 100, v % 100),
-            _ => return None,
-        }
+            [(v, 8), ..] => Ok((v / 10000, v / 100 % 100, v % 100)),
+            // `2018-10`, `10/2018`: a month.
+            [(y, 4), (m, 1 | 2)] | [(m, 1 | 2), (y, 4)] if (1..=12).contains(m) => {
+                Err(Parsed::Partial {
+                    year: *y,
+                    precision: Precision::Month,
+                })
+            }
+            // `Spring 2018`, `(2018)`: a year.
+            [(y, 4)] => Err(Parsed::Partial {
+                year: *y,
+                precision: Precision::Year,
+            }),
+            _ => Err(Parsed::Nothing),
+        };
     };
-
-    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date =
-        Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
-    let (h, mi, se) = tod.unwrap_or((0, 0, 0));
-    let t = Time::from_hms(h, mi, se).ok()?;
-    let offset = UtcOffset::from_whole_seconds(offset_min.unwrap_or(0) * 60).ok()?;
-    let local = PrimitiveDateTime::new(date, t).assume_offset(offset);
-    Some(PubDate {
-        utc: local.to_offset(UtcOffset::UTC),
-        local_day: date,
-    })
+    // Written forms: `October 25, 2018`, `25 Oct 2018`, `26-FEB-1987`.
+    let year_idx = nums
+        .iter()
+        .position(|&(v, len)| len == 4 && v >= 1000)
+        .ok_or(Parsed::Nothing)?;
+    let (y, _) = nums[year_idx];
+    let before = month_word_pos.unwrap_or(0);
+    // Prefer the number right after the month name (US order), else the one before it.
+    let day = nums
+        .iter()
+        .enumerate()
+        .filter(|&(i, &(v, len))| i != year_idx && len <= 2 && (1..=31).contains(&v))
+        .min_by_key(|&(i, _)| {
+            if i >= before {
+                i - before
+            } else {
+                100 + before - i
+            }
+        })
+        .map(|(_, &(v, _))| v);
+    match day {
+        Some(d) => Ok((y, m as i64, d)),
+        // `October 2018`: a month.
+        None if nums.len() == 1 => Err(Parsed::Partial {
+            year: y,
+            precision: Precision::Month,
+        }),
+        None => Err(Parsed::Nothing),
+    }
 }
 
-fn parse_all_digits(s: &str) -> Option<PubDate> {
+/// A string of digits: `yyyymmdd` (8), a bare year (4) or year and month (6), epoch seconds
+/// (9 or 10 digits: 1973 to 2286) or milliseconds (12 or 13). Other lengths are no date: a
+/// 3-digit or 7-digit number read as seconds would put the article in January 1970.
+fn parse_all_digits(s: &str) -> Parsed {
     if s.starts_with('-') {
         // Negative epochs are artefacts of broken exports, never real publication dates.
-        return None;
+        return Parsed::Nothing;
     }
-    let digits = s;
-    if digits.len() == 8 {
-        let v: i64 = digits.parse().ok()?;
-        let date = Date::from_calendar_date(
-            (v / 10000) as i32,
-            Month::try_from((v / 100 % 100) as u8).ok()?,
-            (v % 100) as u8,
-        )
-        .ok()?;
-        return Some(PubDate {
-            utc: date.midnight().assume_utc(),
-            local_day: date,
-        });
+    let Ok(v) = s.get(..s.len().min(15)).unwrap_or(s).parse::<i64>() else {
+        return Parsed::Nothing;
+    };
+    match s.len() {
+        4 => Parsed::Partial {
+            year: v,
+            precision: Precision::Year,
+        },
+        6 if (1..=12).contains(&(v % 100)) => Parsed::Partial {
+            year: v / 100,
+            precision: Precision::Month,
+        },
+        8 => {
+            let date = Month::try_from((v / 100 % 100) as u8).ok().and_then(|m| {
+                Date::from_calendar_date((v / 10000) as i32, m, (v % 100) as u8).ok()
+            });
+            date.map(|date| PubDate {
+                utc: date.midnight().assume_utc(),
+                local_day: date,
+            })
+            .into()
+        }
+        9 | 10 | 12 | 13 => {
+            // 12+ digits are milliseconds; fewer are seconds.
+            let secs = if s.len() >= 12 { v / 1000 } else { v };
+            OffsetDateTime::from_unix_timestamp(secs)
+                .ok()
+                .map(|utc| PubDate {
+                    utc,
+                    local_day: utc.date(),
+                })
+                .into()
+        }
+        _ => Parsed::Nothing,
     }
-    if digits.len() > 15 {
-        return None;
-    }
-    let v: i64 = s.parse().ok()?;
-    // 12+ digits are milliseconds (1973 onwards); fewer are seconds.
-    let secs = if digits.len() >= 12 { v / 1000 } else { v };
-    let utc = OffsetDateTime::from_unix_timestamp(secs).ok()?;
-    Some(PubDate {
-        utc,
-        local_day: utc.date(),
-    })
 }
 
 /// Finds a `/YYYY/MM/DD/` segment (or a `YYYY-MM-DD` file-name prefix) in a path or URL.
@@ -557,6 +711,74 @@ mod tests {
         ));
         assert!(parse_date("-86400").is_err());
         assert!(parse_date("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn a_bare_year_or_month_is_never_a_day_in_1970() {
+        let imprecise = |s: &str| match parse_date(s) {
+            Err(DateProblem::Imprecise { precision, .. }) => Some(precision),
+            other => panic!("{s:?}: {other:?}"),
+        };
+        assert_eq!(imprecise("2018"), Some(Precision::Year));
+        assert_eq!(imprecise(" 1987 "), Some(Precision::Year));
+        assert_eq!(imprecise("Spring 2018"), Some(Precision::Year));
+        assert_eq!(imprecise("201810"), Some(Precision::Month));
+        assert_eq!(imprecise("2018-10"), Some(Precision::Month));
+        assert_eq!(imprecise("10/2018"), Some(Precision::Month));
+        assert_eq!(imprecise("October 2018"), Some(Precision::Month));
+        let msg = parse_date("2018").unwrap_err().to_string();
+        assert!(
+            msg.contains("only a year") && msg.contains("undated"),
+            "{msg}"
+        );
+        // Short digit strings are not epoch seconds.
+        for s in [
+            "7",
+            "42",
+            "123",
+            "12345",
+            "1234567",
+            "12345678901",
+            "201813",
+        ] {
+            assert!(
+                matches!(parse_date(s), Err(DateProblem::Unparseable(_))),
+                "{s}: {:?}",
+                parse_date(s)
+            );
+        }
+        assert!(matches!(
+            parse_date("1700"),
+            Err(DateProblem::Implausible(_))
+        ));
+        assert!(matches!(
+            parse_date("9999"),
+            Err(DateProblem::Implausible(_))
+        ));
+    }
+
+    #[test]
+    fn twenty_four_hundred_is_the_next_midnight() {
+        assert_eq!(utc("2018-10-25 24:00"), "2018-10-26T00:00:00Z");
+        assert_eq!(utc("2018-10-25T24:00:00Z"), "2018-10-26T00:00:00Z");
+        assert_eq!(day("Oct 31, 2018 24:00"), "2018-11-01");
+        assert_eq!(utc("2018-12-31 24:00 -0500"), "2019-01-01T05:00:00Z");
+        // 24:30 is no time: the date stays, the bogus time is not read as 23:30 or 00:30.
+        assert_eq!(utc("2018-10-25 24:30"), "2018-10-25T00:00:00Z");
+    }
+
+    #[test]
+    fn standard_forms_go_through_the_strict_parsers() {
+        assert!(parse_standard("2018-10-25T14:03:00-04:00").is_some());
+        assert!(parse_standard("Thu, 25 Oct 2018 14:03:00 -0400").is_some());
+        assert_eq!(
+            parse_standard("2018-10-25T22:00:00-04:00")
+                .unwrap()
+                .local_day
+                .to_string(),
+            "2018-10-25"
+        );
+        assert!(parse_standard("2018").is_none());
     }
 
     #[test]
