@@ -217,3 +217,51 @@ fn a_bare_year_or_short_number_never_becomes_a_1970_date() {
     assert!(err.contains("\"1996\" gives only a year"), "{err}");
     assert!(err.contains("unrecognised date \"338\""), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_name_with_a_backslash_and_a_latin1_name_are_two_articles() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let dir = env.archive();
+    std::fs::create_dir_all(&dir).unwrap();
+    // `caf\xE9.txt` spelled out, and `caf<E9>.txt` in Latin-1: the old keys were equal.
+    std::fs::write(
+        dir.join("caf\\xE9.txt"),
+        "Cafe spelled out\n\nThe espresso was cold.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt")),
+        "Cafe in Latin-1\n\nThe espresso was hot.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("a\\b.txt"),
+        "Back slash\n\nThe espresso was fine.\n",
+    )
+    .unwrap();
+    let s = env.index_json(&dir, &[]);
+    assert_eq!(s["articles_total"], 3, "{s}");
+    let hits = env.search(&["espresso"]);
+    let mut paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+    paths.sort();
+    let names: Vec<&str> = paths
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["a\\\\b.txt", "caf\\\\xE9.txt", "caf\\xE9.txt"]);
+    let ids: std::collections::BTreeSet<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids.len(), 3);
+
+    // Re-indexing finds nothing new and duplicates nothing.
+    let s = env.index_json(&dir, &[]);
+    assert_eq!(s["files_unchanged"], 3, "{s}");
+    assert_eq!(s["articles_total"], 3, "{s}");
+    // A key that no longer names a file (as the old, unescaped keys do not) leaves the index.
+    std::fs::rename(dir.join("a\\b.txt"), dir.join("ab.txt")).unwrap();
+    let s = env.index_json(&dir, &[]);
+    assert_eq!(s["files_removed"], 1, "{s}");
+    assert_eq!(s["articles_total"], 3, "{s}");
+    assert_eq!(env.search(&["espresso"]).len(), 3);
+}

@@ -41,19 +41,29 @@ impl FoundFile {
 }
 
 /// A path as text, one-to-one: a name that is not valid UTF-8 (an old Latin-1 file name on a Unix
-/// disk) keeps each invalid byte as `\xNN` instead of a lossy U+FFFD, so two such files never
-/// share an index key and the name still says which file it is.
+/// disk) keeps each invalid byte as `\xNN` instead of a lossy U+FFFD, and a literal backslash is
+/// written `\\`, so a file really named `caf\xE9.txt` (`caf\\xE9.txt`) and a Latin-1 `caf<E9>.txt`
+/// (`caf\xE9.txt`) never share an index key. Names without a backslash that are valid UTF-8 (nearly
+/// all) are their own key.
 pub fn path_string(path: &Path) -> String {
-    if let Some(s) = path.to_str() {
-        return s.to_owned();
-    }
     #[cfg(unix)]
     {
         use std::fmt::Write;
         use std::os::unix::ffi::OsStrExt;
-        let mut out = String::new();
-        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
-            out.push_str(chunk.valid());
+        let bytes = path.as_os_str().as_bytes();
+        if let Some(s) = path.to_str()
+            && !bytes.contains(&b'\\')
+        {
+            return s.to_owned();
+        }
+        let mut out = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            for (i, part) in chunk.valid().split('\\').enumerate() {
+                if i > 0 {
+                    out.push_str("\\\\");
+                }
+                out.push_str(part);
+            }
             for b in chunk.invalid() {
                 let _ = write!(out, "\\x{b:02X}");
             }
@@ -62,6 +72,7 @@ pub fn path_string(path: &Path) -> String {
     }
     #[cfg(not(unix))]
     {
+        // Backslash is the separator on Windows; names are UTF-16 and nearly always valid.
         path.to_string_lossy().into_owned()
     }
 }
@@ -261,6 +272,12 @@ mod tests {
         assert_eq!(path_string(a), "/news/caf\\xE9.txt");
         assert_ne!(path_string(a), path_string(b));
         assert_eq!(path_string(Path::new("/news/café.txt")), "/news/café.txt");
+        // A real backslash is doubled, so a name that spells an escape is not the escape.
+        let literal = Path::new("/news/caf\\xE9.txt");
+        assert_eq!(path_string(literal), "/news/caf\\\\xE9.txt");
+        assert_ne!(path_string(literal), path_string(a));
+        let both = Path::new(std::ffi::OsStr::from_bytes(b"/n\\ews/\\caf\xe9\\.txt"));
+        assert_eq!(path_string(both), "/n\\\\ews/\\\\caf\\xE9\\\\.txt");
         assert_eq!(
             Format::for_path(a),
             Some((Format::Text, None)),
