@@ -7,6 +7,8 @@ mod progress;
 
 use std::process::ExitCode;
 
+use newsdex::output::sanitize::{MESSAGE_CHARS, for_terminal_capped};
+
 use clap::Parser;
 
 use cli::{Cli, Command};
@@ -52,7 +54,13 @@ fn main() -> ExitCode {
                     msg.push_str(&text);
                 }
             }
-            eprintln!("newsdex: {msg}");
+            // Paths and quoted bytes in a message come from the archive: escaped, line by line
+            // (a bad query's position marker is the one message with lines of its own).
+            let msg: Vec<String> = msg
+                .split('\n')
+                .map(|l| for_terminal_capped(l, MESSAGE_CHARS).into_owned())
+                .collect();
+            eprintln!("newsdex: {}", msg.join("\n"));
             ExitCode::from(2)
         }
     }

@@ -8,9 +8,11 @@ use anyhow::Context;
 
 use crate::cli::IndexArgs;
 use crate::progress;
+use newsdex::index::IndexSummary;
 use newsdex::index::{IndexOptions, index_archive};
 use newsdex::ingest::layout::PathPattern;
 use newsdex::ingest::meta::FieldMap;
+use newsdex::output::sanitize::{MESSAGE_CHARS, for_terminal_capped};
 
 pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode> {
     let mut opts = IndexOptions {
@@ -41,9 +43,7 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
 
     let mut err = std::io::stderr().lock();
     if !args.quiet {
-        for p in &summary.problems {
-            writeln!(err, "{p}")?;
-        }
+        print_problems(&mut err, &summary)?;
     }
     if let Some(report) = &args.report {
         let write = || -> std::io::Result<()> {
@@ -77,4 +77,39 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Problems shown one by one on the terminal for one file; the rest are summed up in one line
+/// (the `--report` file lists more).
+const SHOWN_PER_FILE: usize = 10;
+
+/// The run's problems on stderr: each line escaped (paths and quoted bytes come from the
+/// archive), at most [`SHOWN_PER_FILE`] per file, then how many more there were.
+fn print_problems(err: &mut dyn Write, summary: &IndexSummary) -> std::io::Result<()> {
+    let mut i = 0;
+    let problems = &summary.problems;
+    while i < problems.len() {
+        let path = &problems[i].path;
+        let run = problems[i..].iter().take_while(|p| &p.path == path).count();
+        for p in &problems[i..i + run.min(SHOWN_PER_FILE)] {
+            writeln!(
+                err,
+                "{}",
+                for_terminal_capped(&p.to_string(), MESSAGE_CHARS)
+            )?;
+        }
+        let more = (run - run.min(SHOWN_PER_FILE)) as u64
+            + summary.not_listed_by_file.get(path).copied().unwrap_or(0);
+        if more > 0 {
+            writeln!(
+                err,
+                "  ... and {more} more problems in {} (--report FILE lists the first {} of each \
+                 file; the summary counts all)",
+                for_terminal_capped(path, MESSAGE_CHARS),
+                newsdex::index::writer::PROBLEMS_KEPT_PER_FILE
+            )?;
+        }
+        i += run;
+    }
+    Ok(())
 }

@@ -14,7 +14,7 @@ use tantivy::{Index, IndexWriter, TantivyError};
 use crate::error::{Error, Result};
 use crate::index::document::to_document;
 use crate::index::manifest::{FileState, MANIFEST_FILE, Manifest};
-use crate::index::open::{StoredSettings, open_index, open_or_create};
+use crate::index::open::{StoredSettings, is_writable, open_index, open_or_create, share_like};
 use crate::index::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::layout::PathPattern;
 use crate::ingest::meta::FieldMap;
@@ -103,10 +103,20 @@ pub struct IndexSummary {
     pub seconds: f64,
     /// True when the run was interrupted (Ctrl-C) after committing what was done.
     pub interrupted: bool,
-    /// Every rejection and warning, with path and reason.
+    /// Every rejection and warning, with path and reason (at most [`PROBLEMS_KEPT_PER_FILE`] per
+    /// file; the counts above include all of them).
     #[serde(skip)]
     pub problems: Vec<Problem>,
+    /// Problems counted but not listed in `problems` (a file with millions of bad lines).
+    pub problems_not_listed: u64,
+    /// The same, by file.
+    #[serde(skip)]
+    pub not_listed_by_file: BTreeMap<String, u64>,
 }
+
+/// How many problems of one file are listed one by one; the rest are only counted. A file with
+/// two million bad lines would otherwise hold hundreds of MB of messages.
+pub const PROBLEMS_KEPT_PER_FILE: usize = 1000;
 
 impl IndexSummary {
     /// Number of files or records that were not indexed.
@@ -115,6 +125,24 @@ impl IndexSummary {
     }
 
     fn record(&mut self, p: Problem) {
+        self.count(&p);
+        self.problems.push(p);
+    }
+
+    /// Records one file's problems: all counted, the first [`PROBLEMS_KEPT_PER_FILE`] listed.
+    fn record_file(&mut self, problems: Vec<Problem>) {
+        for (i, p) in problems.into_iter().enumerate() {
+            if i < PROBLEMS_KEPT_PER_FILE {
+                self.record(p);
+            } else {
+                self.count(&p);
+                self.problems_not_listed += 1;
+                *self.not_listed_by_file.entry(p.path).or_default() += 1;
+            }
+        }
+    }
+
+    fn count(&mut self, p: &Problem) {
         match p.severity {
             Severity::Rejected => {
                 *self
@@ -124,7 +152,6 @@ impl IndexSummary {
             }
             Severity::Warning => self.warnings += 1,
         }
-        self.problems.push(p);
     }
 }
 
@@ -170,7 +197,9 @@ pub fn index_archive(
     progress: &dyn Progress,
 ) -> Result<IndexSummary> {
     match run_index(index_dir, roots, opts, progress) {
-        Err(e) if e.is_disk_full() => {
+        // A segment that fails to be written stops tantivy's indexing thread, and the error
+        // that reaches here often says only that the writer was killed: ask the disk.
+        Err(e) if e.is_disk_full() || disk_is_full(index_dir) => {
             progress.finish();
             // The failed run's half-written segment files would keep the disk full: remove every
             // file the last commit does not use, then say what the index still holds.
@@ -191,8 +220,25 @@ pub fn index_archive(
     }
 }
 
+/// True when the disk holding `dir` has no room for even a small file.
+pub(crate) fn disk_is_full(dir: &Path) -> bool {
+    use std::io::Write;
+    let probe = dir.join(".newsdex-space-probe");
+    let result = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&[0u8; 256 * 1024])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    result.is_err_and(|e| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+        )
+    })
+}
+
 /// Deletes index files no commit refers to; returns the number of articles committed.
-fn free_uncommitted(index_dir: &Path) -> Result<u64> {
+pub(crate) fn free_uncommitted(index_dir: &Path) -> Result<u64> {
     let (index, _) = open_index(index_dir)?;
     let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
     writer.garbage_collect_files().wait()?;
@@ -299,6 +345,9 @@ impl<'a> Run<'a> {
         let writer: IndexWriter = index
             .writer_with_num_threads(writer_threads, opts.memory_bytes.max(20 << 20))
             .map_err(|e| match e {
+                TantivyError::LockFailure(..) if !is_writable(index_dir) => {
+                    Error::ReadOnly(index_dir.to_path_buf())
+                }
                 TantivyError::LockFailure(..) => Error::IndexBusy(index_dir.to_path_buf()),
                 other => Error::Tantivy(other),
             })?;
@@ -574,6 +623,7 @@ impl<'a> Run<'a> {
         let opstamp = prepared.commit()?;
         self.manifest.opstamp = opstamp;
         self.manifest.save(self.index_dir)?;
+        share_like(self.index_dir, &self.index_dir.join(MANIFEST_FILE));
         self.summary.commits += 1;
         self.pending = false;
         Ok(())
@@ -722,9 +772,7 @@ fn absorb(summary: &mut IndexSummary, manifest: &mut Manifest, done: Vec<FileRes
                 .or_default() += n;
             summary.articles_indexed += n;
         }
-        for p in r.problems {
-            summary.record(p);
-        }
+        summary.record_file(r.problems);
         for old in r.moved_from {
             if manifest.files.remove(&old).is_some() {
                 summary.files_moved += 1;

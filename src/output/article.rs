@@ -2,12 +2,13 @@
 
 use std::io::{self, Write};
 
-use crate::ingest::article::is_stray_control;
+use crate::output::sanitize::{for_terminal, for_terminal_text};
 use crate::search::ArticleView;
 
-/// Text with control characters (terminal escapes) removed; archives are hostile.
+/// One line of text with control characters (terminal escapes) shown escaped; archives are
+/// hostile.
 fn clean(s: &str) -> String {
-    s.chars().filter(|c| !is_stray_control(*c)).collect()
+    for_terminal(s).into_owned()
 }
 
 /// `value (from provenance)`, or just `value`.
@@ -70,7 +71,7 @@ pub fn write_text(out: &mut dyn Write, a: &ArticleView) -> io::Result<()> {
     let noun = if a.word_count == 1 { "word" } else { "words" };
     field("length", format!("{} {noun}", a.word_count))?;
     writeln!(out)?;
-    writeln!(out, "{}", clean(a.body.trim_end()))?;
+    writeln!(out, "{}", for_terminal_text(a.body.trim_end()))?;
     out.flush()
 }
 

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use crate::output::sanitize::for_terminal as safe;
 use crate::search::{SearchRequest, SearchResults, Snippet};
 
 /// Terminal styling choices, resolved by the caller (`--color`, `NO_COLOR`, is-a-terminal).
@@ -40,13 +41,13 @@ pub fn highlight(snippet: &Snippet, style: &TextStyle) -> String {
         if r.start < last || r.end > text.len() {
             continue;
         }
-        out.push_str(&text[last..r.start]);
+        out.push_str(&safe(&text[last..r.start]));
         out.push_str(open);
-        out.push_str(&text[r.start..r.end]);
+        out.push_str(&safe(&text[r.start..r.end]));
         out.push_str(close);
         last = r.end;
     }
-    out.push_str(&text[last..]);
+    out.push_str(&safe(&text[last..]));
     out
 }
 
@@ -63,12 +64,16 @@ pub fn write(
         writeln!(
             out,
             "{n} {noun} for {} (showing {}–{}; use --limit for more)",
-            style.paint(BOLD, &req.query),
+            style.paint(BOLD, &safe(&req.query)),
             req.offset + 1,
             req.offset + shown
         )?;
     } else {
-        writeln!(out, "{n} {noun} for {}", style.paint(BOLD, &req.query))?;
+        writeln!(
+            out,
+            "{n} {noun} for {}",
+            style.paint(BOLD, &safe(&req.query))
+        )?;
     }
     for h in &results.hits {
         writeln!(out)?;
@@ -81,28 +86,28 @@ pub fn write(
             out,
             "{:>3}. {}  {}",
             h.rank,
-            style.paint(CYAN, date),
-            style.paint(CYAN, source)
+            style.paint(CYAN, &safe(date)),
+            style.paint(CYAN, &safe(source))
         )?;
         let title = if h.title.is_empty() {
             "(untitled)"
         } else {
             &h.title
         };
-        writeln!(out, "     {}", style.paint(BOLD, title))?;
+        writeln!(out, "     {}", style.paint(BOLD, &safe(title)))?;
         let place = if h.record > 0 {
             format!("{}, record {}  id {}", h.path, h.record, h.id)
         } else {
             format!("{}  id {}", h.path, h.id)
         };
-        writeln!(out, "     {}", style.paint(DIM, &place))?;
+        writeln!(out, "     {}", style.paint(DIM, &safe(&place)))?;
         if !h.snippet.text.is_empty() {
             writeln!(out, "     {}", highlight(&h.snippet, style))?;
         }
         if let Some(e) = &h.explanation {
             writeln!(out, "     score {:.4} explained:", h.score)?;
             for line in e.lines() {
-                writeln!(out, "       {line}")?;
+                writeln!(out, "       {}", safe(line))?;
             }
         }
     }
@@ -124,5 +129,18 @@ mod tests {
             "the **migrant** **caravan** moved"
         );
         assert!(highlight(&s, &TextStyle { color: true }).contains("\x1b[1;31mmigrant\x1b[0m"));
+    }
+
+    #[test]
+    fn text_from_the_archive_reaches_the_terminal_escaped() {
+        let s = Snippet {
+            text: "a\u{1b}[2Jmigrant\r\nfake".into(),
+            highlights: vec![1..2, 5..12],
+        };
+        let shown = highlight(&s, &TextStyle { color: true });
+        assert_eq!(
+            shown,
+            "a\x1b[1;31m\\x1B\x1b[0m[2J\x1b[1;31mmigrant\x1b[0m\\r\\nfake"
+        );
     }
 }
