@@ -176,7 +176,8 @@ pub struct ExportArgs {
     pub kwic: Option<usize>,
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// Write to this file (and its provenance to FILE.meta.json) instead of standard output.
+    /// Write to this file (and its provenance to FILE.meta.json) instead of standard output (`-`:
+    /// standard output). A named pipe, a device or a symbolic link at the path is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
     /// File format.

@@ -23,6 +23,14 @@ pub enum Error {
     IndexBusy(PathBuf),
 
     #[error(
+        "the index at {} is read-only for you (a read-only mount, or another user's folder): \
+         searching it works, but adding to it needs write access to the folder (or index a copy \
+         elsewhere with --index)",
+        .0.display()
+    )]
+    ReadOnly(PathBuf),
+
+    #[error(
         "the disk holding the index at {} is full ({detail}). Nothing committed was lost: the index \
          still holds its last commit ({committed} articles). Free some space (an index takes about \
          1.3 to 2 times the size of the text it holds) and run `newsdex index` again: it carries on \
@@ -50,6 +58,9 @@ pub enum Error {
         path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
+
+    #[error("will not write to {}: {reason}", path.display())]
+    UnsafeTarget { path: PathBuf, reason: String },
 
     #[error("cannot read {}: {source}", path.display())]
     Io {

@@ -1,7 +1,7 @@
 //! `newsdex export`: every hit to a file or stdout, with provenance.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -9,6 +9,8 @@ use anyhow::Context;
 use crate::cli::{ExportArgs, ExportFormatArg};
 use crate::cmd::open_engine;
 use crate::cmd::request;
+use newsdex::output::sanitize;
+use newsdex::output::target::{OutputFile, remove_unfinished};
 
 pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     use newsdex::report::export::{
@@ -71,40 +73,32 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
             bar.set_position(n);
         }
     };
-    let hits = match &args.output {
+    let to_file = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let hits = match to_file {
         Some(path) => {
             // Written beside the target under another name and renamed when complete, so a
-            // full disk or a Ctrl-C never leaves a half export that looks whole.
-            let mut partial = path.as_os_str().to_owned();
-            partial.push(".partial");
-            let partial = PathBuf::from(partial);
-            let written = (|| -> anyhow::Result<usize> {
-                let file = std::fs::File::create(&partial)?;
-                let mut w = std::io::BufWriter::new(file);
-                let n = export(&*engine, &queries, &opts, &mut w, &mut progress)?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-                std::fs::rename(&partial, path)?;
-                Ok(n)
-            })();
-            let n = match written {
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&partial);
-                    return Err(e.context(format!(
-                        "cannot write the export to {} (nothing half-written is left behind)",
-                        path.display()
-                    )));
-                }
-            };
-            let meta = Provenance::new(&*engine, &queries, &opts, n)?;
+            // full disk or a Ctrl-C never leaves a half export that looks whole; a FIFO, a
+            // device or a link at the path is refused, not replaced.
             let mut meta_path = path.as_os_str().to_owned();
             meta_path.push(".meta.json");
-            std::fs::write(&meta_path, serde_json::to_vec_pretty(&meta)?).with_context(|| {
+            let meta_path = PathBuf::from(meta_path);
+            let mut out = OutputFile::create(path)?;
+            let mut meta_out = OutputFile::create(&meta_path)?;
+            remove_partials_on_interrupt(path);
+            let context = || {
                 format!(
-                    "cannot write {}",
-                    std::path::Path::new(&meta_path).display()
+                    "cannot write the export to {} (nothing half-written is left behind)",
+                    path.display()
                 )
-            })?;
+            };
+            let n =
+                export(&*engine, &queries, &opts, &mut out, &mut progress).with_context(context)?;
+            out.finish().with_context(context)?;
+            let meta = Provenance::new(&*engine, &queries, &opts, n)?;
+            meta_out.write_all(&serde_json::to_vec_pretty(&meta)?)?;
+            meta_out
+                .finish()
+                .with_context(|| format!("cannot write {}", meta_path.display()))?;
             n
         }
         None => {
@@ -121,4 +115,27 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Ctrl-C (or SIGTERM) during an export to a file: remove the unfinished `.partial` files, say
+/// so, and exit 130, leaving whatever was at the target as it was.
+fn remove_partials_on_interrupt(target: &Path) {
+    let target = target.to_path_buf();
+    let _ = ctrlc::set_handler(move || {
+        let removed = remove_unfinished();
+        let names: Vec<String> = removed
+            .iter()
+            .map(|p| sanitize::for_terminal(&p.display().to_string()).into_owned())
+            .collect();
+        eprintln!(
+            "newsdex: export interrupted; removed {}. Nothing was written to {}",
+            if names.is_empty() {
+                "nothing".to_string()
+            } else {
+                names.join(", ")
+            },
+            sanitize::for_terminal(&target.display().to_string())
+        );
+        std::process::exit(130);
+    });
 }

@@ -4,6 +4,8 @@
 pub mod article;
 mod csv_out;
 mod json;
+pub mod sanitize;
+pub mod target;
 mod text;
 
 use std::io::{self, Write};
