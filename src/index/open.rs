@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 
 use crate::error::{Error, Result};
 use crate::index::schema::{self, Fields, SCHEMA_VERSION};
@@ -68,12 +69,23 @@ impl StoredSettings {
 }
 
 /// Opens an existing index for reading. Fails with [`Error::NoIndex`] when there is none.
+///
+/// An index in a folder this process cannot write (a read-only mount, another user's index, a
+/// shared archive) is opened without the lock file tantivy takes to read `meta.json`: searching
+/// needs no lock when nobody can be writing through this folder's permissions.
 pub fn open_index(dir: &Path) -> Result<(Index, Fields)> {
     if !dir.join("meta.json").is_file() {
         return Err(Error::NoIndex(dir.to_path_buf()));
     }
     check_settings(dir)?;
-    let index = Index::open_in_dir(dir).map_err(|e| Error::from(e).in_index(dir))?;
+    let index = if is_writable(dir) {
+        Index::open_in_dir(dir)
+    } else {
+        tantivy::directory::MmapDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(|d| Index::open(ReadOnlyDir(d)))
+    }
+    .map_err(|e| Error::from(e).in_index(dir))?;
     schema::register_tokenizers(&index);
     let fields = Fields::from_schema(&index.schema())?;
     Ok((index, fields))
@@ -125,18 +137,160 @@ pub(crate) fn remove_index_files(dir: &Path) -> Result<()> {
     let _lock =
         tantivy::Directory::acquire_lock(&directory, &tantivy::directory::INDEX_WRITER_LOCK)
             .map_err(|_| Error::IndexBusy(dir.to_path_buf()))?;
+    let owned = index_owned_files(dir);
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let p = entry.map_err(|e| Error::io(dir, e))?.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ours = matches!(name, "meta.json" | ".managed.json")
-            || name.starts_with("newsdex")
-            || is_segment_file_name(name);
-        if ours && p.is_file() {
+        let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if owned.contains(name) && p.is_file() {
             std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
         }
     }
     Ok(())
 }
+
+/// The names of the files that belong to the index in `dir`, from the index's own lists rather
+/// than from name patterns (a user's `newsdex-notes.txt` or a file named with 32 hex digits is
+/// not the index's): newsdex's fixed file names, every file tantivy lists in `.managed.json`,
+/// and the files of every segment `meta.json` names (for when `.managed.json` is damaged).
+pub(crate) fn index_owned_files(dir: &Path) -> std::collections::HashSet<String> {
+    let mut owned: std::collections::HashSet<String> = [
+        "meta.json",
+        ".managed.json",
+        ".tantivy-meta.lock",
+        ".tantivy-writer.lock",
+        SETTINGS_FILE,
+        "newsdex.json.tmp",
+        crate::index::manifest::MANIFEST_FILE,
+        "newsdex-manifest.json.tmp",
+        ".newsdex-space-probe",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let read_json = |name: &str| -> Option<serde_json::Value> {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).ok()?).ok()
+    };
+    if let Some(serde_json::Value::Array(list)) = read_json(".managed.json") {
+        owned.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_string));
+    }
+    let segment_ids: std::collections::HashSet<String> = read_json("meta.json")
+        .and_then(|m| m.get("segments").cloned())
+        .and_then(|s| s.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|seg| {
+            seg.get("segment_id")?
+                .as_str()
+                .map(|id| id.replace('-', ""))
+        })
+        .collect();
+    if !segment_ids.is_empty()
+        && let Ok(rd) = std::fs::read_dir(dir)
+    {
+        for e in rd.flatten() {
+            if let Some(name) = e.file_name().to_str()
+                && name
+                    .split_once('.')
+                    .is_some_and(|(stem, _)| segment_ids.contains(stem))
+            {
+                owned.insert(name.to_string());
+            }
+        }
+    }
+    owned
+}
+
+/// True when this process can create files in the index folder (probed with the lock file
+/// tantivy itself creates there, so nothing new is left behind).
+pub fn is_writable(dir: &Path) -> bool {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(".tantivy-meta.lock"))
+        .is_ok()
+}
+
+/// A folder opened for reading only: tantivy's read lock (a file it would create) is a no-op
+/// here; everything else is the ordinary memory-mapped directory, whose writes fail.
+#[derive(Clone, Debug)]
+struct ReadOnlyDir(tantivy::directory::MmapDirectory);
+
+impl tantivy::Directory for ReadOnlyDir {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> std::result::Result<std::sync::Arc<dyn tantivy::directory::FileHandle>, OpenReadError>
+    {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> std::result::Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> std::result::Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(
+        &self,
+        path: &Path,
+    ) -> std::result::Result<tantivy::directory::WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> std::result::Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn acquire_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> std::result::Result<tantivy::directory::DirectoryLock, LockError> {
+        if lock.filepath == tantivy::directory::META_LOCK.filepath {
+            Ok(tantivy::directory::DirectoryLock::from(Box::new(())))
+        } else {
+            Err(LockError::IoError(std::sync::Arc::new(
+                std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "the index folder is read-only",
+                ),
+            )))
+        }
+    }
+    fn watch(
+        &self,
+        callback: tantivy::directory::WatchCallback,
+    ) -> tantivy::Result<tantivy::directory::WatchHandle> {
+        self.0.watch(callback)
+    }
+}
+
+/// Gives the files tantivy writes with private permissions (`meta.json` is written through a
+/// temporary file, mode 0600) the permissions of the index's other files, so an index shared
+/// read-only with other users (a group, a read-only mount of a copy) can be searched by them.
+#[cfg(unix)]
+pub(crate) fn share_like(dir: &Path, model: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(mode) = std::fs::metadata(model).map(|m| m.permissions().mode() & 0o777) else {
+        return;
+    };
+    for name in ["meta.json", ".managed.json"] {
+        let p = dir.join(name);
+        if let Ok(m) = std::fs::metadata(&p)
+            && m.permissions().mode() & 0o777 != mode
+        {
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn share_like(_dir: &Path, _model: &Path) {}
 
 /// Names of the files a tantivy segment is made of (`<32 hex digits>.idx`, `<...>.7.del`).
 pub(crate) fn is_segment_file_name(name: &str) -> bool {

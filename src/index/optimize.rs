@@ -8,6 +8,7 @@ use tantivy::{IndexWriter, TantivyError};
 
 use crate::error::{Error, Result};
 use crate::index::open::open_index;
+use crate::index::writer::{disk_is_full, free_uncommitted};
 
 /// What `optimize` did.
 #[derive(Clone, Debug, Serialize)]
@@ -21,7 +22,25 @@ pub struct OptimizeSummary {
 
 /// Merges all segments into one and removes files no commit uses any more. Searches get faster
 /// on archives that are read far more than they are written; it rewrites the whole index.
+///
+/// On a full disk the half-written merged segment is removed again and the index keeps its
+/// segments as they were.
 pub fn optimize(index_dir: &Path) -> Result<OptimizeSummary> {
+    match merge_all(index_dir) {
+        Err(e) if e.is_disk_full() || disk_is_full(index_dir) => {
+            let committed = free_uncommitted(index_dir).unwrap_or(0);
+            Err(Error::DiskFull {
+                path: index_dir.to_path_buf(),
+                detail: "no space left on device while merging; the index is as it was before"
+                    .to_string(),
+                committed,
+            })
+        }
+        other => other,
+    }
+}
+
+fn merge_all(index_dir: &Path) -> Result<OptimizeSummary> {
     let started = Instant::now();
     let (index, _) = open_index(index_dir)?;
     let bytes_before = dir_bytes(index_dir);

@@ -129,14 +129,11 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
         ));
         return out;
     }
-    let raw = match std::fs::read(&file.path) {
+    let raw = match read_regular_file(&file.path, MAX_FILE_BYTES) {
         Ok(b) => b,
-        Err(e) => {
-            out.problems.push(Problem::rejected(
-                &path_str,
-                None,
-                format!("unreadable: {e}"),
-            ));
+        Err(reason) => {
+            out.problems
+                .push(Problem::rejected(&path_str, None, reason));
             return out;
         }
     };
@@ -183,6 +180,47 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
         }
     }
     out
+}
+
+/// Reads a file that the walk saw as a regular file, checking it again on the open handle: in
+/// between it may have been replaced by a named pipe (whose open or read would wait forever), a
+/// symbolic link to a device (`/dev/zero` never ends), or have grown past the size limit. The
+/// read itself stops at `max` bytes whatever the file claims.
+pub fn read_regular_file(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        // Opening a FIFO for reading waits for a writer unless non-blocking; on a regular file
+        // the flag changes nothing.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(|e| format!("unreadable: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("unreadable: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file any more (it was replaced by a pipe, a device or a                     folder after the folder was read)"
+            .to_string());
+    }
+    let too_large = |n: u64| {
+        format!(
+            "file too large ({} MB; the limit is {} MB)",
+            n / 1_000_000,
+            max / 1_000_000
+        )
+    };
+    if meta.len() > max {
+        return Err(too_large(meta.len()));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("unreadable: {e}"))?;
+    if buf.len() as u64 > max {
+        return Err(too_large(buf.len() as u64));
+    }
+    Ok(buf)
 }
 
 thread_local! {
@@ -370,6 +408,34 @@ mod tests {
             Some((Format::JsonLines, Some(Compression::Zstd)))
         );
         assert_eq!(f("archive.gz"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read_and_never_past_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("swapped.txt");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // Returns at once (no writer needed) with a reason.
+        let err = read_regular_file(&fifo, 1000).unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
+        let link = dir.path().join("zero.txt");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert!(read_regular_file(&link, 1000).is_err());
+        let big = dir.path().join("big.txt");
+        std::fs::write(&big, vec![b'a'; 5000]).unwrap();
+        assert!(
+            read_regular_file(&big, 1000)
+                .unwrap_err()
+                .contains("too large")
+        );
+        assert_eq!(read_regular_file(&big, 5000).unwrap().len(), 5000);
     }
 
     #[test]
