@@ -36,11 +36,13 @@ pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Arti
         i = skip_blank(&lines, i + 1);
     }
 
-    // A `By ...` line right under the headline is a byline.
+    // A `By ...` line right under the headline is a byline when what follows reads like names
+    // ("By Maria Okafor and Daniel Reyes"), not when it is the body's first sentence ("By the
+    // time the caravan reached Tijuana, ...").
     if let Some(line) = lines.get(i)
         && line.len() < 120
         && let Some(names) = strip_by(line)
-        && !names.is_empty()
+        && reads_like_names(names)
     {
         meta.set(crate::ingest::meta::MetaKey::Author, names);
         i = skip_blank(&lines, i + 1);
@@ -51,6 +53,48 @@ pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Arti
         return None;
     }
     Some(meta.into_article(path, 0, "text", body, problems))
+}
+
+/// Whether the text after "By" reads like a list of names: a few words, each capitalised (or an
+/// initial, or a particle such as "de", "van", "and"), with no digits and no sentence ending.
+fn reads_like_names(s: &str) -> bool {
+    const PARTICLES: &[&str] = &[
+        "and", "&", "de", "da", "das", "del", "della", "der", "den", "di", "do", "dos", "du", "la",
+        "le", "van", "von", "bin", "ibn", "al", "el", "y", "ter", "ten", "st",
+    ];
+    let s = s.trim();
+    if s.is_empty() || s.chars().any(|c| c.is_ascii_digit()) || s.ends_with(['!', '?', ':', ';']) {
+        return false;
+    }
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 10 {
+        return false;
+    }
+    // A full stop ends a sentence unless it ends an initial or a short title ("J.", "Jr.").
+    let last = words[words.len() - 1];
+    if last.ends_with('.') && last.trim_end_matches('.').chars().count() > 2 {
+        return false;
+    }
+    let mut capitalised = 0;
+    for w in &words {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if PARTICLES.contains(&bare.to_lowercase().as_str())
+            && !bare.chars().next().is_some_and(char::is_uppercase)
+        {
+            continue;
+        }
+        if w == &"&" {
+            continue;
+        }
+        match bare.chars().next() {
+            Some(c) if c.is_uppercase() => capitalised += 1,
+            _ => return false,
+        }
+    }
+    capitalised > 0
 }
 
 fn skip_blank(lines: &[&str], mut i: usize) -> usize {
@@ -145,6 +189,46 @@ mod tests {
         assert_eq!(a.authors, ["Daniel Reyes", "Aisha Grant"]);
         assert_eq!(a.source.as_deref(), Some("Capital Dispatch"));
         assert_eq!(a.body, "Body.");
+    }
+
+    #[test]
+    fn a_by_line_is_a_byline_only_when_it_reads_like_names() {
+        let a = parse_ok(
+            "/w/x.txt",
+            "Caravan reaches the border\n\nBy the time the caravan reached Tijuana, shelters were full.\n\nMore.\n",
+        );
+        assert!(a.authors.is_empty());
+        assert!(
+            a.body
+                .starts_with("By the time the caravan reached Tijuana")
+        );
+        for (line, names) in [
+            ("By Maria Okafor", vec!["Maria Okafor"]),
+            ("BY JOHN SMITH", vec!["JOHN SMITH"]),
+            (
+                "By Ana de la Cruz and J. R. Ewing",
+                vec!["Ana de la Cruz", "J. R. Ewing"],
+            ),
+            (
+                "By Daniel Reyes, Aisha Grant & Li Wei",
+                vec!["Daniel Reyes", "Aisha Grant", "Li Wei"],
+            ),
+        ] {
+            let a = parse_ok("/w/x.txt", &format!("Headline\n\n{line}\n\nBody.\n"));
+            assert_eq!(a.authors, names, "{line}");
+            assert_eq!(a.body, "Body.");
+        }
+        for line in [
+            "By Monday the troops had left.",
+            "By 2020, sales had doubled",
+            "by then it was over",
+            "By Far The Largest Caravan Yet.",
+            "By Whom? Nobody knows",
+        ] {
+            let a = parse_ok("/w/x.txt", &format!("Headline\n\n{line}\n\nBody.\n"));
+            assert!(a.authors.is_empty(), "{line}: {:?}", a.authors);
+            assert!(a.body.starts_with(line), "{line}");
+        }
     }
 
     #[test]
