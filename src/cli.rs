@@ -41,6 +41,8 @@ pub enum Command {
     /// Print one article whole: title, metadata (with where each value came from) and body.
     /// IDs are on every hit (`id` in JSON and CSV, after the path in text).
     Show(ShowArgs),
+    /// Articles like one article ("more like this"): its near-copies and follow-ups first.
+    Similar(SimilarArgs),
     /// Verify the index: every file present and matching its checksum, every article readable.
     /// Exits 0 when healthy, 1 when damaged (then rebuild with `newsdex index --full <DIR>`).
     Check(StatsArgs),
@@ -115,9 +117,13 @@ pub struct SearchArgs {
     /// Run name for `--format trec`.
     #[arg(long, default_value = "newsdex", value_name = "NAME")]
     pub run_name: String,
-    /// Show why each hit scored as it did (terms, fields, boosts).
+    /// Show why each hit scored as it did: each term's field, frequency, idf, weight, and the total.
     #[arg(long)]
     pub explain: bool,
+    /// Add words from the best hits to the query (pseudo-relevance feedback): finds articles that
+    /// use other words for the same thing; can drift on narrow queries, so it is opt-in.
+    #[arg(long)]
+    pub expand: bool,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -127,8 +133,12 @@ pub struct SearchArgs {
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Match articles with any of the words, not all of them.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     pub any: bool,
+    /// Require every word, even in a long query or when few articles have them all (by default a
+    /// query of 5+ words, or one whose words are all in fewer than 10 articles, ranks by any word).
+    #[arg(long)]
+    pub all: bool,
     /// Match exact word forms, not stems (as `=word` does for one word): for checking quotations.
     #[arg(long)]
     pub exact: bool,
@@ -261,6 +271,12 @@ pub struct EvalArgs {
     /// Name of the run (TREC run files and the report).
     #[arg(long, default_value = "newsdex")]
     pub run_name: String,
+    /// Rank each topic with any of its words, as `search --any` does (default: as `search` does).
+    #[arg(long)]
+    pub any: bool,
+    /// Expand each topic with words of its best hits, as `search --expand` does.
+    #[arg(long)]
+    pub expand: bool,
     /// Weight of the proximity bonus (0 leaves it out, to measure what it adds).
     #[arg(long, value_name = "W", default_value_t = newsdex::search::PROXIMITY_WEIGHT, value_parser = crate::cmd::values::weight)]
     pub proximity_weight: f32,
@@ -280,6 +296,27 @@ pub struct ShowArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The article: its `id` (as search prints it) or the collection's own document number.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many articles to show.
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Output format [default: text on a terminal, jsonl when piped].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<FormatArg>,
+    /// Show why each article scored as it did.
+    #[arg(long)]
+    pub explain: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Args)]

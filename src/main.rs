@@ -89,6 +89,7 @@ fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCo
         Command::Export(args) => cmd::export::cmd_export(&dir, args),
         Command::Count(args) => cmd::count::cmd_count(&dir, args),
         Command::Show(args) => cmd::show::cmd_show(&dir, args),
+        Command::Similar(args) => cmd::similar::cmd_similar(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(

@@ -139,8 +139,12 @@ fn phrase_search_returns_exactly_the_articles_with_the_phrase_headlines_first() 
 #[test]
 fn all_words_are_required_by_default_and_any_relaxes_it() {
     let env = sample_env();
-    let all = env.search(&["warblers quantum"]);
+    let all = env.search(&["--all", "warblers quantum"]);
     assert!(all.is_empty());
+    // No article has both: by default the query is relaxed to any word, and says so.
+    let relaxed = env.search(&["warblers quantum"]);
+    assert_eq!(relaxed.len(), 2);
+    assert!(relaxed.iter().all(|h| h.relaxed));
     let any = env.search(&["--any", "warblers quantum"]);
     let paths: Vec<&str> = any.iter().map(|h| h.path.as_str()).collect();
     assert_eq!(any.len(), 2, "{paths:?}");

@@ -15,6 +15,8 @@ pub(crate) fn cmd_eval(dir: &std::path::Path, args: EvalArgs) -> anyhow::Result<
     let qrels = read_qrels(&args.qrels)?;
     let opts = EvalOptions {
         depth: 1000,
+        any: args.any,
+        expand: args.expand,
         proximity_weight: args.proximity_weight,
         run_name: args.run_name.clone(),
     };

@@ -8,6 +8,7 @@ pub(crate) mod export;
 pub(crate) mod index;
 pub(crate) mod search;
 pub(crate) mod show;
+pub(crate) mod similar;
 pub(crate) mod stats;
 pub(crate) mod values;
 
@@ -62,6 +63,7 @@ pub(crate) fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchReq
         languages: f.lang.clone(),
     };
     req.any = f.any;
+    req.all = f.all;
     req.exact = f.exact;
     req.sort = match f.sort {
         SortArg::Relevance => SortOrder::Relevance,

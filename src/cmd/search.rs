@@ -3,19 +3,37 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::cli::{FormatArg, SearchArgs};
+use crate::cli::{ColorArg, FormatArg, SearchArgs};
 use crate::cmd::open_engine;
 use crate::cmd::{request, use_color};
 use newsdex::output::{OutputFormat, TextStyle, TrecRun, write_results};
+use newsdex::search::{SearchRequest, SearchResults};
 
 pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mut req = request(args.query.join(" "), &args.filters)?;
     req.limit = args.limit;
     req.explain = args.explain;
+    req.expand = args.expand;
     let engine = open_engine(dir)?;
     let results = engine.search(&req)?;
+    let trec = TrecRun {
+        qid: args.qid,
+        run_name: args.run_name,
+    };
+    print_results(&req, &results, args.format, args.color, &trec)
+}
+
+/// Prints a page of hits in the chosen format (text on a terminal, JSON Lines when piped) and
+/// gives the exit code: 0 with hits, 1 without.
+pub(crate) fn print_results(
+    req: &SearchRequest,
+    results: &SearchResults,
+    format: Option<FormatArg>,
+    color: ColorArg,
+    trec: &TrecRun,
+) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
-    let format = match args.format {
+    let format = match format {
         Some(FormatArg::Text) => OutputFormat::Text,
         Some(FormatArg::Jsonl) => OutputFormat::Jsonl,
         Some(FormatArg::Json) => OutputFormat::Json,
@@ -25,17 +43,17 @@ pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Res
         None => OutputFormat::Jsonl,
     };
     let style = TextStyle {
-        color: use_color(args.color),
+        color: use_color(color),
     };
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let trec = TrecRun {
-        qid: args.qid,
-        run_name: args.run_name,
-    };
-    write_results(&mut out, &req, &results, format, &style, &trec)?;
+    write_results(&mut out, req, results, format, &style, trec)?;
     out.flush()?;
     if format == OutputFormat::Csv {
         eprintln!("{} hits", results.total_hits);
+    }
+    // JSON output carries `"relaxed": true` instead.
+    if results.relaxed && !matches!(format, OutputFormat::Json | OutputFormat::Jsonl) {
+        eprintln!("{}", newsdex::search::plan::relaxed_note());
     }
     Ok(if results.total_hits > 0 {
         ExitCode::SUCCESS

@@ -31,10 +31,13 @@ pub struct JsonHit<'a> {
     pub highlights: Vec<[usize; 2]>,
     /// Number of articles matching the query (the same on every line).
     pub total_hits: usize,
+    /// Every word was required and fewer than 10 articles had them all, so the hits are ranked
+    /// with any word instead (the same on every line).
+    pub relaxed: bool,
 }
 
 impl<'a> JsonHit<'a> {
-    pub fn new(h: &'a Hit, total_hits: usize) -> JsonHit<'a> {
+    pub fn new(h: &'a Hit, total_hits: usize, relaxed: bool) -> JsonHit<'a> {
         let text = &h.snippet.text;
         let char_at = |byte: usize| text[..byte.min(text.len())].chars().count();
         JsonHit {
@@ -60,13 +63,17 @@ impl<'a> JsonHit<'a> {
                 .map(|r| [char_at(r.start), char_at(r.end)])
                 .collect(),
             total_hits,
+            relaxed,
         }
     }
 }
 
 pub fn write_lines(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
     for h in &results.hits {
-        serde_json::to_writer(&mut *out, &JsonHit::new(h, results.total_hits))?;
+        serde_json::to_writer(
+            &mut *out,
+            &JsonHit::new(h, results.total_hits, results.relaxed),
+        )?;
         out.write_all(b"\n")?;
     }
     out.flush()
@@ -77,6 +84,7 @@ struct Document<'a> {
     query: &'a str,
     sort: crate::search::SortOrder,
     total_hits: usize,
+    relaxed: bool,
     hits: Vec<JsonHit<'a>>,
 }
 
@@ -89,10 +97,11 @@ pub fn write_document(
         query: &req.query,
         sort: req.sort,
         total_hits: results.total_hits,
+        relaxed: results.relaxed,
         hits: results
             .hits
             .iter()
-            .map(|h| JsonHit::new(h, results.total_hits))
+            .map(|h| JsonHit::new(h, results.total_hits, results.relaxed))
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -17,6 +17,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::search::query::free_text;
 use crate::search::{SearchEngine, SearchRequest};
 
 /// An evaluation topic.
@@ -160,6 +161,10 @@ pub fn measures(ranked: &[String], judged: &HashMap<String, u32>) -> Measures {
 pub struct EvalOptions {
     /// Documents retrieved per query (1000, as trec_eval runs usually have).
     pub depth: usize,
+    /// Rank every topic with any of its words (`search --any`) instead of the default mode.
+    pub any: bool,
+    /// Expand every topic with feedback terms (`search --expand`).
+    pub expand: bool,
     /// Weight of the proximity bonus (0 = off).
     pub proximity_weight: f32,
     pub run_name: String,
@@ -191,8 +196,11 @@ pub fn evaluate(
         if !judged.values().any(|&g| g > 0) {
             continue;
         }
-        let mut req = SearchRequest::new(t.text.clone());
-        req.plain = true;
+        // A topic is free text: read without query syntax, then ranked exactly as `search`
+        // ranks what a user types (stop words, repeated words, the default-mode policy).
+        let mut req = SearchRequest::new(free_text(&t.text));
+        req.any = opts.any;
+        req.expand = opts.expand;
         req.proximity_weight = opts.proximity_weight;
         req.limit = opts.depth;
         req.snippets = false;

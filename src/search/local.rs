@@ -19,7 +19,10 @@ use crate::error::{Error, Result};
 use crate::index::schema::{Fields, normalize_keyword};
 use crate::index::{UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_index};
 use crate::ingest::article::format_rfc3339;
-use crate::search::query::query_error;
+use crate::search::expand::{FEEDBACK_DOCS, ORIGINAL_WEIGHT, feedback_terms, similar_terms};
+use crate::search::explain::in_words;
+use crate::search::plan::{Combine, RELAX_BELOW_HITS, plan, query_language};
+use crate::search::query::{UserQuery, read_user_query};
 use crate::search::request::{
     ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, SearchRequest, SearchResults,
     Snippet, SortOrder,
@@ -29,6 +32,18 @@ use crate::search::{EngineInfo, SearchEngine};
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
+
+/// What a request runs before any fallback (see [`LocalEngine::planned`]).
+struct Planned {
+    /// The query proper, without filters.
+    main: Box<dyn Query>,
+    /// The same with any word enough, when the policy relaxes a query that finds too few.
+    fallback: Option<Box<dyn Query>>,
+    /// Whether `main` requires every word.
+    all_words: bool,
+    /// The summed weight of the query's words (repeats count), to scale feedback terms.
+    query_weight: f32,
+}
 
 /// An open index, ready to answer queries.
 pub struct LocalEngine {
@@ -98,63 +113,199 @@ impl LocalEngine {
         &self.index
     }
 
-    /// Parses the user's query into a tantivy query (filters not included).
-    pub fn parse_query(&self, query: &str, any: bool, exact: bool) -> Result<Box<dyn Query>> {
-        crate::search::query::build_user_query(&self.index, &self.fields, query, any, exact)
+    /// Reads the request's query (checks, stop words, repeated words; see [`UserQuery`]).
+    pub fn read_query(&self, req: &SearchRequest) -> Result<UserQuery> {
+        read_user_query(&req.query, query_language(req))
     }
 
-    /// Free text (a question, a pasted paragraph) as a query: every word may match (OR), with no
-    /// query syntax at all, so punctuation can never be a syntax error. Used for evaluation
-    /// topics. A word given twice counts twice.
-    pub fn plain_query(&self, text: &str) -> Result<Box<dyn Query>> {
-        let words = analyze(text);
-        if words.is_empty() {
-            return Err(query_error(text, None, "the query has no searchable words"));
-        }
-        let mut counts: std::collections::BTreeMap<&str, f32> = Default::default();
-        for w in &words {
-            *counts.entry(w.as_str()).or_default() += 1.0;
-        }
-        let clauses = counts
-            .into_iter()
-            .map(|(w, n)| {
-                let q = TermQuery::new(
-                    Term::from_field_text(self.fields.text, w),
-                    IndexRecordOption::WithFreqs,
-                );
-                let q: Box<dyn Query> = if n > 1.0 {
-                    Box::new(BoostQuery::new(Box::new(q), n))
-                } else {
-                    Box::new(q)
-                };
-                (Occur::Should, q)
-            })
-            .collect();
-        Ok(Box::new(BooleanQuery::new(clauses)))
+    /// The user's query as a tantivy query (filters not included), words combined as `combine`
+    /// says.
+    pub fn parse_query(
+        &self,
+        query: &UserQuery,
+        combine: Combine,
+        exact: bool,
+    ) -> Result<Box<dyn Query>> {
+        query.build(&self.index, &self.fields, combine == Combine::Any, exact)
     }
 
-    /// The query plus the request's filters and the proximity bonus. This is where ranking is
-    /// decided: BM25F over title and body (the `text` field, title weighted by
-    /// the index's title weight, [`crate::index::schema::DEFAULT_TITLE_WEIGHT`] by default), plus [`LocalEngine::proximity_bonus`].
-    pub fn build_query(&self, req: &SearchRequest) -> Result<Box<dyn Query>> {
-        let main = if req.plain {
-            self.plain_query(&req.query)?
-        } else {
-            self.parse_query(&req.query, req.any, req.exact)?
-        };
+    /// `main` plus the request's filters and the proximity bonus. This is where ranking is
+    /// decided: BM25F over title and body (the `text` field, title weighted by the index's title
+    /// weight, [`crate::index::schema::DEFAULT_TITLE_WEIGHT`] by default), each repeated word
+    /// weighted by its count, plus [`LocalEngine::proximity_bonus`].
+    fn assemble(&self, req: &SearchRequest, main: Box<dyn Query>) -> Box<dyn Query> {
         let filters = self.filter_clauses(&req.filters);
-        let bonus = match (req.proximity_weight > 0.0, req.plain) {
-            (false, _) => Vec::new(),
-            (true, true) => self.proximity_bonus_for(&analyze(&req.query), req.proximity_weight),
-            (true, false) => self.proximity_bonus(&req.query, req.proximity_weight),
+        let bonus = if req.proximity_weight > 0.0 && req.like.is_none() {
+            self.proximity_bonus(&req.query, req.proximity_weight)
+        } else {
+            Vec::new()
         };
         if filters.is_empty() && bonus.is_empty() {
-            return Ok(main);
+            return main;
         }
         let mut clauses = vec![(Occur::Must, main)];
         clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
         clauses.extend(bonus.into_iter().map(|q| (Occur::Should, q)));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// What `req` runs before any fallback: its main query (filters not included) and, when the
+    /// default-mode policy allows relaxing, the main query with any word enough
+    /// ([`crate::search::plan`]).
+    fn planned(&self, req: &SearchRequest, ranking: bool) -> Result<Planned> {
+        if let Some(id) = &req.like {
+            return Ok(Planned {
+                main: self.similar_query(id, query_language(req))?,
+                fallback: None,
+                all_words: false,
+                query_weight: 1.0,
+            });
+        }
+        let uq = self.read_query(req)?;
+        let plan = plan(req, uq.content_words, uq.default_clauses, ranking);
+        let main = self.parse_query(&uq, plan.combine, req.exact)?;
+        let fallback = if plan.relax {
+            Some(self.parse_query(&uq, Combine::Any, req.exact)?)
+        } else {
+            None
+        };
+        Ok(Planned {
+            main,
+            fallback,
+            all_words: plan.combine == Combine::All,
+            query_weight: uq.query_weight(),
+        })
+    }
+
+    /// The query `req` runs, after the default-mode policy ([`crate::search::plan`]): every word
+    /// required or any word enough, relaxed to any word when every word finds fewer than
+    /// [`RELAX_BELOW_HITS`] articles, and expanded with feedback terms when asked. Returns
+    /// whether it was relaxed. `ranking`: false when only counting matches (counts never relax
+    /// and are never expanded).
+    pub fn resolve_query(
+        &self,
+        req: &SearchRequest,
+        ranking: bool,
+    ) -> Result<(Box<dyn Query>, bool)> {
+        let searcher = self.searcher();
+        let mut planned = self.planned(req, ranking)?;
+        let mut query = self.assemble(req, planned.main.box_clone());
+        let mut relaxed = false;
+        if let Some(fallback) = planned.fallback.take()
+            && searcher.search(&*query, &Count)? < RELAX_BELOW_HITS
+        {
+            planned.main = fallback;
+            planned.all_words = false;
+            query = self.assemble(req, planned.main.box_clone());
+            relaxed = true;
+        }
+        if req.expand && ranking {
+            query = self.expanded(req, &searcher, &*query, planned)?;
+        }
+        Ok((query, relaxed))
+    }
+
+    /// RM3 pseudo-relevance feedback: the best [`FEEDBACK_DOCS`] articles for `first` lend their
+    /// [`FEEDBACK_TERMS`] heaviest words to the query, which keeps [`ORIGINAL_WEIGHT`] of the
+    /// weight. With every word required the hit set stays the same (the new words only reorder);
+    /// otherwise articles with feedback words alone are found too.
+    fn expanded(
+        &self,
+        req: &SearchRequest,
+        searcher: &Searcher,
+        first: &dyn Query,
+        planned: Planned,
+    ) -> Result<Box<dyn Query>> {
+        let (_, best) = self.collect(
+            searcher,
+            first,
+            SortOrder::Relevance,
+            FEEDBACK_DOCS,
+            0,
+            None,
+        )?;
+        let terms = feedback_terms(searcher, &self.fields, &best, query_language(req))?;
+        if terms.is_empty() {
+            return Ok(self.assemble(req, planned.main));
+        }
+        let original = if planned.all_words {
+            Occur::Must
+        } else {
+            Occur::Should
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            original,
+            Box::new(BoostQuery::new(planned.main, ORIGINAL_WEIGHT)),
+        )];
+        for (term, w) in terms {
+            let q = TermQuery::new(
+                Term::from_field_text(self.fields.text, &term),
+                IndexRecordOption::WithFreqs,
+            );
+            let boost = (1.0 - ORIGINAL_WEIGHT) * w * planned.query_weight;
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+        }
+        Ok(self.assemble(req, Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// "More like this article": the article's distinctive words ([`similar_terms`]), any of
+    /// them enough, the article itself left out.
+    fn similar_query(&self, id: &str, lang: &str) -> Result<Box<dyn Query>> {
+        let searcher = self.searcher();
+        let mut found = None;
+        for field in [self.fields.id, self.fields.docno] {
+            let q = TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic);
+            let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+            if let Some((_, addr)) = top.first() {
+                found = Some(*addr);
+                break;
+            }
+        }
+        let Some(addr) = found else {
+            return Err(Error::Usage(format!(
+                "no article has the id `{id}`: use the id that search prints (`id` in JSON and \
+                 CSV output) or the collection's own document number"
+            )));
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let terms = similar_terms(&searcher, &self.fields, &doc, lang)?;
+        if terms.is_empty() {
+            return Err(Error::Usage(format!(
+                "article `{id}` shares no words with any other article"
+            )));
+        }
+        let own_id = doc
+            .get_first(self.fields.id)
+            .and_then(|v| v.as_str())
+            .unwrap_or(id)
+            .to_string();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .into_iter()
+            .map(|(term, w)| {
+                let q = TermQuery::new(
+                    Term::from_field_text(self.fields.text, &term),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), w)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.id, &own_id),
+                IndexRecordOption::Basic,
+            )),
+        ));
         Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The query `req` runs (see [`LocalEngine::resolve_query`]): the one function that builds
+    /// queries for `search`, `export`, `count` and `eval`, so they all rank the same way.
+    pub fn build_query(&self, req: &SearchRequest) -> Result<Box<dyn Query>> {
+        Ok(self.resolve_query(req, true)?.0)
     }
 
     /// For a query of plain words, a bonus for articles where neighbouring query words stand
@@ -462,17 +613,35 @@ impl LocalEngine {
 impl SearchEngine for LocalEngine {
     /// Runs a search: the exact number of matches and the requested page of hits.
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let query = self.build_query(req)?;
         let searcher = self.searcher();
+        let mut planned = self.planned(req, true)?;
+        let mut query = self.assemble(req, planned.main.box_clone());
         let limit = req.limit.min(searcher.num_docs() as usize);
-        let (total_hits, ranked) = self.collect(
-            &searcher,
-            &*query,
-            req.sort,
-            limit,
-            req.offset,
-            req.recency_days,
-        )?;
+        let run = |query: &dyn Query| {
+            self.collect(
+                &searcher,
+                query,
+                req.sort,
+                limit,
+                req.offset,
+                req.recency_days,
+            )
+        };
+        let (mut total_hits, mut ranked) = run(&*query)?;
+        let mut relaxed = false;
+        if let Some(fallback) = planned.fallback.take()
+            && total_hits < RELAX_BELOW_HITS
+        {
+            planned.main = fallback;
+            planned.all_words = false;
+            query = self.assemble(req, planned.main.box_clone());
+            (total_hits, ranked) = run(&*query)?;
+            relaxed = true;
+        }
+        if req.expand {
+            query = self.expanded(req, &searcher, &*query, planned)?;
+            (total_hits, ranked) = run(&*query)?;
+        }
         let snippets = if req.snippets && !ranked.is_empty() {
             Some(self.snippet_generator(&searcher, &*query)?)
         } else {
@@ -483,11 +652,16 @@ impl SearchEngine for LocalEngine {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let mut hit = self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref());
             if req.explain {
-                hit.explanation = Some(query.explain(&searcher, addr)?.to_pretty_json());
+                let tree = query.explain(&searcher, addr)?.to_pretty_json();
+                hit.explanation = Some(in_words(&tree, &self.index.schema(), score));
             }
             hits.push(hit);
         }
-        Ok(SearchResults { total_hits, hits })
+        Ok(SearchResults {
+            total_hits,
+            hits,
+            relaxed,
+        })
     }
 
     /// Every hit of the request, in the request's order (its `limit` and `offset` are ignored),
@@ -526,7 +700,7 @@ impl SearchEngine for LocalEngine {
         let searcher = self.searcher();
         let collector = (Count, TallyCollector { by });
         let (n, tally) = match req {
-            Some(req) => searcher.search(&*self.build_query(req)?, &collector)?,
+            Some(req) => searcher.search(&*self.resolve_query(req, false)?.0, &collector)?,
             None => searcher.search(&AllQuery, &collector)?,
         };
         Ok((n as u64, tally))
@@ -537,7 +711,14 @@ impl SearchEngine for LocalEngine {
     }
 
     fn describe_query(&self, req: &SearchRequest) -> Result<String> {
-        Ok(format!("{:?}", self.build_query(req)?))
+        let (query, relaxed) = self.resolve_query(req, true)?;
+        Ok(if relaxed {
+            format!(
+                "{query:?} (relaxed to any word: fewer than {RELAX_BELOW_HITS} articles have every word)"
+            )
+        } else {
+            format!("{query:?}")
+        })
     }
 
     fn article(&self, id: &str) -> Result<Option<ArticleView>> {

@@ -6,10 +6,14 @@
 //! the web server) talks to an engine only through the [`SearchEngine`] trait, so a remote
 //! engine can stand behind the same commands.
 
+pub mod expand;
+pub mod explain;
 pub mod kwic;
 pub mod local;
+pub mod plan;
 pub mod query;
 pub mod request;
+pub mod stopwords;
 pub mod tally;
 
 use serde::Serialize;

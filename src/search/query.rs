@@ -137,6 +137,16 @@ pub fn prepare_query(query: &str) -> Result<String> {
             }
             _ => {}
         }
+        // An apostrophe inside a word ("don't", "O'Brien") is part of it, not a quote.
+        if c == '\''
+            && i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        {
+            out.push_str("\\'");
+            i += 1;
+            continue;
+        }
         // `=word` and `="a phrase"`: exact word forms.
         if c == '='
             && (i == 0 || chars[i - 1].is_whitespace() || matches!(chars[i - 1], '(' | '+' | '-'))
@@ -248,17 +258,53 @@ pub fn parse_day_bound(s: &str, end: bool) -> Result<Date> {
     Date::from_calendar_date(year, month, day).map_err(|_| bad())
 }
 
-/// Builds the tantivy query for what the user typed.
+/// What the user typed, read once: checked, parsed, stop words dropped and repeated words
+/// counted. [`UserQuery::build`] turns it into a tantivy query, with the words that carry no
+/// operator required (all words) or optional (any word), so both readings come from one parse.
+#[derive(Clone, Debug)]
+pub struct UserQuery {
+    query: String,
+    ast: UserInputAst,
+    /// For a query that is a list of clauses: how many times each one was typed. A repeated bare
+    /// word weighs as often as it is repeated ("non users ... non users" counts `non` and `users`
+    /// twice); the grammar itself keeps one copy of a repeated clause.
+    weights: Vec<f32>,
+    /// Stop words left out of the query, as typed.
+    pub dropped: Vec<String>,
+    /// Distinct clauses the query looks for (words, phrases, fielded terms, groups; exclusions do
+    /// not count), after stop words are dropped.
+    pub content_words: usize,
+    /// Of those, the clauses without an operator (`+`, `-`, `AND`, `OR`, `NOT`): the ones that
+    /// all-words and any-word matching treat differently.
+    pub default_clauses: usize,
+}
+
+/// Free text (a question, a pasted paragraph, an evaluation topic) as a query without syntax:
+/// every character that is not a letter, digit or white space becomes a space, and the words are
+/// lower-cased (so `AND`, `OR`, `NOT` are words), so no text is ever a syntax error. The words
+/// then go through [`read_user_query`] like anything the user types.
+pub fn free_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads what the user typed (see [`UserQuery`]). `lang` (ISO 639-1) picks the stop-word list.
 ///
-/// `any`: words without an operator are alternatives (OR) rather than all required;
-/// `exact`: words and phrases without a field match exact word forms instead of stems.
-pub fn build_user_query(
-    index: &Index,
-    fields: &Fields,
-    query: &str,
-    any: bool,
-    exact: bool,
-) -> Result<Box<dyn Query>> {
+/// Stop words are dropped only where the user wrote a bare word: never inside a quoted phrase,
+/// never a word with a field, an operator (`+the`, `-the`, `AND`), a prefix or fuzzy mark; and when
+/// nothing but stop words would be left ("The Who", "to be or not to be") every word is kept.
+/// Words with no letters or digits ("?", "—") search for nothing and are dropped the same way.
+pub fn read_user_query(query: &str, lang: &str) -> Result<UserQuery> {
     let rewritten = prepare_query(query)?;
     if rewritten.trim().is_empty() {
         return Err(query_error(
@@ -274,25 +320,252 @@ pub fn build_user_query(
             "the query could not be read: check its quotes, brackets and field names",
         )
     })?;
-    let default_field = if exact { fields.exact } else { fields.text };
-    let mut parser = QueryParser::for_index(index, vec![default_field]);
-    if !any {
-        parser.set_conjunction_by_default();
-    }
-    let b = Builder {
-        query,
-        fields,
-        parser,
-        default_occur: if any { Occur::Should } else { Occur::Must },
-        expanding: std::cell::Cell::new(0),
-    };
-    let q = b.convert(&ast)?;
     if matches!(&ast, UserInputAst::Clause(items) if !items.is_empty() && items.iter().all(|(o, _)| *o == Some(AstOccur::MustNot)))
         || matches!(&ast, UserInputAst::Clause(items) if items.len() == 1 && all_excluded(&items[0].1))
     {
         return Err(only_excludes(query));
     }
-    Ok(q)
+    let mut uq = UserQuery {
+        query: query.to_string(),
+        ast: UserInputAst::Clause(Vec::new()),
+        weights: Vec::new(),
+        dropped: Vec::new(),
+        content_words: 0,
+        default_clauses: 0,
+    };
+    match ast {
+        UserInputAst::Clause(items) => {
+            let counts = count_bare_words(&rewritten);
+            let droppable = |(occur, sub): &(Option<AstOccur>, UserInputAst)| {
+                occur.is_none()
+                    && bare_word(sub).is_some_and(|w| is_stop_word(lang, w) || !has_word_chars(w))
+            };
+            let positive = items
+                .iter()
+                .filter(|(o, _)| *o != Some(AstOccur::MustNot))
+                .count();
+            let dropping = items
+                .iter()
+                .filter(|item| item.0 != Some(AstOccur::MustNot) && droppable(item))
+                .count();
+            let keep_all = dropping == positive;
+            let mut kept = Vec::with_capacity(items.len());
+            for item in items {
+                if !keep_all && droppable(&item) {
+                    if let Some(w) = bare_word(&item.1)
+                        && has_word_chars(w)
+                    {
+                        uq.dropped.push(w.to_string());
+                    }
+                    continue;
+                }
+                let weight = bare_word(&item.1)
+                    .and_then(|w| counts.get(w))
+                    .copied()
+                    .unwrap_or(1)
+                    .max(1);
+                uq.weights.push(weight as f32);
+                let mut item = item;
+                if metadata(&item.1) {
+                    // `source:"Capital Dispatch"`, `published:[...]`: a restriction like --source,
+                    // required whatever the words do.
+                    if item.0.is_none() {
+                        item.0 = Some(AstOccur::Must);
+                    }
+                } else if item.0 != Some(AstOccur::MustNot) {
+                    uq.content_words += 1;
+                    if item.0.is_none() {
+                        uq.default_clauses += 1;
+                    }
+                }
+                kept.push(item);
+            }
+            if kept.is_empty()
+                || kept
+                    .iter()
+                    .all(|(_, sub)| bare_word(sub).is_some_and(|w| !has_word_chars(w)))
+            {
+                return Err(query_error(
+                    query,
+                    None,
+                    "the query has no searchable words: give at least one word to search for",
+                ));
+            }
+            uq.ast = UserInputAst::Clause(kept);
+        }
+        other => {
+            if bare_word(&other).is_some_and(|w| !has_word_chars(w)) {
+                return Err(query_error(
+                    query,
+                    None,
+                    "the query has no searchable words: give at least one word to search for",
+                ));
+            }
+            uq.content_words = 1;
+            uq.default_clauses = 1;
+            uq.ast = other;
+        }
+    }
+    Ok(uq)
+}
+
+impl UserQuery {
+    /// The query as typed.
+    pub fn text(&self) -> &str {
+        &self.query
+    }
+
+    /// The summed weight of the clauses the query looks for (a repeated word counts as often as
+    /// it was typed).
+    pub fn query_weight(&self) -> f32 {
+        match &self.ast {
+            UserInputAst::Clause(items) => items
+                .iter()
+                .zip(&self.weights)
+                .filter(|((o, _), _)| *o != Some(AstOccur::MustNot))
+                .map(|(_, w)| w)
+                .sum::<f32>()
+                .max(1.0),
+            _ => 1.0,
+        }
+    }
+
+    /// The tantivy query. `any`: clauses without an operator are alternatives (OR) rather than
+    /// all required; `exact`: words and phrases without a field match exact word forms.
+    pub fn build(
+        &self,
+        index: &Index,
+        fields: &Fields,
+        any: bool,
+        exact: bool,
+    ) -> Result<Box<dyn Query>> {
+        let default_field = if exact { fields.exact } else { fields.text };
+        let mut parser = QueryParser::for_index(index, vec![default_field]);
+        if !any {
+            parser.set_conjunction_by_default();
+        }
+        let b = Builder {
+            query: &self.query,
+            fields,
+            parser,
+            default_occur: if any { Occur::Should } else { Occur::Must },
+            expanding: std::cell::Cell::new(0),
+        };
+        match &self.ast {
+            UserInputAst::Clause(items) => b.clause(items, &self.weights),
+            other => b.convert(other),
+        }
+    }
+}
+
+/// Whether a clause only restricts metadata (outlet, author, section, language, tags, dates, URL,
+/// ids): a filter written in the query, not words to rank by.
+fn metadata(ast: &UserInputAst) -> bool {
+    let meta_field = |f: &Option<String>| {
+        f.as_deref()
+            .is_some_and(|f| !matches!(f, "title" | "body" | "text" | "exact"))
+    };
+    match ast {
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(lit) => meta_field(&lit.field_name),
+            UserInputLeaf::Range { field, .. }
+            | UserInputLeaf::Set { field, .. }
+            | UserInputLeaf::Regex { field, .. } => meta_field(field),
+            UserInputLeaf::Exists { .. } => true,
+            UserInputLeaf::All => false,
+        },
+        UserInputAst::Clause(items) => !items.is_empty() && items.iter().all(|(_, a)| metadata(a)),
+        UserInputAst::Boost(inner, _) => metadata(inner),
+    }
+}
+
+/// The text of a clause that is one bare word: no field, quotes, operator, prefix or fuzzy mark.
+fn bare_word(ast: &UserInputAst) -> Option<&str> {
+    match ast {
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(lit)
+                if lit.field_name.is_none()
+                    && lit.delimiter == Delimiter::None
+                    && split_suffix(&lit.phrase).1.is_none() =>
+            {
+                Some(&lit.phrase)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn has_word_chars(word: &str) -> bool {
+    word.chars().any(char::is_alphanumeric)
+}
+
+/// Whether a bare word, with the punctuation around it ("why?", "(the") trimmed, is a stop word.
+fn is_stop_word(lang: &str, word: &str) -> bool {
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+    crate::search::stopwords::is_stop_word(lang, w)
+}
+
+/// How many times each bare word stands at the top level of the rewritten query (outside quotes
+/// and parentheses, without a field, `+`/`-`, or marks the grammar reads), counted before the
+/// grammar keeps one copy of each repeated clause. Words after `NOT` are exclusions: not counted.
+fn count_bare_words(text: &str) -> std::collections::HashMap<&str, usize> {
+    let mut counts = std::collections::HashMap::new();
+    let mut depth = 0usize;
+    let mut in_quote = false;
+    let mut escaped = false;
+    // Byte ranges of the top level, outside quotes and groups.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let outside = !in_quote && depth == 0 && !escaped;
+        let boundary = c.is_whitespace() || c == '"' || c == '(' || c == ')';
+        if outside && !boundary {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            // A token that ran into a quote or a bracket is part of a larger form: not bare.
+            let clean_end = c.is_whitespace() && !escaped;
+            if clean_end {
+                spans.push((s, i));
+            }
+        }
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            in_quote = !in_quote;
+        } else if !in_quote && c == '(' {
+            depth += 1;
+        } else if !in_quote && c == ')' {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    let mut after_not = false;
+    for (s, e) in spans {
+        let tok = &text[s..e];
+        if matches!(tok, "AND" | "OR" | "&&" | "||") {
+            after_not = false;
+            continue;
+        }
+        if tok == "NOT" {
+            after_not = true;
+            continue;
+        }
+        let skip = after_not;
+        after_not = false;
+        if skip
+            || tok.starts_with(['+', '-'])
+            || tok.contains([':', '^', '*', '~', '\'', '\\', '[', ']', '{', '}', '`'])
+        {
+            continue;
+        }
+        *counts.entry(tok).or_insert(0) += 1;
+    }
+    counts
 }
 
 fn only_excludes(query: &str) -> Error {
@@ -328,34 +601,48 @@ impl Builder<'_> {
                 self.convert(inner)?,
                 boost.into_inner() as f32,
             ))),
-            UserInputAst::Clause(items) => {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for (occur, sub) in items {
-                    let occur = match occur {
-                        Some(AstOccur::Must) => Occur::Must,
-                        Some(AstOccur::MustNot) => Occur::MustNot,
-                        Some(AstOccur::Should) => Occur::Should,
-                        None => self.default_occur,
-                    };
-                    // `a AND NOT b`: the grammar nests `NOT b` as a clause of exclusions alone,
-                    // which on its own matches nothing; its exclusions belong to this clause.
-                    if occur != Occur::MustNot
-                        && let UserInputAst::Clause(inner) = sub
-                        && all_excluded(sub)
-                    {
-                        for (_, excluded) in inner {
-                            clauses.push((Occur::MustNot, self.convert(excluded)?));
-                        }
-                        continue;
-                    }
-                    clauses.push((occur, self.convert(sub)?));
-                }
-                if !clauses.is_empty() && clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
-                    return Err(only_excludes(self.query));
-                }
-                Ok(Box::new(BooleanQuery::new(clauses)))
-            }
+            UserInputAst::Clause(items) => self.clause(items, &[]),
         }
+    }
+
+    /// A list of clauses; `weights[i]` (1 when missing) multiplies clause `i`'s score.
+    fn clause(
+        &self,
+        items: &[(Option<AstOccur>, UserInputAst)],
+        weights: &[f32],
+    ) -> Result<Box<dyn Query>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, (occur, sub)) in items.iter().enumerate() {
+            let occur = match occur {
+                Some(AstOccur::Must) => Occur::Must,
+                Some(AstOccur::MustNot) => Occur::MustNot,
+                Some(AstOccur::Should) => Occur::Should,
+                None => self.default_occur,
+            };
+            // `a AND NOT b`: the grammar nests `NOT b` as a clause of exclusions alone,
+            // which on its own matches nothing; its exclusions belong to this clause.
+            if occur != Occur::MustNot
+                && let UserInputAst::Clause(inner) = sub
+                && all_excluded(sub)
+            {
+                for (_, excluded) in inner {
+                    clauses.push((Occur::MustNot, self.convert(excluded)?));
+                }
+                continue;
+            }
+            let q = self.convert(sub)?;
+            let weight = weights.get(i).copied().unwrap_or(1.0);
+            let q: Box<dyn Query> = if weight != 1.0 && occur != Occur::MustNot {
+                Box::new(BoostQuery::new(q, weight))
+            } else {
+                q
+            };
+            clauses.push((occur, q));
+        }
+        if !clauses.is_empty() && clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+            return Err(only_excludes(self.query));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     fn leaf(&self, leaf: &UserInputLeaf) -> Result<Box<dyn Query>> {
@@ -501,6 +788,9 @@ fn split_suffix(phrase: &str) -> (&str, Option<Suffix>) {
     (phrase, None)
 }
 
+/// Characters the query grammar reads as syntax inside a word unless escaped.
+const ESCAPED_IN_WORD: &[char] = &['^', '`', ':', '{', '}', '"', '\'', '[', ']', '(', ')', '\\'];
+
 /// A literal written back as query text: `field:"a phrase"~2`, `field:word`.
 fn literal_text(lit: &UserInputLiteral) -> String {
     let mut out = String::new();
@@ -509,7 +799,15 @@ fn literal_text(lit: &UserInputLiteral) -> String {
         out.push(':');
     }
     match lit.delimiter {
-        Delimiter::None => out.push_str(&lit.phrase),
+        Delimiter::None => {
+            // The grammar has read the escapes; write back those its word syntax needs.
+            for c in lit.phrase.chars() {
+                if c.is_whitespace() || ESCAPED_IN_WORD.contains(&c) {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
         Delimiter::SingleQuotes | Delimiter::DoubleQuotes => {
             out.push('"');
             out.push_str(&lit.phrase.replace('"', "\\\""));
@@ -591,6 +889,57 @@ mod tests {
         );
         assert_eq!(prepare_query("a=b").unwrap(), "a=b");
         assert_eq!(prepare_query("topics:cocoa").unwrap(), "tags:cocoa");
+    }
+
+    #[test]
+    fn repeated_bare_words_are_counted_before_the_grammar_merges_them() {
+        let c = count_bare_words(
+            r#"non users why non users "non users" title:users +users (users users) users"#,
+        );
+        assert_eq!(c.get("non"), Some(&2));
+        assert_eq!(c.get("users"), Some(&3));
+        assert_eq!(c.get("why"), Some(&1));
+        let c = count_bare_words("a NOT a a OR b");
+        assert_eq!(c.get("a"), Some(&2));
+    }
+
+    #[test]
+    fn stop_words_and_weights() {
+        let q = read_user_query(
+            "what are the problems of the non users why are they non users",
+            "en",
+        )
+        .unwrap();
+        assert_eq!(q.dropped, ["what", "are", "the", "of", "why", "they"]);
+        assert_eq!(q.content_words, 3);
+        assert_eq!(q.weights, [1.0, 2.0, 2.0]);
+        let q = read_user_query("The Who", "en").unwrap();
+        assert!(q.dropped.is_empty());
+        assert_eq!(q.content_words, 2);
+        let q = read_user_query("\"the who\" -the +a tour", "en").unwrap();
+        assert!(q.dropped.is_empty(), "{:?}", q.dropped);
+        assert_eq!(q.content_words, 3);
+        assert_eq!(q.default_clauses, 2);
+        // Stop words only for a language that has a list.
+        assert!(
+            read_user_query("die the tour", "xx")
+                .unwrap()
+                .dropped
+                .is_empty()
+        );
+        // Punctuation is no word; "don't" is one.
+        let q = read_user_query("why? don't heat —", "en").unwrap();
+        assert_eq!(q.dropped, ["why?", "don't"]);
+        assert_eq!(q.content_words, 1);
+        assert!(read_user_query("? —", "en").is_err());
+    }
+
+    #[test]
+    fn free_text_has_no_syntax() {
+        assert_eq!(
+            free_text("What (is) \"it\"? a-b NOT c: d*"),
+            "what is it a b not c d"
+        );
     }
 
     #[test]

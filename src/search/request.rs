@@ -44,8 +44,11 @@ pub struct Filters {
 #[derive(Clone, Debug, Serialize)]
 pub struct SearchRequest {
     pub query: String,
-    /// Match any word instead of all words.
+    /// Match any word instead of all words ([`crate::search::plan`]).
     pub any: bool,
+    /// Require every word, whatever the query's length and however few articles match
+    /// ([`crate::search::plan`]).
+    pub all: bool,
     pub filters: Filters,
     pub sort: SortOrder,
     pub limit: usize,
@@ -56,14 +59,18 @@ pub struct SearchRequest {
     pub explain: bool,
     /// Words and phrases match exact word forms (no stemming), as with `=word`.
     pub exact: bool,
-    /// Treat the query as free text (no syntax; any word may match). See [`Engine::plain_query`].
-    pub plain: bool,
     /// `--recency DAYS`: favour recent articles. An article's score is multiplied by
     /// `1 + 1 / (1 + age / DAYS)`, its age counted in days back from the newest article in the
     /// index (so an archive of 1987 is not all "old"): up to ×2 for the newest, ×1.5 at DAYS old.
     pub recency_days: Option<f32>,
     /// Weight of the proximity bonus ([`PROXIMITY_WEIGHT`] by default; 0 turns it off).
     pub proximity_weight: f32,
+    /// Expand the query with words of its best hits (pseudo-relevance feedback, RM3;
+    /// [`crate::search::expand`]).
+    pub expand: bool,
+    /// Rank articles like the article with this id (its `id`, or the collection's `docno`)
+    /// instead of reading `query` ("more like this"; [`crate::search::expand`]).
+    pub like: Option<String>,
 }
 
 impl SearchRequest {
@@ -71,6 +78,7 @@ impl SearchRequest {
         SearchRequest {
             query: query.into(),
             any: false,
+            all: false,
             filters: Filters::default(),
             sort: SortOrder::Relevance,
             limit: 10,
@@ -79,8 +87,9 @@ impl SearchRequest {
             explain: false,
             exact: false,
             recency_days: None,
-            plain: false,
             proximity_weight: PROXIMITY_WEIGHT,
+            expand: false,
+            like: None,
         }
     }
 }
@@ -117,7 +126,8 @@ pub struct Hit {
     pub language: Option<String>,
     pub word_count: u64,
     pub snippet: Snippet,
-    /// Why the hit scored as it did (with `explain`), as tantivy's JSON explanation tree.
+    /// Why the hit scored as it did (with `explain`), in words: one line per term (field,
+    /// frequency, idf, weight, its share) and the total ([`crate::search::explain`]).
     pub explanation: Option<String>,
 }
 
@@ -127,6 +137,9 @@ pub struct SearchResults {
     /// Number of matching articles (all of them, not just those returned).
     pub total_hits: usize,
     pub hits: Vec<Hit>,
+    /// Every word was required, fewer than [`crate::search::plan::RELAX_BELOW_HITS`] articles
+    /// had them all, so the hits are ranked with any word instead ([`crate::search::plan`]).
+    pub relaxed: bool,
 }
 
 /// One article whole: what `newsdex show <ID>` prints and a front end serves for one article.

@@ -115,6 +115,7 @@ pub struct JsonHit {
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
     pub total_hits: usize,
+    pub relaxed: bool,
 }
 
 /// Asserts that a finished command succeeded (showing its stderr if not) and hands it back.

@@ -1,0 +1,234 @@
+//! Stop words: function words ("the", "of", "what", "about") that a verbose query drops before
+//! it is ranked. They are removed from the query only, never from the index, so a phrase or a
+//! query made of nothing else ("The Who", "to be or not to be") still finds them.
+//!
+//! Lists are keyed by ISO 639-1 language code; [`stop_words`] gives the list for a language
+//! (empty when there is none, which keeps every word). A new language is one more `const` list
+//! and one more arm in [`stop_words`].
+
+/// The Snowball project's English stop-word list (snowballstem.org, `english/stop.txt`, BSD
+/// licence): pronouns, auxiliaries, articles, conjunctions, prepositions, and the contracted
+/// forms. "us" is left out (US, the United States), as Snowball does. tantivy's built-in
+/// English list has 33 words; on the judged collections it gave a third of this list's gain.
+pub const ENGLISH: &[&str] = &[
+    // pronouns
+    "i",
+    "me",
+    "my",
+    "myself",
+    "we",
+    "our",
+    "ours",
+    "ourselves",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "it",
+    "its",
+    "itself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "this",
+    "that",
+    "these",
+    "those",
+    // forms of to be, to have, to do; modals
+    "am",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "have",
+    "has",
+    "had",
+    "having",
+    "do",
+    "does",
+    "did",
+    "doing",
+    "would",
+    "should",
+    "could",
+    "ought",
+    // contracted forms
+    "i'm",
+    "you're",
+    "he's",
+    "she's",
+    "it's",
+    "we're",
+    "they're",
+    "i've",
+    "you've",
+    "we've",
+    "they've",
+    "i'd",
+    "you'd",
+    "he'd",
+    "she'd",
+    "we'd",
+    "they'd",
+    "i'll",
+    "you'll",
+    "he'll",
+    "she'll",
+    "we'll",
+    "they'll",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "hasn't",
+    "haven't",
+    "hadn't",
+    "doesn't",
+    "don't",
+    "didn't",
+    "won't",
+    "wouldn't",
+    "shan't",
+    "shouldn't",
+    "can't",
+    "cannot",
+    "couldn't",
+    "mustn't",
+    "let's",
+    "that's",
+    "who's",
+    "what's",
+    "here's",
+    "there's",
+    "when's",
+    "where's",
+    "why's",
+    "how's",
+    // articles, conjunctions, prepositions, adverbs
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "if",
+    "or",
+    "because",
+    "as",
+    "until",
+    "while",
+    "of",
+    "at",
+    "by",
+    "for",
+    "with",
+    "about",
+    "against",
+    "between",
+    "into",
+    "through",
+    "during",
+    "before",
+    "after",
+    "above",
+    "below",
+    "to",
+    "from",
+    "up",
+    "down",
+    "in",
+    "out",
+    "on",
+    "off",
+    "over",
+    "under",
+    "again",
+    "further",
+    "then",
+    "once",
+    "here",
+    "there",
+    "when",
+    "where",
+    "why",
+    "how",
+    "all",
+    "any",
+    "both",
+    "each",
+    "few",
+    "more",
+    "most",
+    "other",
+    "some",
+    "such",
+    "no",
+    "nor",
+    "not",
+    "only",
+    "own",
+    "same",
+    "so",
+    "than",
+    "too",
+    "very",
+];
+
+/// The stop words of the language with ISO 639-1 code `lang` (any case; a region suffix such as
+/// `en-GB` is ignored). Empty for a language without a list.
+pub fn stop_words(lang: &str) -> &'static [&'static str] {
+    let base = lang.split(['-', '_']).next().unwrap_or("");
+    match base.to_ascii_lowercase().as_str() {
+        "en" => ENGLISH,
+        _ => &[],
+    }
+}
+
+/// Whether `word` (as typed: any case, straight or curly apostrophe) is a stop word in `lang`.
+pub fn is_stop_word(lang: &str, word: &str) -> bool {
+    let list = stop_words(lang);
+    if list.is_empty() {
+        return false;
+    }
+    let w = word.to_lowercase().replace('’', "'");
+    list.contains(&w.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_list() {
+        assert!(is_stop_word("en", "The"));
+        assert!(is_stop_word("EN-gb", "about"));
+        assert!(is_stop_word("en", "Don’t"));
+        assert!(!is_stop_word("en", "us"), "US is a country");
+        assert!(!is_stop_word("en", "caravan"));
+        assert!(
+            !is_stop_word("xx", "the"),
+            "an unknown language keeps every word"
+        );
+        let mut sorted = ENGLISH.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ENGLISH.len(), "no word listed twice");
+    }
+}
