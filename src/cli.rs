@@ -18,6 +18,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "NEWSDEX_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
 
+    /// Search a Quickwit cluster instead of the local index: quickwit://HOST:PORT/INDEX
+    /// (filled with `newsdex push`; used by search, export, count, stats and eval).
+    #[arg(long, global = true, env = "NEWSDEX_ENGINE", value_name = "URL")]
+    pub engine: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,6 +51,25 @@ pub enum Command {
     /// Verify the index: every file present and matching its checksum, every article readable.
     /// Exits 0 when healthy, 1 when damaged (then rebuild with `newsdex index --full <DIR>`).
     Check(StatsArgs),
+    /// Copy the index to a Quickwit cluster (the first time everything, then only what changed).
+    Push(PushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The cluster index to fill: quickwit://HOST:PORT/INDEX (created when absent).
+    #[arg(long, required_unless_present = "dry_run", value_name = "URL")]
+    pub to: Option<String>,
+    /// Send nothing: write the index config (index-config.yaml) and every article
+    /// (articles.ndjson) to this folder, for your own ingest pipeline.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -85,6 +85,10 @@ pub enum Error {
         source: tantivy::TantivyError,
     },
 
+    /// A Quickwit cluster (the remote engine, `newsdex push`) failed or refused.
+    #[error("{url}: {message}")]
+    Remote { url: String, message: String },
+
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 

@@ -68,6 +68,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = cmd::index_dir(cli.index)?;
+    cmd::choose_engine(cli.engine);
     // Index damage that shows only once a query reads the damaged part gets the same clear
     // message as damage found when the index opens.
     run_command(&dir, cli.command).map_err(|e| {
@@ -90,6 +91,7 @@ fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCo
         Command::Count(args) => cmd::count::cmd_count(&dir, args),
         Command::Show(args) => cmd::show::cmd_show(&dir, args),
         Command::Similar(args) => cmd::similar::cmd_similar(&dir, args),
+        Command::Push(args) => cmd::push::cmd_push(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(

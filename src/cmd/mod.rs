@@ -6,6 +6,7 @@ pub(crate) mod count;
 pub(crate) mod eval;
 pub(crate) mod export;
 pub(crate) mod index;
+pub(crate) mod push;
 pub(crate) mod search;
 pub(crate) mod show;
 pub(crate) mod similar;
@@ -75,8 +76,19 @@ pub(crate) fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchReq
     Ok(req)
 }
 
-/// The engine that answers this command's queries: the index at `dir`. Every command that
-/// searches opens its engine here, so another engine can stand behind all of them at once.
+/// `--engine` / `NEWSDEX_ENGINE`, set once by `main` before a command runs.
+static ENGINE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+pub(crate) fn choose_engine(engine: Option<String>) {
+    let _ = ENGINE.set(engine.filter(|e| !e.trim().is_empty()));
+}
+
+/// The engine that answers this command's queries: the index at `dir`, or the Quickwit cluster
+/// index `--engine quickwit://HOST:PORT/INDEX` names. Every command that searches opens its
+/// engine here, so another engine can stand behind all of them at once.
 pub(crate) fn open_engine(dir: &std::path::Path) -> anyhow::Result<Box<dyn SearchEngine>> {
-    Ok(Box::new(LocalEngine::open(dir)?))
+    match ENGINE.get().and_then(Option::as_deref) {
+        None | Some("local") => Ok(Box::new(LocalEngine::open(dir)?)),
+        Some(url) => Ok(Box::new(newsdex::search::QuickwitEngine::open(url)?)),
+    }
 }

@@ -8,6 +8,8 @@ pub mod document;
 pub mod manifest;
 pub mod open;
 pub mod optimize;
+pub mod push;
+pub mod quickwit;
 pub mod schema;
 pub mod writer;
 

@@ -203,14 +203,17 @@ pub fn register_tokenizers(index: &Index) {
             .filter(AsciiFoldingFilter)
             .build(),
     );
-    tm.register(
-        PLAIN_TOKENIZER,
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .build(),
-    );
+    tm.register(PLAIN_TOKENIZER, plain_analyzer());
+}
+
+/// The analyzer for URLs and exact word forms (the `exact` field): words, lower-cased and
+/// accent-folded, unstemmed.
+pub fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
 }
 
 /// Normalises a keyword value the way the `keyword` analyzer does, for building filter terms.

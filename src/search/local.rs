@@ -31,7 +31,7 @@ use crate::search::tally::{Tally, TallyBy, TallyCollector};
 use crate::search::{EngineInfo, SearchEngine};
 
 /// Longest snippet, in characters.
-const SNIPPET_CHARS: usize = 200;
+pub(crate) const SNIPPET_CHARS: usize = 200;
 
 /// What a request runs before any fallback (see [`LocalEngine::planned`]).
 struct Planned {
@@ -766,7 +766,7 @@ fn analyze(text: &str) -> Vec<String> {
 /// tantivy's fragment starts and ends on a token, which drops leading punctuation and currency
 /// signs (`£15.8m` would show as `15.8m`); the fragment is widened to the start of its sentence
 /// (or a word boundary) and the end of its last word, and marked with `…` where it was cut.
-fn make_snippet(g: &SnippetGenerator, body: &str) -> Snippet {
+pub(crate) fn make_snippet(g: &SnippetGenerator, body: &str) -> Snippet {
     let s = g.snippet(body);
     if s.highlighted().is_empty() {
         return Snippet {

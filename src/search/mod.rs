@@ -12,6 +12,7 @@ pub mod kwic;
 pub mod local;
 pub mod plan;
 pub mod query;
+pub mod quickwit;
 pub mod request;
 pub mod stopwords;
 pub mod tally;
@@ -21,6 +22,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 pub use local::LocalEngine;
+pub use quickwit::QuickwitEngine;
 pub use request::{
     ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, PROXIMITY_WEIGHT, SearchRequest,
     SearchResults, Snippet, SortOrder,
