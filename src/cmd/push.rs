@@ -79,7 +79,7 @@ pub(crate) fn cmd_push(dir: &std::path::Path, args: PushArgs) -> anyhow::Result<
                 )?;
                 writeln!(
                     out,
-                    "  {} unchanged, {} removed (Quickwit applies deletions in the background, within a minute or so)",
+                    "  {} unchanged, {} removed (Quickwit applies deletions in the background, within about three minutes)",
                     summary.unchanged, summary.deleted
                 )?;
             }

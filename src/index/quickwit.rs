@@ -38,6 +38,9 @@ pub const SEQ_FIELD: &str = "seq";
 /// Prefix of the stored, unindexed copy of a field as the article wrote it.
 pub const STORED_PREFIX: &str = "stored_";
 
+/// How long a split may still be merged; deletions apply to a split only after it.
+pub const MATURATION: &str = "2m";
+
 /// Largest ingest request sent (Quickwit refuses bodies over 10 MB).
 pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 
@@ -118,7 +121,8 @@ impl Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(5)))
-            .timeout_global(Some(Duration::from_secs(600)))
+            // A forced commit waits for everything queued before it to be indexed.
+            .timeout_global(Some(Duration::from_secs(1800)))
             .build()
             .into();
         Client { agent, target }
@@ -132,6 +136,13 @@ impl Client {
     }
 
     fn unreachable(&self, e: ureq::Error) -> Error {
+        if let ureq::Error::Timeout(which) = e {
+            return self.remote(format!(
+                "Quickwit at {} did not answer in time ({which}): it may be overloaded; check its \
+                 log, then try again",
+                self.target.base
+            ));
+        }
         self.remote(format!(
             "cannot reach Quickwit at {} ({e}): is it running? Start it (`quickwit run`), or check the host and port",
             self.target.base
@@ -428,7 +439,12 @@ pub fn doc_mapping_yaml(index_id: &str) -> String {
         }
     }
     y.push_str("search_settings:\n  default_search_fields: [text]\n");
-    y.push_str("indexing_settings:\n  commit_timeout_secs: 30\n");
+    // One split per push (and per 10 million articles): the push commits at its end, not on a
+    // timer. Quickwit deletes only from "mature" splits (no longer merged): a short maturation
+    // lets a push's deletions apply within minutes instead of the default 48 hours.
+    y.push_str(&format!(
+        "indexing_settings:\n  commit_timeout_secs: 600\n  merge_policy:\n    type: stable_log\n    maturation_period: {MATURATION}\n"
+    ));
     y
 }
 
@@ -491,7 +507,12 @@ impl DocBuilder {
         let id = first(f.id).unwrap_or_default();
         m.insert("id".into(), json!(id));
         m.insert("path".into(), json!(first(f.path).unwrap_or_default()));
-        for (field, name) in [(f.docno, "docno"), (f.date_source, "date_source")] {
+        for (field, name) in [
+            (f.docno, "docno"),
+            (f.date_source, "date_source"),
+            (f.source_from, "source_from"),
+            (f.section_from, "section_from"),
+        ] {
             if let Some(v) = first(field) {
                 m.insert(name.into(), json!(v));
             }
@@ -536,13 +557,18 @@ impl DocBuilder {
                 m.insert(format!("{STORED_PREFIX}{name}"), json!(vs));
             }
         }
-        if let Some(p) = doc.get_first(f.published).and_then(|v| v.as_datetime())
-            && let Ok(t) = time::OffsetDateTime::from_unix_timestamp(p.into_timestamp_secs())
-        {
-            m.insert(
-                "published".into(),
-                json!(crate::ingest::article::format_rfc3339(t)),
-            );
+        for (field, name) in [(f.published, "published"), (f.crawled, "crawled")] {
+            if let Some(p) = doc.get_first(field).and_then(|v| v.as_datetime())
+                && let Ok(t) = time::OffsetDateTime::from_unix_timestamp(p.into_timestamp_secs())
+            {
+                m.insert(
+                    name.into(),
+                    json!(crate::ingest::article::format_rfc3339(t)),
+                );
+            }
+        }
+        if let Some(r) = doc.get_first(f.record).and_then(|v| v.as_u64()) {
+            m.insert("record".into(), json!(r));
         }
         if let Some(d) = day {
             m.insert("day".into(), json!(d));

@@ -25,7 +25,7 @@ use crate::index::quickwit::{Client, SEQ_FIELD, STORED_PREFIX, Target};
 use crate::index::schema::{Fields, news_analyzer};
 use crate::ingest::article::format_rfc3339;
 use crate::search::local::{SNIPPET_CHARS, make_snippet};
-use crate::search::request::{Hit, SearchRequest, SearchResults, SortOrder};
+use crate::search::request::{ArticleView, Hit, SearchRequest, SearchResults, SortOrder};
 use crate::search::tally::{Tally, TallyBy};
 use crate::search::{EngineInfo, LocalEngine, SearchEngine, kwic};
 
@@ -348,30 +348,19 @@ impl QuickwitEngine {
         let s = |k: &str| src.get(k).and_then(Value::as_str).map(str::to_string);
         let stored = |k: &str| s(&format!("{STORED_PREFIX}{k}"));
         let body = stored("body").unwrap_or_default();
-        let published = s("published").and_then(|p| {
-            time::OffsetDateTime::parse(&p, &time::format_description::well_known::Rfc3339)
-                .ok()
-                .map(format_rfc3339)
-        });
+        let published = date(&src, "published");
         let hit = Hit {
             rank,
             score,
             id: s("id").unwrap_or_default(),
             docno: s("docno"),
             path: s("path").unwrap_or_default(),
+            record: src.get("record").and_then(Value::as_u64).unwrap_or(0),
             title: stored("title").unwrap_or_default(),
             published,
             date_source: s("date_source"),
             source: stored("source"),
-            authors: src
-                .get(&format!("{STORED_PREFIX}authors"))
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            authors: strings(&src, &format!("{STORED_PREFIX}authors")),
             url: stored("url"),
             section: stored("section"),
             language: stored("language"),
@@ -654,6 +643,45 @@ impl SearchEngine for QuickwitEngine {
         ))
     }
 
+    fn article(&self, id: &str) -> Result<Option<ArticleView>> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Ok(None);
+        }
+        // By id first, then by the collection's own id, as the local engine looks.
+        for (field, value) in [("id", id.to_ascii_lowercase()), ("docno", id.to_string())] {
+            let body = json!({ "query": { "term": { field: { "value": value } } }, "size": 1 });
+            let hits = Self::hits_of(&self.client.es_search(&body, None)?);
+            let Some(src) = hits.first().and_then(|h| h.get("_source")) else {
+                continue;
+            };
+            let s = |k: &str| src.get(k).and_then(Value::as_str).map(str::to_string);
+            let stored = |k: &str| s(&format!("{STORED_PREFIX}{k}"));
+            return Ok(Some(ArticleView {
+                id: s("id").unwrap_or_default(),
+                docno: s("docno"),
+                path: s("path").unwrap_or_default(),
+                record: src.get("record").and_then(Value::as_u64).unwrap_or(0),
+                format: stored("format"),
+                title: stored("title").unwrap_or_default(),
+                published: date(src, "published"),
+                date_source: s("date_source"),
+                crawled: date(src, "crawled"),
+                source: stored("source"),
+                source_from: s("source_from"),
+                section: stored("section"),
+                section_from: s("section_from"),
+                authors: strings(src, &format!("{STORED_PREFIX}authors")),
+                url: stored("url"),
+                language: stored("language"),
+                tags: strings(src, &format!("{STORED_PREFIX}tags")),
+                word_count: src.get("word_count").and_then(Value::as_u64).unwrap_or(0),
+                body: stored("body").unwrap_or_default(),
+            }));
+        }
+        Ok(None)
+    }
+
     fn info(&self) -> Result<EngineInfo> {
         let id = &self.client.target.index_id;
         let d = self
@@ -683,6 +711,26 @@ impl SearchEngine for QuickwitEngine {
             size_bytes: d.get("size_published_splits").and_then(Value::as_u64),
         })
     }
+}
+
+/// A date field of a stored document, as the local engine writes it (RFC 3339, UTC).
+fn date(src: &Value, key: &str) -> Option<String> {
+    let p = src.get(key)?.as_str()?;
+    time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(format_rfc3339)
+}
+
+/// Every value of a multi-valued stored field.
+fn strings(src: &Value, key: &str) -> Vec<String> {
+    src.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A phrase's word offsets and slop, from its debug form (`PhraseQuery` has no accessor for them).
