@@ -202,10 +202,12 @@ impl QuickwitEngine {
 
     /// A range over an integer field (the `day` of date filters), read from its debug form.
     fn range_json(&self, debug: &str) -> Result<Value> {
-        let bound = |key: &str| -> Option<(Option<&'static str>, Option<(u32, i64)>)> {
+        // `None`: not understood; `Some(None)`: unbounded; else the operator suffix, field, value.
+        type Bound = Option<(&'static str, u32, i64)>;
+        let bound = |key: &str| -> Option<Bound> {
             let rest = debug.split_once(key)?.1;
             if rest.starts_with("Unbounded") {
-                return Some((None, None));
+                return Some(None);
             }
             let (kind, rest) = if let Some(r) = rest.strip_prefix("Included(") {
                 ("e", r)
@@ -225,7 +227,7 @@ impl QuickwitEngine {
                 .next()?
                 .parse()
                 .ok()?;
-            Some((Some(kind), Some((field, value))))
+            Some(Some((kind, field, value)))
         };
         let (lo, hi) = match (bound("lower_bound: "), bound("upper_bound: ")) {
             (Some(lo), Some(hi)) => (lo, hi),
@@ -233,11 +235,11 @@ impl QuickwitEngine {
         };
         let mut body = serde_json::Map::new();
         let mut field = None;
-        if let (Some(kind), Some((f, v))) = lo {
+        if let Some((kind, f, v)) = lo {
             body.insert(format!("gt{kind}"), json!(v));
             field = Some(f);
         }
-        if let (Some(kind), Some((f, v))) = hi {
+        if let Some((kind, f, v)) = hi {
             body.insert(format!("lt{kind}"), json!(v));
             field = Some(f);
         }
