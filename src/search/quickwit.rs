@@ -627,8 +627,20 @@ impl SearchEngine for QuickwitEngine {
                 }
             }
         }
-        if by == TallyBy::Day {
-            tally.undated = total.saturating_sub(tally.days.values().sum());
+        match by {
+            TallyBy::Day => tally.undated = total.saturating_sub(tally.days.values().sum()),
+            // Articles with no value for the field (no outlet, section or author).
+            TallyBy::Keyword(field) => {
+                let body = json!({
+                    "query": { "bool": {
+                        "must": [query],
+                        "must_not": [{ "exists": { "field": format!("{STORED_PREFIX}{field}") } }],
+                    } },
+                    "size": 0,
+                    "track_total_hits": true,
+                });
+                tally.missing = Self::total_of(&self.client.es_search(&body, None)?) as u64;
+            }
         }
         Ok((total, tally))
     }
