@@ -34,6 +34,14 @@ use crate::search::{EngineInfo, SearchEngine};
 pub(crate) const SNIPPET_CHARS: usize = 200;
 
 /// What a request runs before any fallback (see [`LocalEngine::planned`]).
+/// See [`LocalEngine::candidate_queries`].
+pub struct Candidates {
+    /// What the request runs first.
+    pub main: Box<dyn Query>,
+    /// What it runs instead when `main` finds fewer than [`RELAX_BELOW_HITS`] articles.
+    pub fallback: Option<Box<dyn Query>>,
+}
+
 struct Planned {
     /// The query proper, without filters.
     main: Box<dyn Query>,
@@ -300,6 +308,18 @@ impl LocalEngine {
             )),
         ));
         Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The query `req` runs before the default-mode fallback, and the fallback (any word enough)
+    /// when the policy allows one, both with the request's filters: for an engine that counts
+    /// matches elsewhere and relaxes by the same rule (the Quickwit engine).
+    pub fn candidate_queries(&self, req: &SearchRequest, ranking: bool) -> Result<Candidates> {
+        let planned = self.planned(req, ranking)?;
+        let fallback = planned.fallback.map(|f| self.assemble(req, f));
+        Ok(Candidates {
+            main: self.assemble(req, planned.main),
+            fallback,
+        })
     }
 
     /// The query `req` runs (see [`LocalEngine::resolve_query`]): the one function that builds

@@ -25,6 +25,7 @@ use crate::index::quickwit::{Client, SEQ_FIELD, STORED_PREFIX, Target};
 use crate::index::schema::{Fields, news_analyzer};
 use crate::ingest::article::format_rfc3339;
 use crate::search::local::{SNIPPET_CHARS, make_snippet};
+use crate::search::plan::RELAX_BELOW_HITS;
 use crate::search::request::{ArticleView, Hit, SearchRequest, SearchResults, SortOrder};
 use crate::search::tally::{Tally, TallyBy};
 use crate::search::{EngineInfo, LocalEngine, SearchEngine, kwic};
@@ -68,8 +69,11 @@ impl QuickwitEngine {
         ))
     }
 
-    /// The query newsdex runs for `req`, in Quickwit's query DSL.
-    pub fn query_json(&self, req: &SearchRequest) -> Result<Value> {
+    /// The query newsdex runs for `req`, in Quickwit's query DSL, after the default-mode policy
+    /// ([`crate::search::plan`]): every word required, relaxed to any word when that finds fewer
+    /// than [`RELAX_BELOW_HITS`] articles on the cluster. Answers whether it was relaxed.
+    /// `ranking`: false when only counting (counts never relax).
+    pub fn resolved_query(&self, req: &SearchRequest, ranking: bool) -> Result<(Value, bool)> {
         if req.recency_days.is_some_and(|d| d > 0.0) {
             return Err(self.unsupported("--recency"));
         }
@@ -79,8 +83,26 @@ impl QuickwitEngine {
         if req.explain {
             return Err(self.unsupported("--explain"));
         }
-        let q = self.shadow.build_query(req)?;
-        self.translate(&*q)
+        if req.expand {
+            return Err(self.unsupported("--expand"));
+        }
+        if req.like.is_some() {
+            return Err(self.unsupported("newsdex similar"));
+        }
+        let candidates = self.shadow.candidate_queries(req, ranking)?;
+        let main = self.translate(&*candidates.main)?;
+        if let Some(fallback) = candidates.fallback {
+            let count = json!({ "query": main, "size": 0, "track_total_hits": true });
+            if Self::total_of(&self.client.es_search(&count, None)?) < RELAX_BELOW_HITS {
+                return Ok((self.translate(&*fallback)?, true));
+            }
+        }
+        Ok((main, false))
+    }
+
+    /// The query for `req`, as ranked (see [`QuickwitEngine::resolved_query`]).
+    pub fn query_json(&self, req: &SearchRequest) -> Result<Value> {
+        Ok(self.resolved_query(req, true)?.0)
     }
 
     fn field_name(&self, field: Field) -> &str {
@@ -519,7 +541,7 @@ impl QuickwitEngine {
 
 impl SearchEngine for QuickwitEngine {
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let query = self.query_json(req)?;
+        let (query, relaxed) = self.resolved_query(req, true)?;
         let snippets = if req.snippets && req.limit > 0 {
             Some(self.snippet_generator(req)?)
         } else {
@@ -545,6 +567,7 @@ impl SearchEngine for QuickwitEngine {
             return Ok(SearchResults {
                 total_hits: Self::total_of(&answer),
                 hits,
+                relaxed,
             });
         }
         // A page deeper than Quickwit answers by offset.
@@ -559,6 +582,7 @@ impl SearchEngine for QuickwitEngine {
         Ok(SearchResults {
             total_hits: total,
             hits,
+            relaxed,
         })
     }
 
@@ -584,7 +608,7 @@ impl SearchEngine for QuickwitEngine {
 
     fn tally(&self, req: Option<&SearchRequest>, by: TallyBy) -> Result<(u64, Tally)> {
         let query = match req {
-            Some(r) => self.query_json(r)?,
+            Some(r) => self.resolved_query(r, false)?.0,
             None => json!({ "match_all": {} }),
         };
         let agg = match by {
