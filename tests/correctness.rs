@@ -265,3 +265,56 @@ fn a_name_with_a_backslash_and_a_latin1_name_are_two_articles() {
     assert_eq!(s["articles_total"], 3, "{s}");
     assert_eq!(env.search(&["espresso"]).len(), 3);
 }
+
+/// Inputs that were quadratic, with a time budget far above linear time and far below what the
+/// quadratic code took (a 300 KB line of `[` took 25 s to index; this one is 1 MB).
+#[test]
+fn pathological_markdown_and_kwic_run_in_linear_time() {
+    // Generous: the machine may be busy; linear time is well under a second here.
+    let budget = std::time::Duration::from_secs(30);
+    let env = TestEnv::new();
+    let mut md = String::from("# Brackets everywhere\n\n");
+    md.push_str(&"[".repeat(1 << 20));
+    md.push_str("\n\nThe ledger [closes](https://x.example) today.\n");
+    env.write("brackets.md", md);
+    let mut half = String::from("# Half links\n\n");
+    half.push_str(&"[a](".repeat(1 << 18));
+    half.push('\n');
+    env.write("half.md", half);
+    // One article with 100,000 occurrences of the query word, for --kwic.
+    let mut body = String::from("Title: Ledger ledger\n\n");
+    body.push_str(&"ledger word ".repeat(100_000));
+    env.write("many.txt", body);
+
+    let t = std::time::Instant::now();
+    let s = env.index_json(&env.archive(), &[]);
+    eprintln!("indexing took {:?}", t.elapsed());
+    assert!(t.elapsed() < budget, "indexing took {:?}", t.elapsed());
+    assert_eq!(s["articles_total"], 3, "{s}");
+    let hits = env.search(&["closes"]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].title, "Brackets everywhere");
+
+    let file = env.dir.path().join("kwic.jsonl");
+    let t = std::time::Instant::now();
+    let out = env
+        .cmd()
+        .args(["export", "ledger", "--format", "jsonl", "--kwic", "2", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    succeeded(out);
+    eprintln!("--kwic took {:?}", t.elapsed());
+    assert!(t.elapsed() < budget, "--kwic took {:?}", t.elapsed());
+    let rows = json_lines(&std::fs::read(&file).unwrap());
+    // 100,000 in the body, plus the brackets article's "ledger".
+    assert_eq!(rows.len(), 100_001);
+    let last = rows
+        .iter()
+        .filter(|r| r["offset"].as_u64().is_some())
+        .max_by_key(|r| r["offset"].as_u64())
+        .unwrap();
+    assert_eq!(last["left"], "ledger word");
+    assert_eq!(last["right"], "word");
+    assert_eq!(last["offset"], 12 * 99_999);
+}

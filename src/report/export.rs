@@ -349,8 +349,7 @@ pub fn export(
             match opts.kwic {
                 None => w.row(&base, docno, h.rank, h.score)?,
                 Some(n) => {
-                    for occ in &occurrences {
-                        let c = crate::search::kwic::context(body, occ, n);
+                    for c in crate::search::kwic::contexts(body, &occurrences, n) {
                         let mut row = base.clone();
                         row.push(("left", serde_json::Value::String(c.left)));
                         row.push(("match", serde_json::Value::String(c.matched)));

@@ -111,15 +111,92 @@ pub struct Context {
 
 /// `n` whitespace-separated words on each side of the occurrence, on one line.
 pub fn context(body: &str, occ: &Occurrence, n: usize) -> Context {
-    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let before: Vec<&str> = body[..occ.start].split_whitespace().collect();
-    let after: Vec<&str> = body[occ.end..].split_whitespace().collect();
-    Context {
-        left: before[before.len().saturating_sub(n)..].join(" "),
-        matched: flat(&body[occ.start..occ.end]),
-        right: after[..after.len().min(n)].join(" "),
-        char_offset: body[..occ.start].chars().count(),
+    contexts(body, std::slice::from_ref(occ), n)
+        .pop()
+        .expect("one context per occurrence")
+}
+
+/// [`context`] for every occurrence of one body. The body is split into words once, and the
+/// character offset counted on from the previous occurrence, so an article with thousands of
+/// occurrences costs one pass, not one pass per occurrence.
+pub fn contexts(body: &str, occs: &[Occurrence], n: usize) -> Vec<Context> {
+    let words = word_spans(body);
+    let (mut counted_to, mut chars_before) = (0, 0);
+    occs.iter()
+        .map(|occ| {
+            if occ.start < counted_to {
+                (counted_to, chars_before) = (0, 0);
+            }
+            chars_before += body[counted_to..occ.start].chars().count();
+            counted_to = occ.start;
+            Context {
+                left: left_words(body, &words, occ.start, n),
+                matched: body[occ.start..occ.end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                right: right_words(body, &words, occ.end, n),
+                char_offset: chars_before,
+            }
+        })
+        .collect()
+}
+
+/// Byte spans of the whitespace-separated words of `body`.
+fn word_spans(body: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in body.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
     }
+    if let Some(s) = start {
+        spans.push((s, body.len()));
+    }
+    spans
+}
+
+/// The last `n` words before byte `at` (a word cut by `at` counts with its part before it).
+fn left_words(body: &str, words: &[(usize, usize)], at: usize, n: usize) -> String {
+    let k = words.partition_point(|w| w.1 <= at);
+    let mut out: Vec<&str> = Vec::new();
+    let cut = words.get(k).filter(|w| w.0 < at).map(|w| &body[w.0..at]);
+    let whole = n.saturating_sub(usize::from(cut.is_some()));
+    out.extend(
+        words[k.saturating_sub(whole)..k]
+            .iter()
+            .map(|w| &body[w.0..w.1]),
+    );
+    if n > 0 {
+        out.extend(cut);
+    }
+    out.join(" ")
+}
+
+/// The first `n` words after byte `at` (a word cut by `at` counts with its part after it).
+fn right_words(body: &str, words: &[(usize, usize)], at: usize, n: usize) -> String {
+    let j = words.partition_point(|w| w.1 <= at);
+    let mut out: Vec<&str> = Vec::new();
+    let mut from = j;
+    if n > 0
+        && let Some(w) = words.get(j).filter(|w| w.0 < at)
+    {
+        out.push(&body[at..w.1]);
+        from += 1;
+    }
+    let rest = n - out.len();
+    out.extend(
+        words[from.min(words.len())..(from + rest).min(words.len())]
+            .iter()
+            .map(|w| &body[w.0..w.1]),
+    );
+    out.join(" ")
 }
 
 #[cfg(test)]
@@ -148,6 +225,36 @@ mod tests {
         assert_eq!(c.matched, "safe third country");
         assert_eq!(c.right, "deal. Migrants");
         assert_eq!(c.char_offset, 16);
+    }
+
+    /// The one-pass contexts are what splitting the text around each occurrence gives.
+    #[test]
+    fn contexts_match_splitting_around_each_occurrence() {
+        let naive = |body: &str, occ: &Occurrence, n: usize| {
+            let before: Vec<&str> = body[..occ.start].split_whitespace().collect();
+            let after: Vec<&str> = body[occ.end..].split_whitespace().collect();
+            Context {
+                left: before[before.len().saturating_sub(n)..].join(" "),
+                matched: body[occ.start..occ.end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                right: after[..after.len().min(n)].join(" "),
+                char_offset: body[..occ.start].chars().count(),
+            }
+        };
+        let body = "  Peña-caravan\u{a0}caravan,  the migrant-caravan's caravan\n caravan";
+        let m = matcher(&[], &["caravan"]);
+        let occ = m.find(body);
+        assert_eq!(occ.len(), 5);
+        for n in 0..4 {
+            let want: Vec<Context> = occ.iter().map(|o| naive(body, o, n)).collect();
+            assert_eq!(contexts(body, &occ, n), want, "n = {n}");
+            let reversed: Vec<Occurrence> = occ.iter().rev().copied().collect();
+            let mut got = contexts(body, &reversed, n);
+            got.reverse();
+            assert_eq!(got, want, "n = {n}, reversed");
+        }
     }
 
     #[test]

@@ -158,24 +158,34 @@ fn block_to_text(line: &str) -> String {
 }
 
 /// Inline Markdown to text: `[text](url)` → text, `![alt](src)` → nothing, `*`, `_`, `` ` `` removed
-/// when they mark emphasis.
+/// when they mark emphasis. Linear in the line's length: where the next `]` and `)` are is worked
+/// out once, not searched for at every `[` (a line of 300,000 `[` took 25 s).
 fn inline_to_text(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
+    let next_bracket = next_positions(&chars, ']');
+    let next_paren = next_positions(&chars, ')');
+    // For `[text](target)` starting at `open`: (index of `]`, index just past `)`).
+    let link = |open: usize| -> Option<(usize, usize)> {
+        let close = next_bracket[open]?;
+        if chars.get(close + 1) != Some(&'(') {
+            return None;
+        }
+        Some((close, next_paren[close + 1]? + 1))
+    };
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         match c {
             '!' if chars.get(i + 1) == Some(&'[') => {
-                if let Some(end) = link_end(&chars, i + 1) {
+                if let Some((_, end)) = link(i + 1) {
                     i = end;
                     continue;
                 }
                 out.push(c);
             }
             '[' => {
-                if let Some(end) = link_end(&chars, i) {
-                    let close = chars[i..].iter().position(|&x| x == ']').expect("link") + i;
+                if let Some((close, end)) = link(i) {
                     out.extend(&chars[i + 1..close]);
                     i = end;
                     continue;
@@ -200,14 +210,17 @@ fn inline_to_text(s: &str) -> String {
     out
 }
 
-/// For `[text](target)` starting at `open`, the index just past `)`.
-fn link_end(chars: &[char], open: usize) -> Option<usize> {
-    let close = chars[open..].iter().position(|&x| x == ']')? + open;
-    if chars.get(close + 1) != Some(&'(') {
-        return None;
+/// For each index, the index of the first `target` at or after it.
+fn next_positions(chars: &[char], target: char) -> Vec<Option<usize>> {
+    let mut next = vec![None; chars.len() + 1];
+    for i in (0..chars.len()).rev() {
+        next[i] = if chars[i] == target {
+            Some(i)
+        } else {
+            next[i + 1]
+        };
     }
-    let paren = chars[close + 1..].iter().position(|&x| x == ')')? + close + 1;
-    Some(paren + 1)
+    next
 }
 
 #[cfg(test)]
@@ -257,6 +270,22 @@ mod tests {
         .unwrap();
         assert_eq!(a.title, "Storm hits coast");
         assert_eq!(a.body, "Winds of 90 mph_per_hour.");
+    }
+
+    #[test]
+    fn links_images_and_stray_brackets() {
+        assert_eq!(
+            inline_to_text("see [the report](https://x.example/a_(b)) now"),
+            "see the report) now"
+        );
+        assert_eq!(inline_to_text("a ![chart](c.png) b"), "a  b");
+        assert_eq!(inline_to_text("[x] (y) [z]"), "[x] (y) [z]");
+        assert_eq!(
+            inline_to_text("[unclosed (x) ] [a](b"),
+            "[unclosed (x) ] [a](b"
+        );
+        assert_eq!(inline_to_text("x ![[a](b) y"), "x  y");
+        assert_eq!(inline_to_text("[é](x)ü_ü"), "éü_ü");
     }
 
     #[test]
