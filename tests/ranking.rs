@@ -292,3 +292,31 @@ fn explain_says_in_words_what_each_term_adds() {
     assert!(text.contains("  total"), "{text}");
     assert!(!text.contains('{'), "no JSON: {text}");
 }
+
+#[test]
+fn prefix_and_fuzzy_words_rank_by_the_words_they_stand_for() {
+    let env = TestEnv::new();
+    archive(&env, 10);
+    env.write(
+        "many.txt",
+        "Immigration debate\n\nImmigrants and immigration: more immigrants arrived.\n",
+    );
+    env.write(
+        "once.txt",
+        "Harbour traffic\n\nShips came and went in the harbour all week, cargo was counted, the \
+         weather held, the port authority met, and one immigrant was among the passengers.\n",
+    );
+    env.index(&env.archive());
+    for q in ["immigra*", "imigrants~1"] {
+        let hits = search(&env, &[q]);
+        assert!(!hits.is_empty(), "{q}");
+        assert!(hits[0].path.ends_with("many.txt"), "{q}: {hits:?}");
+        if q.ends_with('*') {
+            assert_eq!(hits.len(), 2, "every matching article is found");
+            assert!(
+                hits[0].score > 1.5 * hits[1].score,
+                "{q}: ranked, not all alike: {hits:?}"
+            );
+        }
+    }
+}

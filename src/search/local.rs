@@ -134,7 +134,14 @@ impl LocalEngine {
         combine: Combine,
         exact: bool,
     ) -> Result<Box<dyn Query>> {
-        query.build(&self.index, &self.fields, combine == Combine::Any, exact)
+        let searcher = self.searcher();
+        query.build(
+            &self.index,
+            &self.fields,
+            Some(&searcher),
+            combine == Combine::Any,
+            exact,
+        )
     }
 
     /// `main` plus the request's filters and the proximity bonus. This is where ranking is

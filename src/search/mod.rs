@@ -7,6 +7,7 @@
 //! engine can stand behind the same commands.
 
 pub mod expand;
+pub mod expansion;
 pub mod explain;
 pub mod kwic;
 pub mod local;

@@ -9,7 +9,6 @@
 
 use std::ops::Bound;
 
-use tantivy::Index;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser,
     QueryParserError, RangeQuery, RegexQuery,
@@ -18,11 +17,13 @@ use tantivy::query_grammar::{
     Delimiter, Occur as AstOccur, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
 };
 use tantivy::schema::Term;
+use tantivy::{Index, Searcher};
 use time::{Date, Month};
 
 use crate::error::{Error, QueryError, Result};
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
 use crate::index::schema::{Fields, normalize_keyword};
+use crate::search::expansion::{Expansion, scored};
 
 /// Deepest nesting of parentheses a query may have.
 const MAX_GROUP_DEPTH: usize = 64;
@@ -432,10 +433,14 @@ impl UserQuery {
 
     /// The tantivy query. `any`: clauses without an operator are alternatives (OR) rather than
     /// all required; `exact`: words and phrases without a field match exact word forms.
+    ///
+    /// With `searcher`, prefix and fuzzy words are ranked by the BM25 of the index terms they
+    /// stand for ([`crate::search::expansion`]); without, every article they match scores alike.
     pub fn build(
         &self,
         index: &Index,
         fields: &Fields,
+        searcher: Option<&Searcher>,
         any: bool,
         exact: bool,
     ) -> Result<Box<dyn Query>> {
@@ -450,6 +455,7 @@ impl UserQuery {
             parser,
             default_occur: if any { Occur::Should } else { Occur::Must },
             expanding: std::cell::Cell::new(0),
+            searcher,
         };
         match &self.ast {
             UserInputAst::Clause(items) => b.clause(items, &self.weights),
@@ -587,6 +593,8 @@ struct Builder<'a> {
     default_occur: Occur,
     /// Prefix and fuzzy words so far (each expands to many terms and builds an automaton).
     expanding: std::cell::Cell<usize>,
+    /// The index's searcher, to rank prefix and fuzzy words by the terms they stand for.
+    searcher: Option<&'a Searcher>,
 }
 
 /// Most prefix (`immigra*`) and fuzzy (`carvan~1`) words one query may hold: 5,000 fuzzy words
@@ -686,8 +694,8 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                return match suffix {
-                    Suffix::Prefix => {
+                let (matcher, kind) = match suffix {
+                    Suffix::Prefix => (
                         RegexQuery::from_pattern(&format!("{}.*", regex_escape(&word)), field)
                             .map(|q| Box::new(q) as Box<dyn Query>)
                             .map_err(|e| {
@@ -696,21 +704,32 @@ impl Builder<'_> {
                                     None,
                                     format!("bad prefix `{}`: {e}", lit.phrase),
                                 )
-                            })
+                            })?,
+                        Expansion::Prefix,
+                    ),
+                    Suffix::Fuzzy(d) if d == 0 || d > MAX_FUZZY_DISTANCE => {
+                        return Err(query_error(
+                            self.query,
+                            None,
+                            format!(
+                                "`{}`: a fuzzy word allows 1 or {MAX_FUZZY_DISTANCE} edits (`~1` or `~2`)",
+                                lit.phrase
+                            ),
+                        ));
                     }
-                    Suffix::Fuzzy(d) if d == 0 || d > MAX_FUZZY_DISTANCE => Err(query_error(
-                        self.query,
-                        None,
-                        format!(
-                            "`{}`: a fuzzy word allows 1 or {MAX_FUZZY_DISTANCE} edits (`~1` or `~2`)",
-                            lit.phrase
-                        ),
-                    )),
-                    Suffix::Fuzzy(d) => Ok(Box::new(FuzzyTermQuery::new(
-                        Term::from_field_text(field, &word),
-                        d as u8,
-                        true,
-                    ))),
+                    Suffix::Fuzzy(d) => (
+                        Box::new(FuzzyTermQuery::new(
+                            Term::from_field_text(field, &word),
+                            d as u8,
+                            true,
+                        )) as Box<dyn Query>,
+                        Expansion::Fuzzy(d as u8),
+                    ),
+                };
+                // Ranked by the BM25 of the words it stands for, when the index is at hand.
+                return match self.searcher {
+                    Some(searcher) => scored(searcher, field, &word, kind, matcher),
+                    None => Ok(matcher),
                 };
             }
         }

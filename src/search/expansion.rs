@@ -1,0 +1,125 @@
+//! Prefix (`immigra*`) and fuzzy (`carvan~1`) words, scored: the index terms such a word stands
+//! for are looked up in every segment's term dictionary, and the hits are ranked by the BM25 of
+//! the terms they contain, like any other word (tantivy's own prefix and fuzzy queries give every
+//! hit the same score).
+
+use std::collections::BTreeSet;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
+use tantivy::Searcher;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Term};
+
+use crate::error::Result;
+
+/// Terms of one prefix or fuzzy word that take part in scoring: the most frequent ones. Every
+/// article the word matches is still found; articles with only rarer forms score 0 for it.
+pub const MAX_SCORED_TERMS: usize = 100;
+/// Terms looked at per word (a one-letter prefix stands for a large part of the dictionary).
+const MAX_SCANNED_TERMS: usize = 20_000;
+
+/// What a word with a mark stands for.
+#[derive(Clone, Copy, Debug)]
+pub enum Expansion {
+    Prefix,
+    /// Edit distance (1 or 2; a transposition counts as one edit).
+    Fuzzy(u8),
+}
+
+/// A Levenshtein automaton over the term dictionary.
+struct Levenshtein<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for Levenshtein<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// The terms of `field` that `word` stands for, across the index (at most
+/// [`MAX_SCANNED_TERMS`] looked at), with their document frequencies.
+fn matching_terms(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    kind: Expansion,
+) -> Result<Vec<(String, u64)>> {
+    let mut found: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let dfa = match kind {
+        Expansion::Fuzzy(d) => Some(LevenshteinAutomatonBuilder::new(d, true).build_dfa(word)),
+        Expansion::Prefix => None,
+    };
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let dict = inverted.terms();
+        match &dfa {
+            None => {
+                let mut stream = dict.range().ge(word.as_bytes()).into_stream()?;
+                while found.len() < MAX_SCANNED_TERMS && stream.advance() {
+                    if !stream.key().starts_with(word.as_bytes()) {
+                        break;
+                    }
+                    found.insert(stream.key().to_vec());
+                }
+            }
+            Some(dfa) => {
+                let mut stream = dict.search(Levenshtein(dfa)).into_stream()?;
+                while found.len() < MAX_SCANNED_TERMS && stream.advance() {
+                    found.insert(stream.key().to_vec());
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(found.len());
+    for bytes in found {
+        if let Ok(text) = String::from_utf8(bytes) {
+            let df = searcher.doc_freq(&Term::from_field_text(field, &text))?;
+            if df > 0 {
+                out.push((text, df));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `matcher` (the query that finds every article the word matches) scored by the BM25 of the
+/// [`MAX_SCORED_TERMS`] most frequent terms it stands for.
+pub fn scored(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    kind: Expansion,
+    matcher: Box<dyn Query>,
+) -> Result<Box<dyn Query>> {
+    let mut terms = matching_terms(searcher, field, word, kind)?;
+    if terms.is_empty() {
+        return Ok(matcher);
+    }
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_SCORED_TERMS);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(ConstScoreQuery::new(matcher, 0.0)))];
+    for (text, _) in terms {
+        clauses.push((
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &text),
+                IndexRecordOption::WithFreqs,
+            )),
+        ));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
