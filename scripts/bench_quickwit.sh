@@ -58,5 +58,6 @@ print(f"export 'said' through the cluster: {n} hits in {time.perf_counter() - t:
 t = time.perf_counter()
 out = subprocess.run([bin_, "--index", idx, "export", "--format", "jsonl", "-q", "said"],
                      capture_output=True, check=True).stdout
-print(f"export 'said' locally: {out.count(b'\n')} hits in {time.perf_counter() - t:.2f} s")
+n = out.count(b"\n")
+print(f"export 'said' locally: {n} hits in {time.perf_counter() - t:.2f} s")
 PY
