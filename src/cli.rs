@@ -51,6 +51,8 @@ pub enum Command {
     /// Verify the index: every file present and matching its checksum, every article readable.
     /// Exits 0 when healthy, 1 when damaged (then rebuild with `newsdex index --full <DIR>`).
     Check(StatsArgs),
+    /// Serve a search page and a JSON API on this machine (http://127.0.0.1:8080 by default).
+    Serve(ServeArgs),
     /// Copy the index to a Quickwit cluster (the first time everything, then only what changed).
     Push(PushArgs),
 }
@@ -262,6 +264,7 @@ pub enum ByArg {
     Source,
     Section,
     Author,
+    Language,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -341,6 +344,23 @@ pub struct SimilarArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address lets other machines read the
+    /// archive: there is no login.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Open the page in the default browser once the server is listening.
+    #[arg(long)]
+    pub open: bool,
+    /// Longest a search, count or article may take, in seconds, before it is answered with 503.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub time_limit: f64,
 }
 
 #[derive(Debug, Args)]

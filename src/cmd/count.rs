@@ -19,6 +19,7 @@ pub(crate) fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Resul
         ByArg::Source => Bucketing::Source,
         ByArg::Section => Bucketing::Section,
         ByArg::Author => Bucketing::Author,
+        ByArg::Language => Bucketing::Language,
     };
     let requests = args
         .queries

@@ -10,6 +10,7 @@ pub(crate) mod push;
 pub(crate) mod search;
 pub(crate) mod show;
 pub(crate) mod similar;
+pub(crate) mod serve;
 pub(crate) mod stats;
 pub(crate) mod values;
 
@@ -19,8 +20,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cli::{ColorArg, FilterArgs, SortArg};
-use newsdex::search::query::parse_day_bound;
-use newsdex::search::{Filters, LocalEngine, SearchEngine, SearchRequest, SortOrder};
+use newsdex::search::{LocalEngine, RequestParams, SearchEngine, SearchRequest, SortOrder};
 
 pub(crate) fn index_dir(cli_index: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(p) = cli_index {
@@ -44,36 +44,28 @@ pub(crate) fn use_color(arg: ColorArg) -> bool {
     }
 }
 
-/// The search request the filter options describe.
+/// The search request the filter options describe (built by the library, as the web server's are).
 pub(crate) fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchRequest> {
-    let mut req = SearchRequest::new(query);
-    req.filters = Filters {
-        since: f
-            .since
-            .as_deref()
-            .map(|s| parse_day_bound(s, false))
-            .transpose()?,
-        until: f
-            .until
-            .as_deref()
-            .map(|s| parse_day_bound(s, true))
-            .transpose()?,
+    Ok(RequestParams {
+        query,
+        any: f.any,
+        all: f.all,
+        exact: f.exact,
+        sort: match f.sort {
+            SortArg::Relevance => SortOrder::Relevance,
+            SortArg::Newest => SortOrder::Newest,
+            SortArg::Oldest => SortOrder::Oldest,
+        },
+        since: f.since.clone(),
+        until: f.until.clone(),
         sources: f.source.clone(),
         sections: f.section.clone(),
         authors: f.author.clone(),
         languages: f.lang.clone(),
-    };
-    req.any = f.any;
-    req.all = f.all;
-    req.exact = f.exact;
-    req.sort = match f.sort {
-        SortArg::Relevance => SortOrder::Relevance,
-        SortArg::Newest => SortOrder::Newest,
-        SortArg::Oldest => SortOrder::Oldest,
-    };
-    req.proximity_weight = f.proximity_weight;
-    req.recency_days = f.recency;
-    Ok(req)
+        proximity_weight: Some(f.proximity_weight),
+        recency_days: f.recency,
+    }
+    .build()?)
 }
 
 /// `--engine` / `NEWSDEX_ENGINE`, set once by `main` before a command runs.

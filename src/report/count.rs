@@ -23,6 +23,7 @@ pub enum Bucketing {
     Source,
     Section,
     Author,
+    Language,
 }
 
 impl Bucketing {
@@ -38,6 +39,7 @@ impl Bucketing {
             Bucketing::Source => TallyBy::Keyword("source"),
             Bucketing::Section => TallyBy::Keyword("section"),
             Bucketing::Author => TallyBy::Keyword("authors"),
+            Bucketing::Language => TallyBy::Keyword("language"),
             _ => TallyBy::Day,
         }
     }

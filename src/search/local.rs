@@ -761,6 +761,12 @@ impl SearchEngine for LocalEngine {
         Ok(doc.map(|d| self.view_from_doc(&d)))
     }
 
+    fn refresh(&self) -> Result<()> {
+        self.reader
+            .reload()
+            .map_err(|e| Error::from(e).in_index(&self.path))
+    }
+
     fn info(&self) -> Result<EngineInfo> {
         let metas = self.index.load_metas()?;
         Ok(EngineInfo {

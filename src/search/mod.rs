@@ -12,6 +12,7 @@ pub mod explain;
 pub mod kwic;
 pub mod local;
 pub mod plan;
+pub mod params;
 pub mod query;
 pub mod quickwit;
 pub mod request;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 pub use local::LocalEngine;
+pub use params::RequestParams;
 pub use quickwit::QuickwitEngine;
 pub use request::{
     ArticleView, Filters, Hit, PROXIMITY_MAX_DF, PROXIMITY_SLOP, PROXIMITY_WEIGHT, SearchRequest,
@@ -73,4 +75,10 @@ pub trait SearchEngine: Send + Sync {
     /// One article whole, by its `id` (16 hex digits, as hits carry it) or, failing that, by
     /// the collection's own id (`docno`). `None` when no article has that id.
     fn article(&self, id: &str) -> Result<Option<ArticleView>>;
+
+    /// Moves on to the index's latest commit, so a long-running front end (the web server) sees
+    /// what `newsdex index` added since it started. An engine that is always current does nothing.
+    fn refresh(&self) -> Result<()> {
+        Ok(())
+    }
 }
