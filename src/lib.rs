@@ -14,5 +14,6 @@ pub mod ingest;
 pub mod output;
 pub mod report;
 pub mod search;
+pub mod serve;
 
 pub use error::{Error, Result};

@@ -92,6 +92,7 @@ fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCo
         Command::Show(args) => cmd::show::cmd_show(&dir, args),
         Command::Similar(args) => cmd::similar::cmd_similar(&dir, args),
         Command::Push(args) => cmd::push::cmd_push(&dir, args),
+        Command::Serve(args) => cmd::serve::cmd_serve(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(

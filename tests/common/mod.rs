@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod server;
+
 use assert_cmd::Command;
 use serde::Deserialize;
 
