@@ -8,9 +8,9 @@ pub(crate) mod export;
 pub(crate) mod index;
 pub(crate) mod push;
 pub(crate) mod search;
+pub(crate) mod serve;
 pub(crate) mod show;
 pub(crate) mod similar;
-pub(crate) mod serve;
 pub(crate) mod stats;
 pub(crate) mod values;
 

@@ -19,7 +19,7 @@ use crate::report::count::{Bucketing, CountTable, count as count_table};
 use crate::report::export::{
     Column, ExportFormat, ExportOptions, Labelled, Provenance, export as write_export,
 };
-use crate::search::{Hit, SearchEngine, SearchRequest, TallyBy};
+use crate::search::TallyBy;
 use crate::serve::params::Params;
 use crate::serve::{ApiError, State};
 
@@ -57,18 +57,12 @@ pub(crate) async fn search(StateOf(st): St, RawQuery(raw): RawQuery) -> Answer {
     let body = st
         .blocking(move |e| {
             let mut out = Vec::new();
-            if req.limit == 0 {
-                // Only the number of hits.
-                let total = e.tally(Some(&req), TallyBy::Day)?.0 as usize;
-                let results = crate::search::SearchResults {
-                    total_hits: total,
-                    hits: Vec::new(),
-                };
-                write_results(&mut out, &req, &results, OutputFormat::Json, &PLAIN, &TREC)?;
-            } else {
-                let results = e.search(&req)?;
-                write_results(&mut out, &req, &results, OutputFormat::Json, &PLAIN, &TREC)?;
-            }
+            // `limit=0`: only the number of hits (and whether the query was relaxed).
+            let mut ask = req.clone();
+            ask.limit = req.limit.max(1);
+            let mut results = e.search(&ask)?;
+            results.hits.truncate(req.limit);
+            write_results(&mut out, &req, &results, OutputFormat::Json, &PLAIN, &TREC)?;
             Ok(out)
         })
         .await?;
@@ -171,80 +165,48 @@ pub(crate) async fn facets(StateOf(st): St, RawQuery(raw): RawQuery) -> Answer {
     Ok(json(body))
 }
 
-/// An article id is 16 hexadecimal digits; anything else is refused before it reaches a query.
+/// An article id: 16 hexadecimal digits as hits carry them, or the collection's own id
+/// (`docno`), as `newsdex show` takes it. It is only ever looked up as a term, never parsed or
+/// used as a path; this refuses what cannot be either.
 fn check_id(id: &str) -> std::result::Result<(), ApiError> {
-    if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !id.is_empty() && id.len() <= 256 && !id.chars().any(char::is_control) {
         Ok(())
     } else {
         Err(ApiError::bad_request(format!(
             "`{}` is not an article id: ids are 16 hexadecimal digits, as in search results",
-            id.chars().take(40).collect::<String>()
+            id.chars()
+                .filter(|c| !c.is_control())
+                .take(40)
+                .collect::<String>()
         )))
     }
-}
-
-/// The article with id `id` (checked by [`check_id`]) and its body.
-fn fetch(e: &dyn SearchEngine, id: &str) -> Result<Option<(Hit, String)>> {
-    let mut req = SearchRequest::new(format!("id:{id}"));
-    req.snippets = false;
-    let mut found = None;
-    e.for_each_hit(&req, &mut |h, body| {
-        if found.is_none() {
-            found = Some((h.clone(), body.to_string()));
-        }
-        Ok(())
-    })?;
-    Ok(found)
 }
 
 fn not_found_article(id: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
-            "no article with id {id} in the index (it may have been re-indexed under a new id)"
+            "no article with id {:?} in the index (it may have been re-indexed under a new id)",
+            id.chars().take(40).collect::<String>()
         ),
     )
 }
 
-/// An article as JSON: its metadata and its text.
-#[derive(Serialize)]
-struct ArticleJson<'a> {
-    id: &'a str,
-    docno: Option<&'a str>,
-    path: &'a str,
-    title: &'a str,
-    published: Option<&'a str>,
-    date_source: Option<&'a str>,
-    source: Option<&'a str>,
-    authors: &'a [String],
-    url: Option<&'a str>,
-    section: Option<&'a str>,
-    language: Option<&'a str>,
-    word_count: u64,
-    body: &'a str,
-}
-
-/// `GET /api/article/<id>`: one article, whole.
+/// `GET /api/article/<id>`: one article, whole, as `newsdex show --format json` prints it.
 pub(crate) async fn article(StateOf(st): St, Path(id): Path<String>) -> Answer {
     check_id(&id)?;
     let id2 = id.clone();
-    let found = st.blocking(move |e| fetch(e, &id2)).await?;
-    let (h, body) = found.ok_or_else(|| not_found_article(&id))?;
-    Ok(json(to_json(&ArticleJson {
-        id: &h.id,
-        docno: h.docno.as_deref(),
-        path: &h.path,
-        title: &h.title,
-        published: h.published.as_deref(),
-        date_source: h.date_source.as_deref(),
-        source: h.source.as_deref(),
-        authors: &h.authors,
-        url: h.url.as_deref(),
-        section: h.section.as_deref(),
-        language: h.language.as_deref(),
-        word_count: h.word_count,
-        body: &body,
-    })?))
+    let found = st
+        .blocking(move |e| {
+            let Some(a) = e.article(&id2)? else {
+                return Ok(None);
+            };
+            let mut out = Vec::new();
+            crate::output::article::write_json(&mut out, &a)?;
+            Ok(Some(out))
+        })
+        .await?;
+    Ok(json(found.ok_or_else(|| not_found_article(&id))?))
 }
 
 /// Byte ranges of `text` as `[start, end)` character offsets.
@@ -282,15 +244,15 @@ pub(crate) async fn matches(
     let id2 = id.clone();
     let found = st
         .blocking(move |e| {
-            let Some((h, body)) = fetch(e, &id2)? else {
+            let Some(a) = e.article(&id2)? else {
                 return Ok(None);
             };
             let m = e.matcher(&req)?;
             let spans = |t: &str| char_ranges(t, m.find(t).into_iter().map(|o| (o.start, o.end)));
             Ok(Some(Matches {
-                title: spans(&h.title),
-                body: spans(&body),
-                id: h.id,
+                title: spans(&a.title),
+                body: spans(&a.body),
+                id: a.id,
             }))
         })
         .await?;
@@ -339,9 +301,10 @@ pub(crate) async fn kwic(StateOf(st): St, RawQuery(raw): RawQuery) -> Answer {
             let mut rows = Vec::new();
             let mut truncated = false;
             'hits: for h in &results.hits {
-                let Some((_, body)) = fetch(e, &h.id)? else {
+                let Some(a) = e.article(&h.id)? else {
                     continue;
                 };
+                let body = a.body;
                 for occ in m.find(&body) {
                     if rows.len() == MAX_KWIC_ROWS {
                         truncated = true;
@@ -538,12 +501,9 @@ mod tests {
     #[test]
     fn ids_and_offsets() {
         assert!(check_id("0123456789abcdef").is_ok());
-        for bad in [
-            "../../etc/passwd",
-            "0123456789abcdeg",
-            "",
-            "0123456789abcdef0",
-        ] {
+        assert!(check_id("REUTERS-1987-0042").is_ok());
+        let long = "x".repeat(300);
+        for bad in ["", "a\u{0}b", "a\nb", long.as_str()] {
             assert!(check_id(bad).is_err(), "{bad}");
         }
         let t = "Peña said peña";

@@ -7,8 +7,8 @@ use crate::serve::ApiError;
 
 /// Every key the API reads. Any other key is a mistake the caller should hear about.
 const KNOWN: &[&str] = &[
-    "q", "any", "exact", "since", "until", "source", "section", "author", "lang", "sort", "limit",
-    "offset", "by", "share", "format", "fields", "kwic", "excel", "width",
+    "q", "any", "all", "exact", "since", "until", "source", "section", "author", "lang", "sort",
+    "limit", "offset", "by", "share", "format", "fields", "kwic", "excel", "width",
 ];
 
 /// The decoded pairs of a query string.
@@ -80,6 +80,7 @@ impl Params {
         Ok(RequestParams {
             query,
             any: self.flag("any")?,
+            all: self.flag("all")?,
             exact: self.flag("exact")?,
             sort,
             since: self.get("since").map(str::to_string),
