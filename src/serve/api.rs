@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::output::{OutputFormat, TextStyle, TrecRun, write_results};
-use crate::report::count::{Bucketing, CountTable, count as count_table};
+use crate::report::count::{Bucketing, CountTable, NONE_BUCKET, count as count_table};
 use crate::report::export::{
     Column, ExportFormat, ExportOptions, Labelled, Provenance, export as write_export,
 };
@@ -144,6 +144,8 @@ pub(crate) async fn facets(StateOf(st): St, RawQuery(raw): RawQuery) -> Answer {
                 let values = t
                     .rows
                     .into_iter()
+                    // Articles without a value are not a value one can filter on.
+                    .filter(|r| r.bucket != NONE_BUCKET)
                     .take(limit)
                     .map(|r| FacetValue {
                         value: r.bucket,
