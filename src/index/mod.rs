@@ -11,6 +11,7 @@ pub mod optimize;
 pub mod push;
 pub mod quickwit;
 pub mod schema;
+pub mod stem_cache;
 pub mod writer;
 
 pub use document::{UNIX_EPOCH_JULIAN_DAY, to_document};

@@ -26,14 +26,17 @@
 //! | `word_count`  | u64 fast                     | length filters and export                          |
 
 use tantivy::Index;
+
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
     STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    TextAnalyzer,
 };
+
+use crate::index::stem_cache::CachedStemmer;
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
 pub const SCHEMA_VERSION: u32 = 5;
@@ -188,7 +191,7 @@ pub fn news_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer::new(Language::English))
         .build()
 }
 
