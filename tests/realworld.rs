@@ -212,3 +212,144 @@ fn placeholder_authors_and_role_prefixes_are_cleaned() {
         "{v}"
     );
 }
+
+/// A crawl of one JSON file per article, as a scraper leaves it: crawl time in `date`, the
+/// site's name only in title suffixes and a "Source:" line, the section only in the URL, the
+/// same opening and closing line in every body.
+fn write_crawl(env: &TestEnv) {
+    let stories = [
+        (
+            "politics",
+            "09",
+            "Senate passes the budget",
+            "Politics",
+            "The senate passed the budget after a long night of votes.",
+        ),
+        (
+            "politics",
+            "08",
+            "Governor vetoes transit bill",
+            "Politics",
+            "The governor vetoed the transit bill, citing its cost to taxpayers.",
+        ),
+        (
+            "sport",
+            "07",
+            "Harbour club wins the cup",
+            "Sport",
+            "The harbour club won the cup with a late goal in extra time.",
+        ),
+        (
+            "sport",
+            "06",
+            "Marathon route changes",
+            "Sport",
+            "The marathon will run along the river this year, organisers said.",
+        ),
+        (
+            "politics",
+            "05",
+            "Mayor opens new library",
+            "Politics",
+            "The mayor opened the new library on the east side on Sunday.",
+        ),
+        (
+            "business",
+            "04",
+            "Port traffic rises",
+            "Business",
+            "Container traffic at the port rose by a tenth in the first quarter.",
+        ),
+    ];
+    for (i, (section, day, title, label, text)) in stories.iter().enumerate() {
+        let author = if i % 2 == 0 {
+            "Unknown"
+        } else {
+            "Analysis by Ann Lee"
+        };
+        let json = serde_json::json!({
+            "url": format!("https://lite.planet.com/2026/04/{day}/{section}/story-{i}"),
+            "title": format!("{title} | Planet {label}"),
+            "date": "2026-04-10T06:00:00Z",
+            "authors": [author],
+            "text": format!("Source: Planet\n\n{text}\n\nSee Full Web Article"),
+        });
+        env.write(&format!("crawl/{i}.json"), json.to_string());
+    }
+}
+
+#[test]
+fn json_crawl_gets_outlet_section_clean_titles_bodies_and_url_days() {
+    let env = TestEnv::new();
+    write_crawl(&env);
+    let summary = env.index_json(&env.archive(), &[]);
+    assert_eq!(summary["articles_total"], 6, "{summary}");
+    assert_eq!(summary["articles_cleaned"], 6, "{summary}");
+
+    let hits = env.search(&["budget"]);
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    assert_eq!(h.title, "Senate passes the budget", "site suffix stripped");
+    assert_eq!(
+        h.source.as_deref(),
+        Some("Planet"),
+        "outlet from the shared title suffix"
+    );
+    assert_eq!(
+        h.section.as_deref(),
+        Some("politics"),
+        "section from the URL"
+    );
+    assert_eq!(h.date_source.as_deref(), Some("url"));
+    assert!(
+        h.published.as_deref().unwrap().starts_with("2026-04-09"),
+        "{h:?}"
+    );
+    assert!(!h.snippet.contains("Source: Planet"), "{}", h.snippet);
+    assert!(
+        h.authors.is_empty(),
+        "Unknown is no author: {:?}",
+        h.authors
+    );
+
+    let v: serde_json::Value =
+        serde_json::from_slice(&env.stdout(&["show", "-f", "json", &h.id])).unwrap();
+    assert_eq!(v["source_from"], "title");
+    assert_eq!(v["section_from"], "url");
+    assert_eq!(
+        v["crawled"], "2026-04-10T06:00:00Z",
+        "the crawl time is kept: {v}"
+    );
+    assert_eq!(
+        v["body"],
+        "The senate passed the budget after a long night of votes."
+    );
+
+    // Boilerplate is out of the ranking too: no article matches its words.
+    assert!(env.search(&["\"full web article\""]).is_empty());
+    // The second article has an author once "Analysis by" is gone.
+    assert_eq!(env.search(&["author:\"ann lee\""]).len(), 3);
+
+    // Every article is in an outlet bucket.
+    let v: serde_json::Value =
+        serde_json::from_slice(&env.stdout(&["count", "*", "--by", "source", "-f", "json"]))
+            .unwrap();
+    assert_eq!(v["rows"].as_array().unwrap().len(), 1, "{v}");
+
+    // A later run with one new article of the same site strips it with what was learned.
+    env.write(
+        "crawl/new.json",
+        serde_json::json!({
+            "url": "https://lite.planet.com/2026/04/03/politics/late",
+            "title": "Council delays the vote | Planet Politics",
+            "date": "2026-04-10T06:00:00Z",
+            "text": "Source: Planet\n\nThe council delayed the zoning vote.\n\nSee Full Web Article",
+        })
+        .to_string(),
+    );
+    env.index(&env.archive());
+    let late = env.search(&["zoning"]);
+    assert_eq!(late[0].title, "Council delays the vote");
+    assert_eq!(late[0].source.as_deref(), Some("Planet"));
+    assert!(!late[0].snippet.contains("See Full"), "{}", late[0].snippet);
+}

@@ -93,6 +93,8 @@ pub struct IndexSummary {
     /// Articles added (or replaced) in this run, by format.
     pub articles_by_format: BTreeMap<String, u64>,
     pub articles_indexed: u64,
+    /// Articles rewritten without their site's boilerplate lines or title suffix.
+    pub articles_cleaned: u64,
     /// Articles in the index after the run.
     pub articles_total: u64,
     /// Files and records not indexed, by reason.
@@ -598,6 +600,22 @@ impl<'a> Run<'a> {
             self.writer.rollback()?;
         } else if self.pending || !self.index_dir.join(MANIFEST_FILE).exists() {
             self.commit()?;
+        }
+        // What one site repeats in every article (boilerplate lines, title suffixes) can only be
+        // learned over many articles: once the run's articles are committed.
+        if !self.summary.interrupted && (self.summary.files_read > 0 || self.opts.full) {
+            let n = crate::index::boilerplate::refine(
+                &self.index,
+                &self.fields,
+                &mut self.writer,
+                self.title_weight,
+                self.index_dir,
+                self.opts.full,
+            )?;
+            if n > 0 {
+                self.summary.articles_cleaned = n;
+                self.commit()?;
+            }
         }
         self.writer.wait_merging_threads()?;
         self.progress.finish();

@@ -130,11 +130,23 @@ impl Meta {
                     None
                 }
             });
-        if published.is_none()
-            && let Some(d) = self.url.as_deref().and_then(date_in_path)
-        {
-            published = Some(d);
-            date_source = Some(DateSource::Url);
+        let mut crawled = crawled;
+        if let Some(d) = self.url.as_deref().and_then(date_in_path) {
+            match published {
+                None => {
+                    published = Some(d);
+                    date_source = Some(DateSource::Url);
+                }
+                // A record date later than the day its URL names is a crawl or update time (a
+                // story is not filed under a day before it was written): the URL day is the
+                // publication day, and the record's date is kept as `crawled`.
+                Some(p) if d.local_day < p.local_day => {
+                    crawled = crawled.or(Some(p));
+                    published = Some(d);
+                    date_source = Some(DateSource::Url);
+                }
+                Some(_) => {}
+            }
         }
         if published.is_none()
             && let Some(d) = date_in_path(path)
@@ -357,6 +369,30 @@ mod tests {
         );
         assert_eq!(a.date_source, Some(DateSource::Path));
         assert_eq!(a.published.unwrap().local_day.to_string(), "2019-01-02");
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn a_crawl_time_later_than_the_url_day_gives_way_to_it() {
+        let mut problems = Vec::new();
+        let meta = Meta {
+            date: Some("2026-04-11T03:12:00Z".into()),
+            url: Some("https://planet.com/2026/04/09/politics/vote".into()),
+            ..Default::default()
+        };
+        let a = meta.into_article("/a/x.json", 0, "json", String::new(), &mut problems);
+        assert_eq!(a.date_source, Some(DateSource::Url));
+        assert_eq!(a.published.unwrap().local_day.to_string(), "2026-04-09");
+        assert_eq!(a.crawled.unwrap().to_rfc3339(), "2026-04-11T03:12:00Z");
+        // The same day (or an earlier record date) keeps the record's own time.
+        let meta = Meta {
+            date: Some("2026-04-09T15:00:00Z".into()),
+            url: Some("https://planet.com/2026/04/09/politics/vote".into()),
+            ..Default::default()
+        };
+        let a = meta.into_article("/a/x.json", 0, "json", String::new(), &mut problems);
+        assert_eq!(a.date_source, Some(DateSource::Header));
+        assert_eq!(a.published.unwrap().to_rfc3339(), "2026-04-09T15:00:00Z");
         assert!(problems.is_empty());
     }
 
