@@ -119,6 +119,24 @@ pub fn print_summary(out: &mut dyn Write, s: &IndexSummary, dir: &Path) -> io::R
             .collect();
         writeln!(out, "  skipped: {}", parts.join(", "))?;
     }
+    if !s.skipped_by_reason.is_empty() {
+        let parts: Vec<String> = s
+            .skipped_by_reason
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        writeln!(out, "  left out: {}", parts.join(", "))?;
+    }
+    if !s.ignored_by_type.is_empty() {
+        let mut kinds: Vec<(&String, &u64)> = s.ignored_by_type.iter().collect();
+        kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        writeln!(
+            out,
+            "  ignored: {} (no reader for these file types)",
+            parts.join(", ")
+        )?;
+    }
     if s.warnings > 0 {
         writeln!(out, "  warnings: {}", s.warnings)?;
     }

@@ -16,7 +16,7 @@ fn bbc_all_articles_indexed_readme_skipped_pound_sign_intact() {
     let summary = env.index_json(&bbc, &["--report", report.to_str().unwrap()]);
     assert_eq!(summary["articles_total"], 2225);
     assert_eq!(summary["articles_by_format"]["text"], 2225);
-    assert_eq!(summary["rejected_by_reason"]["not an article"], 1);
+    assert_eq!(summary["skipped_by_reason"]["not an article"], 1);
     let report = std::fs::read_to_string(&report).unwrap();
     assert!(
         report.contains("README.TXT") && report.contains("not an article"),
@@ -66,8 +66,33 @@ fn reuters_every_story_indexed_once_with_clean_text_and_1987_dates() {
         return;
     };
     let env = TestEnv::new();
-    let summary = env.index_json(&reuters, &[]);
+    let report = env.dir.path().join("report.jsonl");
+    let summary = env.index_json(&reuters, &["--report", report.to_str().unwrap()]);
     assert_eq!(summary["articles_by_format"]["sgml"], 21578);
+    // The word lists, the category notes and the fact base are told from their content: lists
+    // and tables, not prose. They are left out (with README.txt), and no text article remains.
+    assert_eq!(summary["articles_total"], 21578, "{summary}");
+    assert_eq!(
+        summary["skipped_by_reason"]["not an article"], 8,
+        "{summary}"
+    );
+    let report = std::fs::read_to_string(&report).unwrap();
+    for name in [
+        "all-exchanges-strings.lc.txt",
+        "all-orgs-strings.lc.txt",
+        "all-people-strings.lc.txt",
+        "all-places-strings.lc.txt",
+        "all-topics-strings.lc.txt",
+        "cat-descriptions_120396.txt",
+        "feldman-cia-worldfactbook-data.txt",
+    ] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.contains(name) && l.contains("a list or table")),
+            "{name}: {report}"
+        );
+    }
 
     // Look at every stored story through the library: no wire junk, every date in 1987.
     let engine = newsdex::search::LocalEngine::open(&env.index_dir()).unwrap();

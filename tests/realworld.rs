@@ -353,3 +353,47 @@ fn json_crawl_gets_outlet_section_clean_titles_bodies_and_url_days() {
     assert_eq!(late[0].source.as_deref(), Some("Planet"));
     assert!(!late[0].snippet.contains("See Full"), "{}", late[0].snippet);
 }
+
+#[test]
+fn word_lists_readmes_and_unreadable_types_are_named_but_never_fail_strict() {
+    let env = TestEnv::new();
+    env.write(
+        "news/story.txt",
+        "Harbour reopens\n\nThe harbour reopened on Monday after a week of repairs to the quay.\n",
+    );
+    let places: String = ["afghanistan", "albania", "algeria", "andorra", "angola"]
+        .iter()
+        .cycle()
+        .take(60)
+        .enumerate()
+        .map(|(i, p)| format!("{p}-{i}\n"))
+        .collect();
+    env.write("news/all-places-strings.lc.txt", places);
+    env.write(
+        "news/README.md",
+        "# About this archive\n\nStories from the harbour desk.\n",
+    );
+    env.write("news/scan.pdf", "%PDF-1.4");
+    env.write("news/a.pdf", "%PDF-1.4");
+    env.write("news/memo.docx", "PK");
+    let out = succeeded(
+        env.cmd()
+            .args(["index", "--strict"])
+            .arg(env.archive())
+            .output()
+            .unwrap(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("ignored: 2 pdf, 1 docx"), "{stdout}");
+    assert!(stdout.contains("left out: not an article 2"), "{stdout}");
+    assert!(
+        stderr.contains("all-places-strings.lc.txt: not an article: a list or table"),
+        "{stderr}"
+    );
+    let s = env.index_json(&env.archive(), &["--full"]);
+    assert_eq!(s["articles_total"], 1, "{s}");
+    assert_eq!(s["ignored_by_type"]["pdf"], 2, "{s}");
+    assert_eq!(s["skipped_by_reason"]["not an article"], 2, "{s}");
+    assert_eq!(s["rejected_by_reason"].as_object().unwrap().len(), 0, "{s}");
+}

@@ -100,6 +100,11 @@ pub struct IndexSummary {
     /// Files and records not indexed, by reason.
     pub rejected_by_reason: BTreeMap<String, u64>,
     pub warnings: u64,
+    /// Files left out on purpose as not articles (README, word lists, data tables), by reason.
+    /// Never a failure, even with `--strict`.
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    /// Files with no reader for their type, by type (`pdf` 3, `docx` 1).
+    pub ignored_by_type: BTreeMap<String, u64>,
     pub bytes_read: u64,
     pub commits: u64,
     pub seconds: f64,
@@ -153,6 +158,12 @@ impl IndexSummary {
                     .or_default() += 1;
             }
             Severity::Warning => self.warnings += 1,
+            Severity::Skipped => {
+                *self
+                    .skipped_by_reason
+                    .entry(reason_class(&p.reason))
+                    .or_default() += 1;
+            }
         }
     }
 }
@@ -442,6 +453,7 @@ impl<'a> Run<'a> {
             self.summary.record(p);
         }
         self.summary.files_seen = walk.files.len() as u64;
+        self.summary.ignored_by_type = walk.unsupported_types.clone();
         walk
     }
 

@@ -83,8 +83,10 @@ pub struct Discovery {
     pub files: Vec<FoundFile>,
     /// Files that look like articles by name but are not (README, LICENSE, ...), and walk errors.
     pub problems: Vec<Problem>,
-    /// Files skipped silently because newsdex has no reader for their type.
+    /// Files passed over because newsdex has no reader for their type.
     pub unsupported: u64,
+    /// The same, by file type (lower-case extension, `(none)` without one): `pdf` 3, `docx` 1.
+    pub unsupported_types: std::collections::BTreeMap<String, u64>,
     /// Folders and files the walk could not look into (permission denied, I/O error). What the
     /// index holds from them is kept: unreadable is not deleted.
     pub unreadable: Vec<String>,
@@ -205,12 +207,16 @@ pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBo
             let path = entry.path();
             let Some((format, compression)) = Format::for_path(path) else {
                 d.unsupported += 1;
+                let kind = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map_or_else(|| "(none)".to_string(), str::to_ascii_lowercase);
+                *d.unsupported_types.entry(kind).or_default() += 1;
                 continue;
             };
             if is_not_article_name(path) {
-                d.problems.push(Problem::rejected(
+                d.problems.push(Problem::skipped(
                     &path_string(path),
-                    None,
                     "not an article (README, LICENSE or similar)",
                 ));
                 continue;

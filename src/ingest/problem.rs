@@ -15,6 +15,9 @@ pub enum Severity {
     Warning,
     /// The file or record was not indexed.
     Rejected,
+    /// The file was left out on purpose: it is not an article (a README, a word list, a data
+    /// table). Reported, but never a failure (`--strict` ignores it).
+    Skipped,
 }
 
 /// Something that went wrong with one file or record, with enough to find it.
@@ -37,6 +40,15 @@ impl Problem {
         }
     }
 
+    pub fn skipped(path: &str, reason: impl Into<String>) -> Problem {
+        Problem {
+            path: path.to_string(),
+            record: None,
+            severity: Severity::Skipped,
+            reason: reason.into(),
+        }
+    }
+
     pub fn rejected(path: &str, record: Option<u64>, reason: impl Into<String>) -> Problem {
         Problem {
             path: path.to_string(),
@@ -51,7 +63,7 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.severity {
             Severity::Warning => "warning",
-            Severity::Rejected => "skipped",
+            Severity::Rejected | Severity::Skipped => "skipped",
         };
         match self.record {
             Some(r) => write!(f, "{what}: {} (record {r}): {}", self.path, self.reason),

@@ -375,6 +375,11 @@ fn parse_format(
     };
     match single {
         Some(a) if !(a.title.trim().is_empty() && a.body.trim().is_empty()) => out.articles.push(a),
+        // The reader said why it left the file out (not an article).
+        _ if out
+            .problems
+            .iter()
+            .any(|p| p.severity == crate::ingest::Severity::Skipped && p.path == path) => {}
         _ => out
             .problems
             .push(Problem::rejected(path, None, "no article text")),

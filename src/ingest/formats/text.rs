@@ -16,6 +16,10 @@ use crate::ingest::meta::{Meta, meta_key, strip_by};
 
 /// Parses one plain-text article. Returns `None` when the file holds no text at all.
 pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Article> {
+    if let Some(reason) = not_prose(text) {
+        problems.push(Problem::skipped(path, reason));
+        return None;
+    }
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
     let mut meta = Meta::default();
     let mut i = skip_blank(&lines, 0);
@@ -95,6 +99,45 @@ fn reads_like_names(s: &str) -> bool {
         }
     }
     capitalised > 0
+}
+
+/// Lines a file needs before it can be judged a list or table rather than an article.
+const MIN_LINES_TO_JUDGE: usize = 30;
+/// Below this share of its characters in sentences, a long file is a list or table.
+const MIN_PROSE_SHARE: f64 = 0.5;
+
+/// Why a text file is not an article, when it is a list or a table rather than prose: at least
+/// [`MIN_LINES_TO_JUDGE`] non-empty lines, and less than [`MIN_PROSE_SHARE`] of its characters in
+/// lines that read as sentences (six words or more, nearly all letters). Word lists (one name a
+/// line), code tables and data dumps fall below; news stories, even with a results table or a
+/// list of fixtures under their text, stay well above.
+pub fn not_prose(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() < MIN_LINES_TO_JUDGE {
+        return None;
+    }
+    let total: usize = lines.iter().map(|l| l.chars().count()).sum();
+    let prose: usize = lines
+        .iter()
+        .filter(|l| {
+            let n = l.chars().count();
+            let letters = l.chars().filter(|c| c.is_alphabetic() || *c == ' ').count();
+            l.split_whitespace().count() >= 6 && letters * 100 >= n * 85
+        })
+        .map(|l| l.chars().count())
+        .sum();
+    let share = prose as f64 / total.max(1) as f64;
+    (share < MIN_PROSE_SHARE).then(|| {
+        format!(
+            "not an article: a list or table, not prose ({} lines, {:.0}% of the text in sentences)",
+            lines.len(),
+            share * 100.0
+        )
+    })
 }
 
 fn skip_blank(lines: &[&str], mut i: usize) -> usize {
@@ -253,5 +296,29 @@ mod tests {
     fn empty_text_is_no_article() {
         let mut p = Vec::new();
         assert!(parse("/w/x.txt", " \n\n \n", &mut p).is_none());
+    }
+
+    #[test]
+    fn lists_and_tables_are_not_articles_but_stories_with_a_table_are() {
+        let list: String = (0..40).map(|i| format!("name-{i}\n")).collect();
+        assert!(
+            not_prose(&list)
+                .unwrap()
+                .starts_with("not an article: a list or table")
+        );
+        let facts: String = (0..40)
+            .map(|i| format!("fact(\"Land{i}\",\"Capital\",[\"City\",\"Port\"]).\n"))
+            .collect();
+        assert!(not_prose(&facts).is_some());
+        let mut story = String::from("Cup draw made\n\n");
+        for _ in 0..4 {
+            story.push_str("The draw for the third round was made on Sunday, and the holders face a long trip north in January. Smaller clubs hope for a money-spinning tie at home against a big side.\n\n");
+        }
+        for i in 0..30 {
+            story.push_str(&format!("Team {i} v Team {}\n", i + 30));
+        }
+        assert_eq!(not_prose(&story), None);
+        // Short files are never judged.
+        assert_eq!(not_prose("a\nb\nc\n"), None);
     }
 }
