@@ -41,9 +41,24 @@ impl FileState {
         articles: 0,
     };
 
+    /// The same file state, marked unverified: it is read again, but its size and hash still
+    /// identify its content (from a manifest that describes an earlier commit), so a move of the
+    /// file is still recognised.
+    pub fn unverified(self) -> FileState {
+        FileState {
+            mtime_ns: i128::MIN,
+            ..self
+        }
+    }
+
+    /// False for [`FileState::UNVERIFIED`] and [`FileState::unverified`] entries.
+    pub fn is_verified(&self) -> bool {
+        self.hash != 0 && self.mtime_ns != i128::MIN
+    }
+
     /// True when a file of this size and modification time needs no reading.
     pub fn is_current(&self, size: u64, mtime_ns: i128) -> bool {
-        self.hash != 0 && self.size == size && self.mtime_ns == mtime_ns
+        self.is_verified() && self.size == size && self.mtime_ns == mtime_ns
     }
 }
 
@@ -76,6 +91,13 @@ impl Manifest {
             .ok()
             .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
             .filter(|m| m.opstamp == opstamp)
+    }
+
+    /// Loads the manifest whatever commit it describes (for what it still knows about content).
+    pub fn load_any(index_dir: &Path) -> Option<Manifest> {
+        std::fs::read(Self::path(index_dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
     }
 
     /// Writes the manifest atomically.

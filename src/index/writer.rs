@@ -424,8 +424,15 @@ impl<'a> Run<'a> {
                     ..Default::default()
                 };
                 if !opts.full {
+                    // A manifest of an earlier commit still tells each file's content, which
+                    // recognises a file moved since.
+                    let stale = Manifest::load_any(index_dir).unwrap_or_default();
                     for p in indexed_paths(&index, &fields)? {
-                        m.files.insert(p, FileState::UNVERIFIED);
+                        let state = stale
+                            .files
+                            .get(&p)
+                            .map_or(FileState::UNVERIFIED, |s| s.unverified());
+                        m.files.insert(p, state);
                     }
                 }
                 m
@@ -722,6 +729,8 @@ struct FileResult {
     add_error: Option<TantivyError>,
     /// Paths this file was moved from, whose articles it replaces.
     moved_from: Vec<String>,
+    /// Some of the file's articles were added before its reader failed: listed as unverified.
+    partial: bool,
 }
 
 impl FileContext<'_> {
@@ -731,38 +740,58 @@ impl FileContext<'_> {
         if let Some(d) = self.fault_delay {
             std::thread::sleep(d);
         }
-        let outcome = ingest::read_file_guarded(file, self.parse_opts);
         let key = file.key.clone();
-        // Touched but identical: nothing to re-index.
-        let unchanged_content = self.manifest.files.get(&key).is_some_and(|p| {
-            p.hash == outcome.content_hash && p.size == file.size && outcome.content_hash != 0
-        });
+        let previous = self.manifest.files.get(&key);
         let mut added: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut add_error = None;
+        let mut articles = 0u64;
+        // Set by the first part: whether the file's articles are replaced (not when it was only
+        // touched, its content identical).
+        let mut replacing: Option<bool> = None;
+        let begin = |hash: u128| {
+            let unchanged =
+                previous.is_some_and(|p| p.is_verified() && p.hash == hash && p.size == file.size);
+            // Only a file the index already holds has old articles to replace. Deleting by
+            // path for every new file would cost tantivy a term lookup per delete in every
+            // segment (a third of the indexing time of a fresh 100 MB archive).
+            if !unchanged && previous.is_some() {
+                self.writer
+                    .delete_term(Term::from_field_text(self.fields.path, &key));
+            }
+            !unchanged
+        };
+        // Articles go to the writer part by part (a JSON Lines file of millions of records is
+        // not held whole), each part dropped once added.
+        let outcome =
+            ingest::read_file_in_parts_guarded(file, self.parse_opts, &mut |hash, part| {
+                let replace = *replacing.get_or_insert_with(|| begin(hash));
+                articles += part.len() as u64;
+                if !replace {
+                    return;
+                }
+                for a in part {
+                    match self
+                        .writer
+                        .add_document(to_document(self.fields, &a, self.title_weight))
+                    {
+                        Ok(_) => *added.entry(a.format).or_default() += 1,
+                        Err(e) => {
+                            add_error.get_or_insert(e);
+                        }
+                    }
+                }
+            });
         // A file that could not be read at all (it vanished, or permission was denied) keeps
         // whatever the index holds from it; the manifest keeps its old entry, so the next run
         // tries again (and a vanished file is removed then, once the walk no longer sees it).
         let unread = outcome.content_hash == 0;
-        if !unchanged_content && !unread {
-            // Only a file the index already holds has old articles to replace. Deleting by path
-            // for every new file would cost tantivy a term lookup per delete in every segment
-            // (a third of the indexing time of a fresh 100 MB archive).
-            if self.manifest.files.contains_key(&key) {
-                self.writer
-                    .delete_term(Term::from_field_text(self.fields.path, &key));
-            }
-            for a in &outcome.articles {
-                match self
-                    .writer
-                    .add_document(to_document(self.fields, a, self.title_weight))
-                {
-                    Ok(_) => *added.entry(a.format).or_default() += 1,
-                    Err(e) => {
-                        add_error.get_or_insert(e);
-                    }
-                }
-            }
+        if replacing.is_none() && !unread {
+            // Read, but nothing parsed (a damaged compressed file): its old articles go.
+            begin(outcome.content_hash);
         }
+        // A reader that failed part-way (a panic) after some parts were added: the file is
+        // read again next run, its articles replaced then.
+        let partial = unread && replacing == Some(true);
         let moved_from = if unread || self.manifest.files.contains_key(&key) {
             Vec::new()
         } else {
@@ -780,8 +809,9 @@ impl FileContext<'_> {
                 size: file.size,
                 mtime_ns: file.mtime_ns,
                 hash: outcome.content_hash,
-                articles: outcome.articles.len() as u32,
+                articles: articles.min(u32::MAX as u64) as u32,
             },
+            partial,
             articles_added: added.values().sum(),
             added,
             problems: outcome.problems,
@@ -809,7 +839,9 @@ fn absorb(summary: &mut IndexSummary, manifest: &mut Manifest, done: Vec<FileRes
             }
         }
         // A file that could not be read at all (hash 0) is not remembered, so it is tried again.
-        if r.state.hash != 0 {
+        if r.partial {
+            manifest.files.insert(r.key, FileState::UNVERIFIED);
+        } else if r.state.hash != 0 {
             manifest.files.insert(r.key, r.state);
         }
     }

@@ -23,5 +23,5 @@ pub use discover::{
 pub use problem::{FileOutcome, Problem, Severity};
 pub use read::{
     Format, MAX_ARTICLE_BYTES, MAX_FILE_BYTES, ParseOptions, is_reading_a_file, parse_bytes,
-    read_file, read_file_guarded,
+    read_file, read_file_guarded, read_file_in_parts, read_file_in_parts_guarded,
 };

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::ingest::article::Article;
 use crate::ingest::decompress::{Compression, decompress};
 use crate::ingest::discover::FoundFile;
 use crate::ingest::formats::{html, json, markdown, sgml, smart, table, text, warc, xml};
@@ -110,11 +111,33 @@ pub struct ParseOptions {
     pub path_pattern: Option<layout::PathPattern>,
 }
 
-/// A file found by [`discover`] that newsdex will read.
-/// reported in the outcome.
+/// Largest slice of a JSON Lines file parsed at a time by [`read_file_in_parts`]: its articles
+/// are handed on before the next slice is parsed, so the memory a file's articles take follows
+/// the slice, not the file (1.5 million records are not held at once).
+pub const PART_BYTES: usize = 4 << 20;
+
+/// Receives a file's articles part by part: the file's content hash (known before the first
+/// part) and the articles of one part.
+pub type PartSink<'a> = dyn FnMut(u128, Vec<Article>) + 'a;
+
 /// Reads one file and parses the articles in it. Never panics and never fails: every problem is
 /// reported in the outcome.
 pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
+    let mut articles = Vec::new();
+    let mut out = read_file_in_parts(file, opts, &mut |_, mut part| articles.append(&mut part));
+    out.articles = articles;
+    out
+}
+
+/// [`read_file`], handing the articles to `sink` as they are parsed instead of returning them:
+/// JSON Lines in slices of [`PART_BYTES`], other formats whole. `sink` is called at least once
+/// when the file could be read and parsed (with no articles if it had none); the outcome's
+/// `articles` stays empty.
+pub fn read_file_in_parts(
+    file: &FoundFile,
+    opts: &ParseOptions,
+    sink: &mut PartSink<'_>,
+) -> FileOutcome {
     let path_str = file.key.clone();
     let mut out = FileOutcome::default();
     if file.size > MAX_FILE_BYTES {
@@ -172,14 +195,67 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
         ));
         bytes.truncate(end);
     }
+    if file.format == Format::JsonLines {
+        parse_lines_in_parts(file, bytes, opts, &mut out, sink);
+        return out;
+    }
     parse_bytes(&path_str, file.format, &bytes, opts, &mut out);
+    apply_path_pattern(file, opts, &mut out.articles);
+    sink(out.content_hash, std::mem::take(&mut out.articles));
+    out
+}
+
+fn apply_path_pattern(file: &FoundFile, opts: &ParseOptions, articles: &mut [Article]) {
     if let Some(pattern) = &opts.path_pattern {
         let segs = file.rel_segments();
-        for a in &mut out.articles {
+        for a in articles {
             pattern.apply(&segs, a);
         }
     }
-    out
+}
+
+/// JSON Lines, a slice of about [`PART_BYTES`] (cut after a line end) at a time, with the line
+/// numbers (and so the article ids) of a whole-file read.
+fn parse_lines_in_parts(
+    file: &FoundFile,
+    bytes: Vec<u8>,
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    sink: &mut PartSink<'_>,
+) {
+    let path = file.key.as_str();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        out.problems
+            .push(Problem::rejected(path, None, "empty file"));
+        return;
+    }
+    if decode::looks_binary(&bytes) {
+        out.problems
+            .push(Problem::rejected(path, None, "binary data, not text"));
+        return;
+    }
+    let text = decode::decode(&bytes, None).text;
+    drop(bytes);
+    let mut start = 0;
+    let mut first_line = 0;
+    loop {
+        let from = (start + PART_BYTES).min(text.len());
+        // A line end is never inside a multi-byte character, so the cut is a char boundary.
+        let end = text.as_bytes()[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| from + i + 1);
+        let part = &text[start..end];
+        json::parse_lines_from(path, part, first_line, opts, out);
+        finish_articles(path, Format::JsonLines, out, 0);
+        apply_path_pattern(file, opts, &mut out.articles);
+        sink(out.content_hash, std::mem::take(&mut out.articles));
+        first_line += part.bytes().filter(|&b| b == b'\n').count();
+        start = end;
+        if start >= text.len() {
+            break;
+        }
+    }
 }
 
 /// Reads a file that the walk saw as a regular file, checking it again on the open handle: in
@@ -251,12 +327,28 @@ fn fault_panic_on() -> Option<&'static str> {
 /// a rejection of that file (with the panic message), and the run goes on. The outcome's hash is
 /// 0, so the index keeps what it held from the file and the next run tries it again.
 pub fn read_file_guarded(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
+    let mut articles = Vec::new();
+    let mut out =
+        read_file_in_parts_guarded(file, opts, &mut |_, mut part| articles.append(&mut part));
+    if out.content_hash != 0 {
+        out.articles = articles;
+    }
+    out
+}
+
+/// [`read_file_in_parts`] with the same containment as [`read_file_guarded`]. After a panic the
+/// sink may already have had some parts: the outcome's hash is 0 all the same.
+pub fn read_file_in_parts_guarded(
+    file: &FoundFile,
+    opts: &ParseOptions,
+    sink: &mut PartSink<'_>,
+) -> FileOutcome {
     READING.with(|r| r.set(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         if fault_panic_on().is_some_and(|needle| file.key.contains(needle)) {
             panic!("fault injected by NEWSDEX_FAULT_PANIC_ON");
         }
-        read_file(file, opts)
+        read_file_in_parts(file, opts, sink)
     }));
     READING.with(|r| r.set(false));
     result.unwrap_or_else(|payload| {
@@ -294,7 +386,12 @@ pub fn parse_bytes(
     }
     let before = out.articles.len();
     parse_format(path, format, bytes, opts, out);
-    // Whatever the reader, no control characters reach the index and no empty article does.
+    finish_articles(path, format, out, before);
+}
+
+/// What applies to every article whatever the reader (those from index `before` on): no control
+/// characters reach the index, an over-long text is cut, and no empty article is kept.
+fn finish_articles(path: &str, format: Format, out: &mut FileOutcome, before: usize) {
     let mut kept = before;
     for i in before..out.articles.len() {
         let mut a = std::mem::take(&mut out.articles[i]);
@@ -441,6 +538,54 @@ mod tests {
                 .contains("too large")
         );
         assert_eq!(read_regular_file(&big, 5000).unwrap().len(), 5000);
+    }
+
+    #[test]
+    fn json_lines_read_in_parts_match_a_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jsonl");
+        let mut text = String::new();
+        let mut n = 0;
+        while text.len() < PART_BYTES * 2 + 1000 {
+            if n % 9_999 == 0 {
+                text.push_str("{broken\n");
+            } else {
+                text.push_str(&format!(
+                    "{{\"title\": \"Record {n} é\", \"body\": \"The dredger {n} worked the channel.\"}}\n"
+                ));
+            }
+            n += 1;
+        }
+        std::fs::write(&path, &text).unwrap();
+        let key = path.to_str().unwrap().to_string();
+        let file = FoundFile {
+            path: path.clone(),
+            size: text.len() as u64,
+            mtime_ns: 0,
+            format: Format::JsonLines,
+            compression: None,
+            rel_start: key.len(),
+            key: key.clone(),
+        };
+        let opts = ParseOptions::default();
+        let mut parts = 0;
+        let mut streamed = Vec::new();
+        let out = read_file_in_parts(&file, &opts, &mut |_, mut part| {
+            parts += 1;
+            streamed.append(&mut part);
+        });
+        assert!(parts >= 3, "{parts} parts");
+        let mut whole = FileOutcome::default();
+        parse_bytes(&key, Format::JsonLines, text.as_bytes(), &opts, &mut whole);
+        assert_eq!(streamed.len(), whole.articles.len());
+        for (a, b) in streamed.iter().zip(&whole.articles) {
+            assert_eq!((a.id(), a.record, &a.title), (b.id(), b.record, &b.title));
+        }
+        let lines = |o: &FileOutcome| -> Vec<String> {
+            o.problems.iter().map(|p| p.reason.clone()).collect()
+        };
+        assert_eq!(lines(&out), lines(&whole));
+        assert!(out.problems.len() >= 3);
     }
 
     #[test]

@@ -53,7 +53,20 @@ pub fn parse_lines(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut File
 }
 
 fn parse_lines_text(path: &str, text: &str, opts: &ParseOptions, out: &mut FileOutcome) {
+    parse_lines_from(path, text, 0, opts, out);
+}
+
+/// JSON Lines text that starts at line `first_line` (0-based) of its file: one slice of a file
+/// read in parts, numbered as in a whole-file read.
+pub fn parse_lines_from(
+    path: &str,
+    text: &str,
+    first_line: usize,
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+) {
     for (i, line) in text.split('\n').enumerate() {
+        let i = i + first_line;
         let line = line.trim();
         if line.is_empty() {
             continue;
