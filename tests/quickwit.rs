@@ -188,9 +188,6 @@ const QUERIES: &[&[&str]] = &[
         "2019-06",
         "asylum OR caravan",
     ],
-    &["immigra*"],
-    &["carav*"],
-    &["title:migra*"],
     &["=migrants"],
     &["--exact", "caravans"],
     &["--any", "caravan frost orchard"],
@@ -199,9 +196,19 @@ const QUERIES: &[&[&str]] = &[
     &["--sort", "oldest", "border"],
 ];
 
+/// Prefix words: the local engine ranks a prefix by the BM25 of the words it stands for, read
+/// from its own term dictionary; the remote engine has no dictionary to expand from (Quickwit 0.8
+/// does not expose one cheaply), so it finds the same articles with a constant score. Their hit
+/// sets and totals are compared, not their scores or order.
+const PREFIX_QUERIES: &[&[&str]] = &[&["immigra*"], &["carav*"], &["title:migra*"]];
+
 /// Runs every query locally and remotely; `scores`: compare scores and the full order too.
 fn compare_searches(env: &TestEnv, remote: &str, scores: bool) {
-    for q in QUERIES {
+    let all = QUERIES
+        .iter()
+        .map(|q| (q, scores))
+        .chain(PREFIX_QUERIES.iter().map(|q| (q, false)));
+    for (q, scores) in all {
         let mut args = vec!["search", "--format", "jsonl", "--limit", "1000"];
         args.extend_from_slice(q);
         let (lc, lout) = run(env, None, &args);
