@@ -29,7 +29,9 @@ fn bbc_all_articles_indexed_readme_skipped_pound_sign_intact() {
             .unwrap()
             .contains(&0xA3)
     );
-    let hits = env.search(&["signing Parma season"]);
+    // All three words required (--all): three words that are all in one story; by default the
+    // search would relax to any word below 10 hits and rank that story first among 396.
+    let hits = env.search(&["--all", "signing Parma season"]);
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].path.ends_with("sport/199.txt"));
     assert!(
