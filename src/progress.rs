@@ -7,6 +7,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newsdex::index::{IndexSummary, Progress};
 
+/// A progress bar drawn on stderr when `visible` (callers pass whether stderr is a terminal and
+/// the user did not ask for quiet), hidden otherwise; `template` in indicatif's syntax.
+pub fn bar(visible: bool, len: Option<u64>, template: Option<&str>) -> ProgressBar {
+    let target = if visible {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(len, target);
+    if let Some(t) = template {
+        bar.set_style(ProgressStyle::with_template(t).expect("valid template"));
+    }
+    bar
+}
+
 /// A progress bar on stderr, or nothing when stderr is not a terminal.
 pub struct Bar {
     bar: ProgressBar,
@@ -17,19 +32,12 @@ pub struct Bar {
 
 impl Bar {
     pub fn new(visible: bool) -> Bar {
-        let bar = ProgressBar::with_draw_target(
+        let bar = bar(
+            visible,
             Some(0),
-            if visible {
-                ProgressDrawTarget::stderr()
-            } else {
-                ProgressDrawTarget::hidden()
-            },
-        );
-        bar.set_style(
-            ProgressStyle::with_template(
+            Some(
                 "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, ETA {eta}) {msg}",
-            )
-            .expect("valid template"),
+            ),
         );
         Bar {
             bar,

@@ -60,13 +60,10 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
         kwic: args.kwic,
     };
     let engine = open_engine(dir)?;
-    let bar = indicatif::ProgressBar::with_draw_target(
+    let bar = crate::progress::bar(
+        !args.quiet && args.output.is_some() && std::io::stderr().is_terminal(),
         None,
-        if !args.quiet && args.output.is_some() && std::io::stderr().is_terminal() {
-            indicatif::ProgressDrawTarget::stderr()
-        } else {
-            indicatif::ProgressDrawTarget::hidden()
-        },
+        None,
     );
     let mut progress = |n: u64| {
         if n.is_multiple_of(1000) {

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::cli::PushArgs;
 use newsdex::index::push::{PushOptions, PushProgress, push};
@@ -28,19 +28,12 @@ pub(crate) fn cmd_push(dir: &std::path::Path, args: PushArgs) -> anyhow::Result<
         (None, _) => Target::parse("quickwit://localhost:7280/newsdex")?,
     };
     let visible = !args.quiet && std::io::stderr().is_terminal();
-    let bar = ProgressBar::with_draw_target(
+    let bar = crate::progress::bar(
+        visible,
         Some(0),
-        if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        },
-    );
-    bar.set_style(
-        ProgressStyle::with_template(
+        Some(
             "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} articles ({per_sec}, ETA {eta})",
-        )
-        .expect("valid template"),
+        ),
     );
     let opts = PushOptions {
         target,
