@@ -14,16 +14,7 @@ use predicates::prelude::*;
 const FILES: usize = 240;
 
 fn archive(env: &TestEnv) -> BTreeSet<String> {
-    let mut titles = BTreeSet::new();
-    for i in 0..FILES {
-        let title = format!("Story number {i:04}");
-        env.write(
-            &format!("d{}/s{i:04}.txt", i % 7),
-            format!("{title}\n\nBody of story {i} about harbour dredging.\n"),
-        );
-        titles.insert(title);
-    }
-    titles
+    common::story_archive(env, FILES, 7)
 }
 
 fn spawn_index(env: &TestEnv, delay_ms: u64) -> Child {
@@ -296,26 +287,8 @@ fn in_mount_namespace(script: &str) -> Option<std::process::Output> {
 #[test]
 fn a_full_disk_stops_with_a_clear_error_and_keeps_the_last_commit() {
     let env = TestEnv::new();
-    for i in 0..50 {
-        env.write(
-            &format!("small/s{i:02}.txt"),
-            format!("Small story {i}\n\nThe dredger {i} worked the channel.\n"),
-        );
-    }
     // About 25 MB of text with many distinct words: its index cannot fit in 3 MB.
-    let big = env.dir.path().join("big");
-    std::fs::create_dir_all(&big).unwrap();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    for f in 0..25 {
-        let mut text = format!("Big story {f}\n\n");
-        for _ in 0..120_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            text.push_str(&format!("w{} ", x % 200_000));
-        }
-        std::fs::write(big.join(format!("b{f:02}.txt")), text).unwrap();
-    }
+    let big = common::disk_filler(&env, 50, 25, 200_000);
     let mnt = env.dir.path().join("mnt");
     std::fs::create_dir_all(&mnt).unwrap();
     let script = format!(

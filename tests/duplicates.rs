@@ -14,16 +14,7 @@ use common::TestEnv;
 const FILES: usize = 120;
 
 fn archive(env: &TestEnv) -> BTreeSet<String> {
-    let mut titles = BTreeSet::new();
-    for i in 0..FILES {
-        let title = format!("Story number {i:04}");
-        env.write(
-            &format!("d{}/s{i:04}.txt", i % 5),
-            format!("{title}\n\nBody of story {i} about harbour dredging.\n"),
-        );
-        titles.insert(title);
-    }
-    titles
+    common::story_archive(env, FILES, 5)
 }
 
 /// Every hit for the word every article has: (title, path), duplicates kept.

@@ -330,27 +330,9 @@ mount -o remount,ro '{mnt}'
 #[test]
 fn a_full_disk_while_a_segment_is_written_or_merged_is_reported_and_cleaned_up() {
     let env = TestEnv::new();
-    for i in 0..40 {
-        env.write(
-            &format!("small/s{i:02}.txt"),
-            format!("Small story {i}\n\nThe dredger {i} worked the channel.\n"),
-        );
-    }
     // About 40 MB of text with many distinct words: with --memory 20 tantivy writes segments
     // on its own (before any commit) and the 4 MB disk fills while one is written.
-    let big = env.dir.path().join("big");
-    std::fs::create_dir_all(&big).unwrap();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    for f in 0..40 {
-        let mut text = format!("Big story {f}\n\n");
-        for _ in 0..120_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            text.push_str(&format!("w{} ", x % 400_000));
-        }
-        std::fs::write(big.join(format!("b{f:02}.txt")), text).unwrap();
-    }
+    let big = common::disk_filler(&env, 40, 40, 400_000);
     let mnt = env.dir.path().join("mnt");
     std::fs::create_dir_all(&mnt).unwrap();
     let script = format!(

@@ -187,3 +187,49 @@ pub fn normalized_file_text(path: &Path) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Writes `files` short stories spread over `folders` subfolders (`d<k>/s<NNNN>.txt`, k = i mod
+/// `folders`), each with the word "dredging", and returns their titles: the archive the crash and
+/// duplicate tests kill and rewrite.
+pub fn story_archive(
+    env: &TestEnv,
+    files: usize,
+    folders: usize,
+) -> std::collections::BTreeSet<String> {
+    let mut titles = std::collections::BTreeSet::new();
+    for i in 0..files {
+        let title = format!("Story number {i:04}");
+        env.write(
+            &format!("d{}/s{i:04}.txt", i % folders),
+            format!("{title}\n\nBody of story {i} about harbour dredging.\n"),
+        );
+        titles.insert(title);
+    }
+    titles
+}
+
+/// For the full-disk tests: `small` short stories under `small/`, then `big_files` stories of
+/// 120,000 pseudo-random words drawn from `vocabulary` distinct ones under `big/` (too much
+/// index for a few MB of disk). Returns the `big` folder.
+pub fn disk_filler(env: &TestEnv, small: usize, big_files: usize, vocabulary: u64) -> PathBuf {
+    for i in 0..small {
+        env.write(
+            &format!("small/s{i:02}.txt"),
+            format!("Small story {i}\n\nThe dredger {i} worked the channel.\n"),
+        );
+    }
+    let big = env.dir.path().join("big");
+    std::fs::create_dir_all(&big).unwrap();
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for f in 0..big_files {
+        let mut text = format!("Big story {f}\n\n");
+        for _ in 0..120_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.push_str(&format!("w{} ", x % vocabulary));
+        }
+        std::fs::write(big.join(format!("b{f:02}.txt")), text).unwrap();
+    }
+    big
+}
