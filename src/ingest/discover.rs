@@ -210,7 +210,7 @@ pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBo
                 let kind = path
                     .extension()
                     .and_then(|e| e.to_str())
-                    .map_or_else(|| "(none)".to_string(), str::to_ascii_lowercase);
+                    .map_or_else(|| "without extension".to_string(), str::to_ascii_lowercase);
                 *d.unsupported_types.entry(kind).or_default() += 1;
                 continue;
             };
