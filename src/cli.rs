@@ -115,6 +115,10 @@ pub struct IndexArgs {
     /// What the folder layout means, e.g. '{source}/{yyyy}/{mm}/{dd}/*' (remembered by the index).
     #[arg(long, value_name = "PATTERN")]
     pub path_pattern: Option<String>,
+    /// The outlet of the articles in these folders whose files name none, e.g. a wire archive
+    /// (remembered for these folders; --source '' forgets it).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
     /// How many times a headline counts in ranking (1 = plain BM25 over headline + body;
     /// remembered by the index; a change re-reads every file).
     #[arg(long, value_name = "N")]

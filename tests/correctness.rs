@@ -318,3 +318,83 @@ fn pathological_markdown_and_kwic_run_in_linear_time() {
     assert_eq!(last["right"], "word");
     assert_eq!(last["offset"], 12 * 99_999);
 }
+
+fn by_title(hits: &[common::JsonHit], title: &str) -> (Option<String>, Option<String>) {
+    let h = hits
+        .iter()
+        .find(|h| h.title == title)
+        .unwrap_or_else(|| panic!("no hit titled {title}: {hits:?}"));
+    (h.source.clone(), h.language.clone())
+}
+
+/// Bug 5a: `.sgm` stories were all given source "Reuters" and language "en", and a TREC `<DOC>`
+/// file was rejected. The outlet now comes from the story (an outlet element, a byline
+/// `By Name, Outlet`) or from `--source` for the folder; TREC documents are read.
+#[test]
+fn sgml_outlet_comes_from_the_story_or_the_user_and_trec_docs_are_read() {
+    let env = TestEnv::new();
+    env.write(
+        "wire/reut2-000.sgm",
+        "<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n\
+         <REUTERS NEWID=\"1\"><DATE>26-FEB-1987 15:01:01.79</DATE><TEXT><TITLE>COCOA CROP UP</TITLE>\
+         <BODY>Cocoa harvest grew this year in Bahia.\n Reuter\n&#3;</BODY></TEXT></REUTERS>\n\
+         <REUTERS NEWID=\"2\"><DATE>27-FEB-1987 10:00:00.00</DATE><TEXT><TITLE>COCOA TALKS</TITLE>\
+         <AUTHOR>    By Janie Gabbett, Reuters</AUTHOR><BODY>Cocoa producers met in London.</BODY></TEXT></REUTERS>\n",
+    );
+    env.write(
+        "trec/la010189.sgm",
+        "<DOC>\n<DOCNO> LA010189-0001 </DOCNO>\n<DATE><P>January 1, 1989, Sunday</P></DATE>\n\
+         <HEADLINE><P>Harbor cocoa ships wait</P></HEADLINE>\n<BYLINE><P>By Maria Okafor</P></BYLINE>\n\
+         <TEXT><P>Forty cocoa ships waited off the\nbreakwater on Saturday.</P>\n<P>The port said it would clear them.</P></TEXT>\n</DOC>\n\
+         <DOC>\n<DOCNO>LA010189-0002</DOCNO>\n<HL>Cocoa futures slip</HL>\n<SOURCE>Evening Courier</SOURCE>\n\
+         <TEXT>Cocoa futures slipped in late trading.</TEXT>\n</DOC>\n",
+    );
+    let s = env.index_json(&env.archive(), &[]);
+    assert_eq!(s["articles_by_format"]["sgml"], 4, "{s}");
+    assert_eq!(s["articles_total"], 4, "{s}");
+    let hits = env.search(&["cocoa"]);
+    // Nothing in the first story names an outlet or a language.
+    assert_eq!(by_title(&hits, "COCOA CROP UP"), (None, None));
+    assert_eq!(
+        by_title(&hits, "COCOA TALKS"),
+        (Some("Reuters".into()), None)
+    );
+    let talks = hits.iter().find(|h| h.title == "COCOA TALKS").unwrap();
+    assert_eq!(talks.authors, ["Janie Gabbett"]);
+    let la = hits
+        .iter()
+        .find(|h| h.title == "Harbor cocoa ships wait")
+        .unwrap();
+    assert_eq!(la.source, None);
+    assert_eq!(la.authors, ["Maria Okafor"]);
+    assert_eq!(la.published.as_deref(), Some("1989-01-01T00:00:00Z"));
+    assert_eq!(
+        by_title(&hits, "Cocoa futures slip"),
+        (Some("Evening Courier".into()), None)
+    );
+    let shown = String::from_utf8(env.stdout(&["show", "LA010189-0001"])).unwrap();
+    assert!(
+        shown.contains("Forty cocoa ships waited off the breakwater on Saturday.\n\nThe port said"),
+        "{shown}"
+    );
+
+    // The user names the outlet of a folder: it fills what the stories do not say, is
+    // remembered for that folder only, and never overrides a story's own outlet.
+    let wire = env.archive().join("wire");
+    env.index_json(&wire, &["--source", "Reuters Wire"]);
+    env.index_json(&env.archive(), &[]);
+    let hits = env.search(&["cocoa"]);
+    assert_eq!(
+        by_title(&hits, "COCOA CROP UP").0.as_deref(),
+        Some("Reuters Wire")
+    );
+    assert_eq!(by_title(&hits, "COCOA TALKS").0.as_deref(), Some("Reuters"));
+    assert_eq!(by_title(&hits, "Harbor cocoa ships wait").0, None);
+    let json: serde_json::Value =
+        serde_json::from_slice(&env.stdout(&["show", "1", "--format", "json"])).unwrap();
+    assert_eq!(json["source_from"], "option", "{json}");
+    // `--source ''` forgets it.
+    env.index_json(&wire, &["--source", ""]);
+    let hits = env.search(&["cocoa"]);
+    assert_eq!(by_title(&hits, "COCOA CROP UP").0, None);
+}

@@ -27,6 +27,7 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
     }
     opts.title_weight = args.title_weight;
     opts.no_header = args.no_header;
+    opts.source = args.source.clone();
     if let Some(spec) = &args.map {
         opts.field_map = Some(FieldMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?);
     }

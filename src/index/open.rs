@@ -1,6 +1,7 @@
 //! Opening an index: the settings stored beside it, the schema-version check, and creating or
 //! clearing it (only the index's own files) for a rebuild.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub(crate) struct StoredSettings {
     /// How many times the title counts in the ranking field.
     #[serde(default = "default_title_weight")]
     pub(crate) title_weight: u32,
+    /// `--source NAME`, by the key prefix of the folder it was given for (`/news/arch/`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) folder_sources: BTreeMap<String, String>,
 }
 
 fn default_title_weight() -> u32 {
@@ -39,6 +43,7 @@ impl Default for StoredSettings {
             field_map: FieldMap::default(),
             path_pattern: None,
             title_weight: schema::DEFAULT_TITLE_WEIGHT,
+            folder_sources: BTreeMap::new(),
         }
     }
 }
@@ -52,12 +57,16 @@ impl StoredSettings {
 
     /// What decides how files become articles: when it changes, every file is read again.
     pub(crate) fn reading_key(&self) -> String {
-        serde_json::json!({
+        let mut key = serde_json::json!({
             "map": self.field_map,
             "path_pattern": self.path_pattern,
             "title_weight": self.title_weight,
-        })
-        .to_string()
+        });
+        // Only when given, so indexes made before `--source` keep their key.
+        if !self.folder_sources.is_empty() {
+            key["folder_sources"] = serde_json::json!(self.folder_sources);
+        }
+        key.to_string()
     }
 
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {

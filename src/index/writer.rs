@@ -41,6 +41,9 @@ pub struct IndexOptions {
     pub title_weight: Option<u32>,
     /// `--no-header`: CSV/TSV files have no header row (remembered with the `--map`).
     pub no_header: bool,
+    /// `--source NAME`: the outlet of the articles under this run's folders whose files name
+    /// none (remembered for those folders; an empty name forgets it).
+    pub source: Option<String>,
 }
 
 impl Default for IndexOptions {
@@ -55,6 +58,7 @@ impl Default for IndexOptions {
             path_pattern: None,
             title_weight: None,
             no_header: false,
+            source: None,
         }
     }
 }
@@ -268,7 +272,7 @@ fn run_index(
 ) -> Result<IndexSummary> {
     let started = Instant::now();
     let roots = normalize_roots(roots)?;
-    let mut run = Run::start(index_dir, opts, progress)?;
+    let mut run = Run::start(index_dir, &roots, opts, progress)?;
     let walk = run.walk(&roots);
     run.refuse_empty_roots(&roots, &walk)?;
     run.remove_vanished(&roots, &walk);
@@ -348,6 +352,7 @@ impl<'a> Run<'a> {
     /// now, else those the index remembers) and loads the file list the last commit left.
     fn start(
         index_dir: &'a Path,
+        roots: &[PathBuf],
         opts: &'a IndexOptions,
         progress: &'a dyn Progress,
     ) -> Result<Self> {
@@ -381,6 +386,16 @@ impl<'a> Run<'a> {
         if let Some(p) = &opts.path_pattern {
             settings.path_pattern = Some(p.as_str().to_string());
         }
+        if let Some(name) = &opts.source {
+            for root in roots {
+                match name.trim() {
+                    "" => settings.folder_sources.remove(&key_prefix(root)),
+                    n => settings
+                        .folder_sources
+                        .insert(key_prefix(root), n.to_string()),
+                };
+            }
+        }
         let reading = settings.reading_key();
         let parse_opts = ParseOptions {
             field_map: settings.field_map.clone(),
@@ -388,6 +403,11 @@ impl<'a> Run<'a> {
                 Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
                 None => None,
             },
+            folder_sources: settings
+                .folder_sources
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         };
         if reading != previous {
             settings.schema_version = SCHEMA_VERSION;

@@ -67,6 +67,8 @@ pub enum Provenance {
     Url,
     /// The folder layout (`--path-pattern`).
     Path,
+    /// The user named it for the folder (`newsdex index --source NAME DIR`).
+    Given,
 }
 
 impl Provenance {
@@ -77,6 +79,7 @@ impl Provenance {
             Provenance::Title => "title",
             Provenance::Url => "url",
             Provenance::Path => "path",
+            Provenance::Given => "option",
         }
     }
 }

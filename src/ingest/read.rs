@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::ingest::article::Article;
+use crate::ingest::article::{Article, Provenance};
 use crate::ingest::decompress::{Compression, decompress};
 use crate::ingest::discover::FoundFile;
 use crate::ingest::formats::{html, json, markdown, sgml, smart, table, text, warc, xml};
@@ -109,6 +109,9 @@ pub struct ParseOptions {
     pub field_map: meta::FieldMap,
     /// `--path-pattern`: what the folder layout means (outlet, section, date).
     pub path_pattern: Option<layout::PathPattern>,
+    /// `--source`: the outlet of the articles under a folder (key prefix such as `/news/arch/`)
+    /// whose files name none.
+    pub folder_sources: Vec<(String, String)>,
 }
 
 /// Largest slice of a JSON Lines file parsed at a time by [`read_file_in_parts`]: its articles
@@ -208,8 +211,23 @@ pub fn read_file_in_parts(
 fn apply_path_pattern(file: &FoundFile, opts: &ParseOptions, articles: &mut [Article]) {
     if let Some(pattern) = &opts.path_pattern {
         let segs = file.rel_segments();
-        for a in articles {
+        for a in articles.iter_mut() {
             pattern.apply(&segs, a);
+        }
+    }
+    // The outlet the user named for the folder fills what neither the file nor its path said
+    // (a guess from the URL gives way to it).
+    let given = opts
+        .folder_sources
+        .iter()
+        .filter(|(prefix, _)| file.key.starts_with(prefix.as_str()))
+        .max_by_key(|(prefix, _)| prefix.len());
+    if let Some((_, name)) = given {
+        for a in articles {
+            if a.source.is_none() || a.source_from == Some(Provenance::Url) {
+                a.source = Some(name.clone());
+                a.source_from = Some(Provenance::Given);
+            }
         }
     }
 }

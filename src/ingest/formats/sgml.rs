@@ -1,45 +1,77 @@
-//! Newswire SGML in the Reuters-21578 style (`.sgm`): a DOCTYPE, then a series of `<REUTERS>`
-//! elements with no root. Each element is one article (record = its position in the file).
+//! Newswire SGML (`.sgm`): a series of story elements with no root, each one article (record =
+//! its position in the file). Two layouts are read, told apart by the first story element:
 //!
-//! It is SGML, not XML, so it is read with a tolerant tag scanner: `<DATE>`, `<TITLE>`,
-//! `<AUTHOR>`, `<BODY>` and the category lists (`<TOPICS><D>..</D></TOPICS>` and PLACES, PEOPLE,
-//! ORGS, EXCHANGES, kept as tags). `TYPE="BRIEF"` stories (title only) and `TYPE="UNPROC"` stories
-//! (raw text, no title) are indexed too. Control-character references (`&#3;`) are removed and
-//! entities (`&lt;`, `&amp;`) decoded, so no markup junk reaches the index.
+//! - Reuters-21578 (`<REUTERS NEWID="..">`): `<DATE>`, `<TITLE>`, `<AUTHOR>`, `<BODY>` and the
+//!   category lists (`<TOPICS><D>..</D></TOPICS>` and PLACES, PEOPLE, ORGS, EXCHANGES, kept as
+//!   tags). `TYPE="BRIEF"` stories (title only) and `TYPE="UNPROC"` stories (raw text, no title)
+//!   are indexed too.
+//! - TREC (`<DOC>`): `<DOCNO>`, the headline from `<HEADLINE>`, `<HL>`, `<TITLE>` or `<HEAD>`,
+//!   the date from `<DATE>` or `<DATE_TIME>` (or a `<DATELINE>` that is a date), the byline from
+//!   `<BYLINE>` or `<AUTHOR>`, the outlet from `<SOURCE>`, `<PUB>` or `<PUBLISHER>`, and the text
+//!   of every `<TEXT>` (inner tags such as `<P>` end paragraphs).
+//!
+//! Neither layout is assumed to come from one outlet or in one language: the outlet is what the
+//! story says (an outlet element, or a byline `By Name, Outlet`), else nothing (`newsdex index
+//! --source NAME DIR` names it for a folder); the language is left to detection.
+//!
+//! It is SGML, not XML, so it is read with a tolerant tag scanner. Control-character references
+//! (`&#3;`) are removed and entities (`&lt;`, `&amp;`) decoded, so no markup junk reaches the index.
 
-use crate::ingest::article::DateSource;
-use crate::ingest::meta::{Meta, MetaKey, split_authors};
+use crate::ingest::article::{Article, DateSource};
+use crate::ingest::date::parse_date;
+use crate::ingest::meta::{Meta, MetaKey, split_authors, strip_by};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
 
 const CATEGORY_LISTS: &[&str] = &["TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES"];
 
-/// Parses every `<REUTERS>` story in the file.
+/// Parses every story (`<REUTERS>` or `<DOC>`) in the file.
 pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutcome) {
     let text = decode::decode(bytes, None).text;
+    // The layout is that of the first story element in the file.
+    let tag = match (find_open(&text, "REUTERS"), find_open(&text, "DOC")) {
+        (Some(r), Some(d)) if d < r => "DOC",
+        (Some(_), _) => "REUTERS",
+        (None, Some(_)) => "DOC",
+        (None, None) => {
+            out.problems.push(Problem::rejected(
+                path,
+                None,
+                "no <REUTERS> or <DOC> stories in the file",
+            ));
+            return;
+        }
+    };
+    let close = format!("</{tag}>");
     let mut record = 0u64;
     let mut pos = 0;
     let mut line = 1usize;
     let mut counted_to = 0;
-    while let Some(start) = find_ci(&text[pos..], "<REUTERS").map(|i| pos + i) {
+    while let Some(start) = find_open(&text[pos..], tag).map(|i| pos + i) {
         line += text[counted_to..start].matches('\n').count();
         counted_to = start;
-        let next_story =
-            find_ci(&text[start + 8..], "<REUTERS").map_or(text.len(), |i| start + 8 + i);
-        let end = find_ci(&text[start..next_story], "</REUTERS>").map(|i| start + i);
+        let after_open = start + tag.len() + 1;
+        let next_story = find_open(&text[after_open..], tag).map_or(text.len(), |i| after_open + i);
+        let end = find_ci(&text[start..next_story], &close).map(|i| start + i);
         let (block, next) = match end {
-            Some(e) => (&text[start..e], e + "</REUTERS>".len()),
+            Some(e) => (&text[start..e], e + close.len()),
             None => {
                 // An unterminated story: read to the next story or the end of the file.
                 let stop = next_story;
                 out.problems.push(Problem::warning(
                     path,
                     Some(record),
-                    format!("unterminated story: line {line} has no </REUTERS>; read up to the next story"),
+                    format!(
+                        "unterminated story: line {line} has no {close}; read up to the next story"
+                    ),
                 ));
                 (&text[start..stop], stop)
             }
         };
-        let a = story(path, record, block, &mut out.problems);
+        let a = if tag == "DOC" {
+            trec_story(path, record, block, &mut out.problems)
+        } else {
+            story(path, record, block, &mut out.problems)
+        };
         if a.title.is_empty() && a.body.is_empty() {
             // The collection counts it as a story, so it is indexed (dates and tags still count).
             out.problems.push(Problem::warning(
@@ -52,27 +84,140 @@ pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutco
         record += 1;
         pos = next;
     }
-    if record == 0 {
-        out.problems.push(Problem::rejected(
-            path,
-            None,
-            "no <REUTERS> stories in the file",
-        ));
+}
+
+/// Where the first `<NAME>` or `<NAME attr..>` opening tag is (not `<NAMEMORE>`).
+fn find_open(s: &str, name: &str) -> Option<usize> {
+    let open = format!("<{name}");
+    let mut from = 0;
+    loop {
+        let i = from + find_ci(&s[from..], &open)?;
+        let after = s.as_bytes().get(i + open.len()).copied();
+        if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')) {
+            return Some(i);
+        }
+        from = i + open.len();
     }
 }
 
-fn story(
-    path: &str,
-    record: u64,
-    block: &str,
-    problems: &mut Vec<Problem>,
-) -> crate::ingest::article::Article {
+/// A byline's people, and the outlet when it ends in one: `By Janie Gabbett, Reuters` gives
+/// `Janie Gabbett` and `Reuters` (a one-word part after the last comma is not a person's name).
+fn byline(meta: &mut Meta, text: &str) {
+    let text = clean(&strip_tags(text))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let names = strip_by(&text).unwrap_or(&text);
+    let names = match names.rsplit_once(',') {
+        Some((people, outlet))
+            if !people.trim().is_empty()
+                && outlet.split_whitespace().count() == 1
+                && outlet.trim().starts_with(char::is_uppercase) =>
+        {
+            meta.set(MetaKey::Source, outlet.trim().trim_end_matches('.'));
+            people
+        }
+        _ => names,
+    };
+    meta.authors.extend(split_authors(names));
+}
+
+fn trec_story(path: &str, record: u64, block: &str, problems: &mut Vec<Problem>) -> Article {
     let mut meta = Meta {
         date_kind: Some(DateSource::Meta),
         ..Meta::default()
     };
-    meta.set(MetaKey::Source, "Reuters");
-    meta.set(MetaKey::Language, "en");
+    let field = |names: &[&str]| {
+        names.iter().find_map(|n| {
+            let v = element(block, n).map(|v| one_line(&clean(&strip_tags(v))))?;
+            (!v.is_empty()).then_some(v)
+        })
+    };
+    if let Some(t) = field(&["HEADLINE", "HL", "TITLE", "HEAD"]) {
+        meta.title = Some(t);
+    }
+    let dateline = field(&["DATELINE"]).filter(|d| parse_date(d).is_ok());
+    if let Some(d) = field(&["DATE", "DATE_TIME"]).or(dateline) {
+        meta.set(MetaKey::Date, &d);
+    }
+    if let Some(s) = field(&["SOURCE", "PUB", "PUBLISHER"]) {
+        meta.set(MetaKey::Source, &s);
+    }
+    if let Some(b) = ["BYLINE", "AUTHOR"].iter().find_map(|n| element(block, n)) {
+        byline(&mut meta, b);
+    }
+    // Every <TEXT> of the story, in order.
+    let mut body = Vec::new();
+    let mut rest = block;
+    while let Some(t) = element(rest, "TEXT") {
+        let text = unwrap_lines(&clean(&paragraph_tags(t)));
+        if !text.is_empty() {
+            body.push(text);
+        }
+        let end = find_ci(rest, "</TEXT>").map_or(rest.len(), |i| i + "</TEXT>".len());
+        if end == rest.len() {
+            break;
+        }
+        rest = &rest[end..];
+    }
+    let mut a = meta.into_article(path, record, "sgml", body.join("\n\n"), problems);
+    a.docno = element(block, "DOCNO")
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty());
+    a
+}
+
+/// Text without its tags.
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('>') {
+            Some(j) => {
+                out.push(' ');
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text with its tags turned into paragraph breaks (`<P>` in TREC text).
+fn paragraph_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('>') {
+            Some(j) => {
+                out.push_str("\n\n");
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn story(path: &str, record: u64, block: &str, problems: &mut Vec<Problem>) -> Article {
+    let mut meta = Meta {
+        date_kind: Some(DateSource::Meta),
+        ..Meta::default()
+    };
     if let Some(d) = element(block, "DATE") {
         meta.set(MetaKey::Date, &clean(d));
     }
@@ -99,12 +244,7 @@ fn story(
         meta.title = Some(clean(t).split_whitespace().collect::<Vec<_>>().join(" "));
     }
     if let Some(a) = element(text_el, "AUTHOR") {
-        let a = clean(a);
-        let a = a
-            .trim()
-            .trim_end_matches(", Reuters")
-            .trim_end_matches(", REUTERS");
-        meta.authors.extend(split_authors(a));
+        byline(&mut meta, a);
     }
     let body = if unproc {
         let raw = clean(text_el);
@@ -224,13 +364,14 @@ fn strip_signoff(body: &str) -> String {
     trimmed.to_string()
 }
 
-/// Joins hard-wrapped lines into paragraphs: an indented line starts a new paragraph.
+/// Joins hard-wrapped lines into paragraphs: an indented line (two spaces or a tab) starts a new
+/// paragraph.
 fn unwrap_lines(text: &str) -> String {
     let mut paragraphs: Vec<String> = Vec::new();
     let mut cur = String::new();
     for line in text.lines() {
         let starts_para =
-            line.starts_with("    ") || line.starts_with('\t') || line.trim().is_empty();
+            line.starts_with("  ") || line.starts_with('\t') || line.trim().is_empty();
         let l = line.trim();
         if starts_para && !cur.is_empty() {
             paragraphs.push(std::mem::take(&mut cur));
@@ -290,7 +431,9 @@ the Bahia cocoa zone, said &lt;Comissaria Smith>.\n    Arrivals rose &amp; price
         assert_eq!(a.published.unwrap().to_rfc3339(), "1987-02-26T15:01:01Z");
         assert_eq!(a.date_source, Some(DateSource::Meta));
         assert_eq!(a.tags, ["cocoa", "el-salvador", "usa"]);
-        assert_eq!(a.source.as_deref(), Some("Reuters"));
+        // The collection's name is no outlet: nothing in this story names one.
+        assert_eq!(a.source, None);
+        assert_eq!(a.language, None);
         assert_eq!(a.record, 0);
         assert_eq!(a.format, "sgml");
         assert_eq!(a.docno.as_deref(), Some("1"));
@@ -317,6 +460,8 @@ the Bahia cocoa zone, said &lt;Comissaria Smith>.\n    Arrivals rose &amp; price
         assert_eq!(out.problems[0].severity, crate::ingest::Severity::Warning);
         assert_eq!(out.articles[3].title, "");
         assert_eq!(out.articles[4].authors, ["Janie Gabbett"]);
+        // Its byline names the outlet.
+        assert_eq!(out.articles[4].source.as_deref(), Some("Reuters"));
         assert_eq!(out.articles[4].record, 4);
     }
 
@@ -351,6 +496,56 @@ the Bahia cocoa zone, said &lt;Comissaria Smith>.\n    Arrivals rose &amp; price
     fn not_sgml_at_all() {
         let out = run("just some text");
         assert!(out.articles.is_empty());
-        assert_eq!(out.problems[0].reason, "no <REUTERS> stories in the file");
+        assert_eq!(
+            out.problems[0].reason,
+            "no <REUTERS> or <DOC> stories in the file"
+        );
+    }
+
+    #[test]
+    fn trec_documents() {
+        let s = "<DOC>\n<DOCNO> LA010189-0001 </DOCNO>\n<DOCID>1</DOCID>\n\
+<DATE><P>January 1, 1989, Sunday, Home Edition</P></DATE>\n<SECTION><P>Metro</P></SECTION>\n\
+<HEADLINE><P>HARBOR &amp; PORT</P><P>Ships wait off the breakwater</P></HEADLINE>\n\
+<BYLINE><P>By MARIA OKAFOR, Times Staff Writer</P></BYLINE>\n\
+<TEXT><P>Forty ships waited off the\nbreakwater on Saturday.</P><P>The port said it would clear them.</P></TEXT>\n</DOC>\n\
+<DOC><DOCNO>AP880212-0001</DOCNO><HEAD>Second story</HEAD><DATELINE>WASHINGTON (AP)</DATELINE>\n\
+<TEXT>\n   First paragraph of the wire text.\n   Second paragraph.\n</TEXT></DOC>\n\
+<DOC><DOCNO>X-3</DOCNO><HL>Third</HL><DATELINE>March 3, 1990</DATELINE><PUB>Evening Courier</PUB><TEXT>Body.</TEXT></DOC>\n";
+        let out = run(s);
+        assert_eq!(out.articles.len(), 3, "{:?}", out.problems);
+        let a = &out.articles[0];
+        assert_eq!(a.docno.as_deref(), Some("LA010189-0001"));
+        assert_eq!(a.title, "HARBOR & PORT Ships wait off the breakwater");
+        assert_eq!(
+            a.body,
+            "Forty ships waited off the breakwater on Saturday.\n\nThe port said it would clear them."
+        );
+        assert_eq!(
+            a.published.map(|p| p.local_day.to_string()).as_deref(),
+            Some("1989-01-01")
+        );
+        assert_eq!(a.source, None);
+        let b = &out.articles[1];
+        assert_eq!(b.title, "Second story");
+        assert_eq!(
+            b.body,
+            "First paragraph of the wire text.\n\nSecond paragraph."
+        );
+        // A dateline that is a place is not a date.
+        assert_eq!(b.published, None);
+        let c = &out.articles[2];
+        assert_eq!(c.source.as_deref(), Some("Evening Courier"));
+        assert_eq!(
+            c.published.map(|p| p.local_day.to_string()).as_deref(),
+            Some("1990-03-03")
+        );
+        assert_eq!(c.record, 2);
+        // `<DOCNO>` and `<DOCID>` are not stories.
+        assert!(
+            out.problems
+                .iter()
+                .all(|p| p.severity != crate::ingest::Severity::Rejected)
+        );
     }
 }
