@@ -19,7 +19,9 @@ use tantivy::store::StoreReader;
 use crate::error::{Error, Result};
 use crate::index::open::StoredSettings;
 use crate::index::open_index;
-use crate::index::quickwit::{Client, DocBuilder, MAX_BATCH_BYTES, Target, doc_mapping_yaml};
+use crate::index::quickwit::{
+    Client, DocBuilder, MAX_BATCH_BYTES, Resend, Target, doc_mapping_yaml,
+};
 
 /// Name of the checkpoint file in the local index folder (kept across `index --full`).
 pub const CHECKPOINT_FILE: &str = "quickwit-push.json";
@@ -159,7 +161,7 @@ pub fn push(dir: &Path, opts: &PushOptions, progress: &dyn PushProgress) -> Resu
     }
     // Check the local index before touching the cluster.
     open_index(dir)?;
-    let client = Client::new(opts.target.clone());
+    let client = Client::new(opts.target.clone())?;
     client.check_version()?;
     let index_uid = match client.index_metadata()? {
         Some(_) => client.check_index()?,
@@ -237,7 +239,14 @@ pub fn push(dir: &Path, opts: &PushOptions, progress: &dyn PushProgress) -> Resu
         }
         let commit = if last { "force" } else { "auto" };
         let path = format!("/api/v1/{}/ingest?commit={commit}", opts.target.index_id);
-        let (status, text) = client.call("POST", &path, Some(("application/x-ndjson", batch)))?;
+        // Refusals (503 while the cluster opens an ingest shard, 429) are retried; a dropped
+        // connection is not, as the cluster may have taken the batch.
+        let (status, text) = client.call_with(
+            "POST",
+            &path,
+            Some(("application/x-ndjson", batch)),
+            Resend::OnlyIfRefused,
+        )?;
         client.check(status, &text)?;
         let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let rejected = answer

@@ -109,15 +109,107 @@ impl Target {
     }
 }
 
+/// Environment variable: how many seconds, in all, one request may spend waiting between retries
+/// of a transient refusal (default [`DEFAULT_RETRY_SECS`]).
+pub const RETRY_SECS_ENV: &str = "NEWSDEX_REMOTE_RETRY_SECS";
+
+/// Default of [`RETRY_SECS_ENV`].
+pub const DEFAULT_RETRY_SECS: u64 = 60;
+
+/// How a request that met a transient refusal is retried: waits that double from `first` up to
+/// `max` (deterministic, no jitter), until they would add up to more than `budget`.
+///
+/// Transient: HTTP 429 (too many requests) and 503 (unavailable: Quickwit 0.8 answers it when its
+/// ingest router has no shard open yet, e.g. right after an index is created, or when a node is
+/// overloaded), and a connection reset or closed by the server mid-request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+    pub budget: Duration,
+}
+
+impl Backoff {
+    /// 0.25 s, 0.5 s, 1 s, ... 8 s, 8 s, ... within `budget`.
+    pub fn with_budget(budget: Duration) -> Backoff {
+        Backoff {
+            first: Duration::from_millis(250),
+            max: Duration::from_secs(8),
+            budget,
+        }
+    }
+
+    /// The budget from [`RETRY_SECS_ENV`] (a number of seconds; 0 turns retries off), else the
+    /// default. A value that is not a number is a usage error.
+    pub fn from_env() -> Result<Backoff> {
+        let secs = match std::env::var(RETRY_SECS_ENV) {
+            Ok(v) => v.trim().parse::<u64>().map_err(|_| {
+                Error::Usage(format!(
+                    "{RETRY_SECS_ENV}={v:?} is not a number of seconds: write e.g. \
+                     {RETRY_SECS_ENV}=300, or unset it for the default ({DEFAULT_RETRY_SECS})"
+                ))
+            })?,
+            Err(_) => DEFAULT_RETRY_SECS,
+        };
+        Ok(Backoff::with_budget(Duration::from_secs(secs)))
+    }
+
+    /// The wait before retry number `retry` (1 for the first) when `waited` has already been
+    /// spent waiting, or `None` when the budget is spent. `hint` is the server's `Retry-After`:
+    /// never waited less than that (but never past the budget).
+    pub fn delay(&self, retry: u32, waited: Duration, hint: Option<Duration>) -> Option<Duration> {
+        let left = self.budget.checked_sub(waited).filter(|d| !d.is_zero())?;
+        let doubling = 2u32
+            .checked_pow(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        let step = self.first.saturating_mul(doubling).min(self.max);
+        Some(hint.map_or(step, |h| h.max(step)).min(left))
+    }
+}
+
+/// Whether an HTTP status is a transient refusal worth retrying (the request was not carried out).
+pub fn transient_status(status: u16) -> bool {
+    matches!(status, 429 | 503)
+}
+
+/// Whether a transport error is the server dropping the connection mid-request (worth retrying).
+/// A refused connection is not: nothing listens there, and waiting rarely changes that.
+fn dropped_connection(e: &ureq::Error) -> bool {
+    use std::io::ErrorKind::*;
+    match e {
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+        ),
+        _ => false,
+    }
+}
+
+/// Whether a request may be sent again after the connection dropped mid-request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resend {
+    /// Sending it twice does no harm (searches, reads, delete tasks by id).
+    Always,
+    /// Only after an answer that says it was not carried out (429, 503): an ingest the server
+    /// may already have taken would be indexed twice.
+    OnlyIfRefused,
+}
+
 /// A blocking HTTP client for one index on a Quickwit cluster. Errors become [`Error::Remote`]
-/// messages that say what to do.
+/// messages that say what to do. Transient refusals are retried (see [`Backoff`]).
 pub struct Client {
     agent: ureq::Agent,
     pub target: Target,
+    pub backoff: Backoff,
 }
 
 impl Client {
-    pub fn new(target: Target) -> Client {
+    /// A client that retries within the budget of [`RETRY_SECS_ENV`].
+    pub fn new(target: Target) -> Result<Client> {
+        Ok(Client::with_backoff(target, Backoff::from_env()?))
+    }
+
+    pub fn with_backoff(target: Target, backoff: Backoff) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(5)))
@@ -125,7 +217,11 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(1800)))
             .build()
             .into();
-        Client { agent, target }
+        Client {
+            agent,
+            target,
+            backoff,
+        }
     }
 
     fn remote(&self, message: String) -> Error {
@@ -135,11 +231,20 @@ impl Client {
         }
     }
 
-    fn unreachable(&self, e: ureq::Error) -> Error {
+    fn unreachable(&self, e: ureq::Error, resend: Resend) -> Error {
         if let ureq::Error::Timeout(which) = e {
             return self.remote(format!(
                 "Quickwit at {} did not answer in time ({which}): it may be overloaded; check its \
                  log, then try again",
+                self.target.base
+            ));
+        }
+        if resend == Resend::OnlyIfRefused && dropped_connection(&e) {
+            return self.remote(format!(
+                "the connection to Quickwit at {} was dropped while it was taking articles ({e}); \
+                 it may have indexed part of them, so newsdex did not send them again. Check the \
+                 cluster's log; to be sure no article is there twice, push into a new index \
+                 (`newsdex push --to quickwit://HOST:PORT/NEW_NAME`)",
                 self.target.base
             ));
         }
@@ -149,15 +254,66 @@ impl Client {
         ))
     }
 
-    /// One request; answers the status and the body.
+    /// One request that may be sent again whatever happened (see [`Resend::Always`]); answers
+    /// the status and the body.
     pub fn call(
         &self,
         method: &str,
         path: &str,
         body: Option<(&str, &[u8])>,
     ) -> Result<(u16, String)> {
+        self.call_with(method, path, body, Resend::Always)
+    }
+
+    /// One request, retried on transient refusals (and on a dropped connection when `resend`
+    /// allows) until [`Backoff`]'s budget is spent; answers the status and the body.
+    pub fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, &[u8])>,
+        resend: Resend,
+    ) -> Result<(u16, String)> {
+        let mut waited = Duration::ZERO;
+        let mut retry = 0u32;
+        loop {
+            let (why, hint) = match self.attempt(method, path, body) {
+                Ok((status, text, hint)) if transient_status(status) => {
+                    (format!("HTTP {status}: {}", answer_message(&text)), hint)
+                }
+                Ok((status, text, _)) => return Ok((status, text)),
+                Err(e) if resend == Resend::Always && dropped_connection(&e) => {
+                    (format!("the connection was dropped: {e}"), None)
+                }
+                Err(e) => return Err(self.unreachable(e, resend)),
+            };
+            retry += 1;
+            let Some(wait) = self.backoff.delay(retry, waited, hint) else {
+                return Err(self.remote(format!(
+                    "Quickwit at {} still refused {method} {path} after {retry} tries over {} s \
+                     (last: {why}): the cluster is overloaded or not ready (an index just created \
+                     has no ingest shard for a moment). Check its log and {}/health/readyz, then \
+                     run the same command again (a push resumes from its checkpoint), or allow a \
+                     longer wait with {RETRY_SECS_ENV}=300",
+                    self.target.base,
+                    waited.as_secs(),
+                    self.target.base
+                )));
+            };
+            std::thread::sleep(wait);
+            waited += wait;
+        }
+    }
+
+    /// One try: the status, the body and the `Retry-After` the server asked for.
+    fn attempt(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> std::result::Result<(u16, String, Option<Duration>), ureq::Error> {
         let url = format!("{}{path}", self.target.base);
-        let resp = match (method, body) {
+        let mut resp = match (method, body) {
             ("GET", _) => self.agent.get(&url).call(),
             ("DELETE", _) => self.agent.delete(&url).call(),
             (_, Some((ctype, bytes))) => self
@@ -166,16 +322,20 @@ impl Client {
                 .header("content-type", ctype)
                 .send(bytes),
             (_, None) => self.agent.post(&url).send_empty(),
-        };
-        let mut resp = resp.map_err(|e| self.unreachable(e))?;
+        }?;
         let status = resp.status().as_u16();
+        let hint = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let text = resp
             .body_mut()
             .with_config()
             .limit(1 << 32)
-            .read_to_string()
-            .map_err(|e| self.unreachable(e))?;
-        Ok((status, text))
+            .read_to_string()?;
+        Ok((status, text, hint))
     }
 
     /// A request whose answer must be a success with a JSON body.
@@ -196,10 +356,7 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        let message = serde_json::from_str::<Value>(text)
-            .ok()
-            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
-            .unwrap_or_else(|| text.chars().take(500).collect());
+        let message = answer_message(text);
         let lower = message.to_ascii_lowercase();
         if status == 404 || (lower.contains("index") && lower.contains("not found")) {
             return Err(self.remote(format!(
@@ -588,6 +745,14 @@ impl DocBuilder {
     }
 }
 
+/// The `message` of a Quickwit error answer, else the start of the answer.
+fn answer_message(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| text.chars().take(500).collect())
+}
+
 /// `id:"..."` in Quickwit's query language, for delete tasks.
 pub fn id_query(ids: &[String]) -> String {
     ids.iter()
@@ -625,6 +790,187 @@ mod tests {
         ] {
             assert!(Target::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn backoff_doubles_to_its_ceiling_and_stops_at_the_budget() {
+        let b = Backoff::with_budget(Duration::from_secs(60));
+        let mut waited = Duration::ZERO;
+        let mut waits = Vec::new();
+        for retry in 1.. {
+            let Some(d) = b.delay(retry, waited, None) else {
+                break;
+            };
+            waits.push(d.as_millis());
+            waited += d;
+        }
+        assert_eq!(
+            waits,
+            [
+                250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000, 4250
+            ]
+        );
+        assert_eq!(waited, Duration::from_secs(60));
+        // The server's Retry-After is respected, within the budget.
+        let hint = Some(Duration::from_secs(5));
+        assert_eq!(
+            b.delay(1, Duration::ZERO, hint),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            b.delay(1, Duration::from_secs(58), hint),
+            Some(Duration::from_secs(2))
+        );
+        // A budget of 0 turns retries off; huge retry numbers do not overflow.
+        assert_eq!(
+            Backoff::with_budget(Duration::ZERO).delay(1, Duration::ZERO, None),
+            None
+        );
+        assert_eq!(b.delay(u32::MAX, Duration::ZERO, None), Some(b.max));
+        assert!(transient_status(503) && transient_status(429));
+        assert!(!transient_status(500) && !transient_status(400) && !transient_status(404));
+    }
+
+    /// What the scripted server does with one connection.
+    #[derive(Clone, Copy)]
+    enum Reply {
+        Status(u16),
+        /// Reads the request, then closes the connection without answering.
+        Drop,
+    }
+
+    /// A one-thread HTTP server on a loopback port that answers connection `i` with
+    /// `script[i]` (the last entry repeats); answers its address and the number of requests seen.
+    fn scripted_server(
+        script: Vec<Reply>,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let i = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = line.split_once(':')
+                        && k.eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                match script[i.min(script.len() - 1)] {
+                    Reply::Drop => drop(stream),
+                    Reply::Status(code) => {
+                        let text = if code == 200 {
+                            r#"{"num_ingested_docs":1}"#.to_string()
+                        } else {
+                            format!(r#"{{"message":"refused with {code} (no shards available)"}}"#)
+                        };
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\n\
+                             content-length: {}\r\nconnection: close\r\n\r\n{text}",
+                            text.len()
+                        );
+                    }
+                }
+            }
+        });
+        (addr, seen)
+    }
+
+    fn quick_client(addr: &str, budget_ms: u64) -> Client {
+        Client::with_backoff(
+            Target::parse(&format!("quickwit://{addr}/news")).unwrap(),
+            Backoff {
+                first: Duration::from_millis(1),
+                max: Duration::from_millis(4),
+                budget: Duration::from_millis(budget_ms),
+            },
+        )
+    }
+
+    fn seen(n: &std::sync::atomic::AtomicUsize) -> usize {
+        n.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[test]
+    fn transient_refusals_are_retried_until_an_answer() {
+        use Reply::*;
+        let (addr, n) = scripted_server(vec![Status(503), Status(429), Status(503), Status(200)]);
+        let client = quick_client(&addr, 1000);
+        let body = Some(("application/x-ndjson", &b"{}\n"[..]));
+        let (status, text) = client
+            .call_with("POST", "/api/v1/news/ingest", body, Resend::OnlyIfRefused)
+            .unwrap();
+        assert_eq!((status, text.as_str()), (200, r#"{"num_ingested_docs":1}"#));
+        assert_eq!(seen(&n), 4);
+
+        // Other failures are answered at once, not retried.
+        let (addr, n) = scripted_server(vec![Status(400), Status(200)]);
+        let (status, _) = quick_client(&addr, 1000).call("GET", "/x", None).unwrap();
+        assert_eq!((status, seen(&n)), (400, 1));
+    }
+
+    #[test]
+    fn retries_stop_at_the_budget_with_what_to_do() {
+        let (addr, n) = scripted_server(vec![Reply::Status(503)]);
+        let err = quick_client(&addr, 20)
+            .call(
+                "POST",
+                "/api/v1/news/ingest",
+                Some(("application/x-ndjson", b"{}\n")),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("still refused POST /api/v1/news/ingest after"),
+            "{err}"
+        );
+        assert!(
+            err.contains("HTTP 503: refused with 503 (no shards available)"),
+            "{err}"
+        );
+        assert!(err.contains(RETRY_SECS_ENV), "{err}");
+        // 1, 2, 4, 4, 4, 4 ms, then 1 ms left: 8 tries in all.
+        assert_eq!(seen(&n), 8);
+    }
+
+    #[test]
+    fn a_dropped_connection_is_resent_only_when_that_is_harmless() {
+        use Reply::*;
+        let (addr, n) = scripted_server(vec![Drop, Status(200)]);
+        let (status, _) = quick_client(&addr, 1000)
+            .call(
+                "POST",
+                "/api/v1/_elastic/news/_search",
+                Some(("application/json", b"{}")),
+            )
+            .unwrap();
+        assert_eq!((status, seen(&n)), (200, 2));
+
+        let (addr, n) = scripted_server(vec![Drop, Status(200)]);
+        let err = quick_client(&addr, 1000)
+            .call_with(
+                "POST",
+                "/api/v1/news/ingest",
+                Some(("application/x-ndjson", b"{}\n")),
+                Resend::OnlyIfRefused,
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("may have indexed part of them"), "{err}");
+        assert_eq!(seen(&n), 1);
     }
 
     /// The YAML in the repository is the one generated from the schema.

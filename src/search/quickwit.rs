@@ -49,7 +49,7 @@ pub struct QuickwitEngine {
 impl QuickwitEngine {
     /// Connects to `quickwit://HOST:PORT/INDEX`, checking the server version and the index.
     pub fn open(url: &str) -> Result<QuickwitEngine> {
-        let client = Client::new(Target::parse(url)?);
+        let client = Client::new(Target::parse(url)?)?;
         client.check_version()?;
         client.check_index()?;
         let (schema, fields) = crate::index::schema::build_schema();
@@ -791,7 +791,10 @@ mod tests {
     fn shadow() -> (LocalEngine, QuickwitEngine) {
         let (schema, fields) = crate::index::schema::build_schema();
         let engine = QuickwitEngine {
-            client: Client::new(Target::parse("quickwit://127.0.0.1:9/nowhere").unwrap()),
+            client: Client::with_backoff(
+                Target::parse("quickwit://127.0.0.1:9/nowhere").unwrap(),
+                crate::index::quickwit::Backoff::with_budget(std::time::Duration::ZERO),
+            ),
             shadow: LocalEngine::in_memory(&[]).unwrap(),
             schema,
             fields,
