@@ -475,9 +475,6 @@ fn a_dry_run_writes_the_config_and_every_article() {
 }
 
 #[test]
-#[ignore = "flaky: in CI the push got HTTP 503 'ingest service is unavailable (no shards available)' \
-            from the one-node cluster; the push client should retry a 503 (issue 19 note). Run with \
-            --ignored"]
 fn reuters_said_exports_the_same_ids_past_ten_thousand_hits() {
     let Some(reuters) = shared("corpora/reuters21578") else {
         return;
