@@ -123,6 +123,10 @@ pub struct IndexArgs {
     /// remembered by the index; a change re-reads every file).
     #[arg(long, value_name = "N")]
     pub title_weight: Option<u32>,
+    /// Estimated share of shared 5-word shingles (Jaccard, 0.05-1) at which two articles' bodies
+    /// count as copies of one story [default: 0.6; remembered by the index; no re-reading].
+    #[arg(long, value_name = "J")]
+    pub near_copy_threshold: Option<f32>,
     /// Write every rejected file or record (and warning) to this file as JSON Lines.
     #[arg(long, value_name = "FILE.jsonl")]
     pub report: Option<std::path::PathBuf>,
@@ -157,6 +161,13 @@ pub struct SearchArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// One row per story: wire copies and re-crawls of an article fold into its best-ranked
+    /// member, shown with "+N copies" [default: on for text on a terminal, off otherwise].
+    #[arg(long, overrides_with = "no_collapse")]
+    pub collapse: bool,
+    /// Show every copy as its own row (the default for JSON, CSV and piped output).
+    #[arg(long)]
+    pub no_collapse: bool,
 }
 
 /// How a query is read, filtered and ordered (shared by search, export and count).
@@ -224,9 +235,12 @@ pub struct ExportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = ExportFormatArg::Csv)]
     pub format: ExportFormatArg,
     /// Columns, comma-separated: id, rank, score, published, source, title, authors, url, path,
-    /// section, language, word_count, snippet, body, matches.
+    /// section, language, word_count, snippet, body, matches, cluster, copies, first_seen.
     #[arg(long, value_name = "LIST")]
     pub fields: Option<String>,
+    /// One row per story: only the best-ranked article of each cluster of copies.
+    #[arg(long)]
+    pub collapse: bool,
     /// For Excel: a UTF-8 BOM, and cells starting with = + - @ made harmless.
     #[arg(long)]
     pub excel: bool,
@@ -251,6 +265,11 @@ pub struct CountArgs {
     /// Divide by all articles in the bucket: coverage share rather than raw volume.
     #[arg(long)]
     pub share: bool,
+    /// Count stories, not copies: a cluster of wire copies counts once (in the bucket of its
+    /// earliest matching article; once per outlet with --by source). With --share, divides by
+    /// all stories in the bucket.
+    #[arg(long)]
+    pub unique: bool,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = CountFormat::Table)]
     pub format: CountFormat,

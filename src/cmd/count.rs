@@ -24,7 +24,11 @@ pub(crate) fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Resul
     let requests = args
         .queries
         .iter()
-        .map(|q| request(q.clone(), &args.filters))
+        .map(|q| {
+            let mut r = request(q.clone(), &args.filters)?;
+            r.collapse = args.unique;
+            Ok(r)
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let engine = open_engine(dir)?;
     let table = count(&*engine, &requests, by, args.share)?;

@@ -30,17 +30,23 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
             batch
                 .into_iter()
                 .map(|(label, q)| {
+                    let mut request = request(q, &args.filters)?;
+                    request.collapse = args.collapse;
                     Ok(Labelled {
                         label: Some(label),
-                        request: request(q, &args.filters)?,
+                        request,
                     })
                 })
                 .collect::<anyhow::Result<_>>()?
         }
-        None => vec![Labelled {
-            label: None,
-            request: request(args.query.join(" "), &args.filters)?,
-        }],
+        None => {
+            let mut request = request(args.query.join(" "), &args.filters)?;
+            request.collapse = args.collapse;
+            vec![Labelled {
+                label: None,
+                request,
+            }]
+        }
     };
     let opts = ExportOptions {
         format: match args.format {

@@ -28,6 +28,14 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
     opts.title_weight = args.title_weight;
     opts.no_header = args.no_header;
     opts.source = args.source.clone();
+    if let Some(t) = args.near_copy_threshold {
+        if !(0.05..=1.0).contains(&t) {
+            anyhow::bail!(
+                "--near-copy-threshold {t} is out of range: give a share of shingles between 0.05 and 1 (default 0.6)"
+            );
+        }
+        opts.near_copy_threshold = Some(t);
+    }
     if let Some(spec) = &args.map {
         opts.field_map = Some(FieldMap::parse(spec).map_err(|e| anyhow::anyhow!("--map: {e}"))?);
     }

@@ -14,13 +14,36 @@ pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Res
     req.limit = args.limit;
     req.explain = args.explain;
     req.expand = args.expand;
+    let format = output_format(args.format);
+    // A reader at a terminal wants stories, not the same wire story five times; a script gets
+    // every article unless it asks.
     let engine = open_engine(dir)?;
+    req.collapse = if args.collapse {
+        true
+    } else if args.no_collapse {
+        false
+    } else {
+        format == OutputFormat::Text && std::io::stdout().is_terminal() && engine.knows_copies()
+    };
     let results = engine.search(&req)?;
     let trec = TrecRun {
         qid: args.qid,
         run_name: args.run_name,
     };
-    print_results(&req, &results, args.format, args.color, &trec)
+    print_results(&req, &results, format, args.color, &trec)
+}
+
+/// The output format asked for, or text on a terminal and JSON Lines when piped.
+pub(crate) fn output_format(format: Option<FormatArg>) -> OutputFormat {
+    match format {
+        Some(FormatArg::Text) => OutputFormat::Text,
+        Some(FormatArg::Jsonl) => OutputFormat::Jsonl,
+        Some(FormatArg::Json) => OutputFormat::Json,
+        Some(FormatArg::Csv) => OutputFormat::Csv,
+        Some(FormatArg::Trec) => OutputFormat::Trec,
+        None if std::io::stdout().is_terminal() => OutputFormat::Text,
+        None => OutputFormat::Jsonl,
+    }
 }
 
 /// Prints a page of hits in the chosen format (text on a terminal, JSON Lines when piped) and
@@ -28,20 +51,11 @@ pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Res
 pub(crate) fn print_results(
     req: &SearchRequest,
     results: &SearchResults,
-    format: Option<FormatArg>,
+    format: OutputFormat,
     color: ColorArg,
     trec: &TrecRun,
 ) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
-    let format = match format {
-        Some(FormatArg::Text) => OutputFormat::Text,
-        Some(FormatArg::Jsonl) => OutputFormat::Jsonl,
-        Some(FormatArg::Json) => OutputFormat::Json,
-        Some(FormatArg::Csv) => OutputFormat::Csv,
-        Some(FormatArg::Trec) => OutputFormat::Trec,
-        None if stdout.is_terminal() => OutputFormat::Text,
-        None => OutputFormat::Jsonl,
-    };
     let style = TextStyle {
         color: use_color(color),
     };

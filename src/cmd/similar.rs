@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::cli::SimilarArgs;
-use crate::cmd::search::print_results;
+use crate::cmd::search::{output_format, print_results};
 use crate::cmd::{open_engine, request};
 use newsdex::output::TrecRun;
 
@@ -18,5 +18,11 @@ pub(crate) fn cmd_similar(dir: &std::path::Path, args: SimilarArgs) -> anyhow::R
         qid: args.id,
         run_name: "newsdex-similar".to_string(),
     };
-    print_results(&req, &results, args.format, args.color, &trec)
+    print_results(
+        &req,
+        &results,
+        output_format(args.format),
+        args.color,
+        &trec,
+    )
 }

@@ -65,6 +65,13 @@ pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocumen
     }
     doc.add_text(f.format, a.format);
     doc.add_u64(f.word_count, a.word_count());
+    let id = a.id();
+    doc.add_u64(f.article_key, u64::from_str_radix(&id, 16).unwrap_or(0));
+    let sig = crate::index::clusters::signature(a);
+    doc.add_u64(f.exact_hash, sig.exact);
+    for b in sig.bands {
+        doc.add_u64(f.minhash, b);
+    }
     doc
 }
 

@@ -30,6 +30,18 @@ pub(crate) struct StoredSettings {
     /// `--source NAME`, by the key prefix of the folder it was given for (`/news/arch/`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) folder_sources: BTreeMap<String, String>,
+    /// `--near-copy-threshold`: estimated shingle Jaccard at which two articles are one story.
+    #[serde(default = "default_near_copy_threshold")]
+    pub(crate) near_copy_threshold: f32,
+}
+
+fn default_near_copy_threshold() -> f32 {
+    crate::index::clusters::DEFAULT_THRESHOLD
+}
+
+/// The near-copy threshold the index at `dir` remembers (the default when it has none).
+pub fn near_copy_threshold(dir: &Path) -> f32 {
+    StoredSettings::load(dir).map_or_else(default_near_copy_threshold, |s| s.near_copy_threshold)
 }
 
 fn default_title_weight() -> u32 {
@@ -44,6 +56,7 @@ impl Default for StoredSettings {
             path_pattern: None,
             title_weight: schema::DEFAULT_TITLE_WEIGHT,
             folder_sources: BTreeMap::new(),
+            near_copy_threshold: default_near_copy_threshold(),
         }
     }
 }

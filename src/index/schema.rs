@@ -24,6 +24,13 @@
 //! | `tags`        | keyword, multi-valued        | subject codes from wire formats                    |
 //! | `format`      | keyword, fast                | which reader produced the article                  |
 //! | `word_count`  | u64 fast                     | length filters and export                          |
+//! | `article_key` | u64 fast                     | the id as a number: an article's place in clusters |
+//! | `exact_hash`  | u64 fast                     | normalised headline + body hash: exact copies      |
+//! | `minhash`     | u64 fast, multi-valued       | MinHash bands of the body's shingles: near copies  |
+//!
+//! Clusters themselves (`cluster`, `copies`, `first_seen`) are not stored in documents, which
+//! never change once added: they are derived per commit from the last three fields
+//! (`index::clusters`).
 
 use tantivy::Index;
 
@@ -83,6 +90,9 @@ pub struct Fields {
     pub tags: Field,
     pub format: Field,
     pub word_count: Field,
+    pub article_key: Field,
+    pub exact_hash: Field,
+    pub minhash: Field,
 }
 
 impl Fields {
@@ -112,6 +122,9 @@ impl Fields {
             tags: f("tags")?,
             format: f("format")?,
             word_count: f("word_count")?,
+            article_key: f("article_key")?,
+            exact_hash: f("exact_hash")?,
+            minhash: f("minhash")?,
         })
     }
 }
@@ -180,6 +193,9 @@ pub fn build_schema() -> (Schema, Fields) {
     b.add_text_field("tags", keyword());
     b.add_text_field("format", keyword());
     b.add_u64_field("word_count", STORED | FAST);
+    b.add_u64_field("article_key", FAST);
+    b.add_u64_field("exact_hash", FAST);
+    b.add_u64_field("minhash", FAST);
     let schema = b.build();
     let fields = Fields::from_schema(&schema).expect("schema just built has every field");
     (schema, fields)

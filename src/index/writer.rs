@@ -44,6 +44,8 @@ pub struct IndexOptions {
     /// `--source NAME`: the outlet of the articles under this run's folders whose files name
     /// none (remembered for those folders; an empty name forgets it).
     pub source: Option<String>,
+    /// `--near-copy-threshold`; `None` keeps the one the index remembers.
+    pub near_copy_threshold: Option<f32>,
 }
 
 impl Default for IndexOptions {
@@ -59,6 +61,7 @@ impl Default for IndexOptions {
             title_weight: None,
             no_header: false,
             source: None,
+            near_copy_threshold: None,
         }
     }
 }
@@ -413,6 +416,13 @@ impl<'a> Run<'a> {
             settings.schema_version = SCHEMA_VERSION;
             settings.save(index_dir)?;
         }
+        // The near-copy threshold changes only how clusters are drawn, not what is read.
+        if let Some(t) = opts.near_copy_threshold
+            && t != settings.near_copy_threshold
+        {
+            settings.near_copy_threshold = t;
+            settings.save(index_dir)?;
+        }
 
         let last_opstamp = index.load_metas()?.opstamp;
         if opts.full {
@@ -657,6 +667,13 @@ impl<'a> Run<'a> {
             }
         }
         self.writer.wait_merging_threads()?;
+        // Wire copies: the clusters of what the index now holds (new articles join, deleted ones
+        // leave); a no-op when the saved clusters already describe this commit.
+        crate::index::clusters::refresh(
+            &self.index,
+            self.index_dir,
+            crate::index::near_copy_threshold(self.index_dir),
+        )?;
         self.progress.finish();
         let reader = self.index.reader()?;
         reader.reload()?;

@@ -25,6 +25,13 @@ pub struct JsonHit<'a> {
     pub section: Option<&'a str>,
     pub language: Option<&'a str>,
     pub word_count: u64,
+    /// The story's id: the id of the earliest article of its cluster of copies (its own id when
+    /// it has none).
+    pub cluster: &'a str,
+    /// Articles in the cluster, this one included (1: no copies).
+    pub copies: u32,
+    /// Earliest publication time in the cluster (RFC 3339, UTC).
+    pub first_seen: Option<&'a str>,
     /// Plain text of the passage.
     pub snippet: &'a str,
     /// `[start, end)` character offsets (Unicode scalar values) of the matched words in `snippet`.
@@ -55,6 +62,9 @@ impl<'a> JsonHit<'a> {
             section: h.section.as_deref(),
             language: h.language.as_deref(),
             word_count: h.word_count,
+            cluster: &h.cluster,
+            copies: h.copies,
+            first_seen: h.first_seen.as_deref(),
             snippet: text,
             highlights: h
                 .snippet

@@ -59,7 +59,12 @@ pub fn write(
 ) -> io::Result<()> {
     let n = results.total_hits;
     let shown = results.hits.len();
-    let noun = if n == 1 { "hit" } else { "hits" };
+    let noun = match (req.collapse, n == 1) {
+        (true, true) => "story",
+        (true, false) => "stories",
+        (false, true) => "hit",
+        (false, false) => "hits",
+    };
     if shown < n && shown > 0 {
         writeln!(
             out,
@@ -82,9 +87,14 @@ pub fn write(
             .as_deref()
             .map_or("undated", |p| &p[..10.min(p.len())]);
         let source = h.source.as_deref().unwrap_or("unknown outlet");
+        let copies = match h.copies {
+            0 | 1 => String::new(),
+            2 => format!("  {}", style.paint(DIM, "+1 copy")),
+            n => format!("  {}", style.paint(DIM, &format!("+{} copies", n - 1))),
+        };
         writeln!(
             out,
-            "{:>3}. {}  {}",
+            "{:>3}. {}  {}{copies}",
             h.rank,
             style.paint(CYAN, &safe(date)),
             style.paint(CYAN, &safe(source))

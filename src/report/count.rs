@@ -106,6 +106,8 @@ pub struct Row {
 #[derive(Clone, Debug, Serialize)]
 pub struct CountTable {
     pub by: Bucketing,
+    /// Stories counted, not articles: each cluster of copies once (`--unique`).
+    pub unique: bool,
     pub queries: Vec<String>,
     pub rows: Vec<Row>,
     /// Matching articles with no known date (time bucketing only), per query.
@@ -130,10 +132,16 @@ pub fn count(
         totals.push(n);
         tallies.push(tally);
     }
-    let all = if share {
-        Some(engine.tally(None, by.tally_by())?.1)
-    } else {
-        None
+    // Stories, not copies (`count --unique`): the share is of all stories in the bucket too.
+    let stories = requests.iter().any(|r| r.collapse);
+    let all = match (share, stories) {
+        (false, _) => None,
+        (true, false) => Some(engine.tally(None, by.tally_by())?.1),
+        (true, true) => {
+            let mut every = SearchRequest::new("*");
+            every.collapse = true;
+            Some(engine.tally(Some(&every), by.tally_by())?.1)
+        }
     };
     let mut rows = Vec::new();
     if by.is_time() {
@@ -189,6 +197,7 @@ pub fn count(
     }
     Ok(CountTable {
         by,
+        unique: stories,
         queries: requests.iter().map(|r| r.query.clone()).collect(),
         undated: tallies.iter().map(|t| t.undated).collect(),
         totals,

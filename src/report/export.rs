@@ -28,6 +28,12 @@ pub enum Column {
     Body,
     /// How many times the query's words (or phrases) occur in the article.
     Matches,
+    /// The story's id (the id of the earliest article of its cluster of copies).
+    Cluster,
+    /// Articles in the cluster (1: no copies).
+    Copies,
+    /// Earliest publication time in the cluster.
+    FirstSeen,
 }
 
 impl Column {
@@ -61,6 +67,9 @@ impl Column {
             Column::Snippet => "snippet",
             Column::Body => "body",
             Column::Matches => "matches",
+            Column::Cluster => "cluster",
+            Column::Copies => "copies",
+            Column::FirstSeen => "first_seen",
         }
     }
 
@@ -101,6 +110,9 @@ impl Column {
             Column::Snippet => h.snippet.text.clone(),
             Column::Body => body.to_string(),
             Column::Matches => String::new(),
+            Column::Cluster => h.cluster.clone(),
+            Column::Copies => h.copies.to_string(),
+            Column::FirstSeen => h.first_seen.clone().unwrap_or_default(),
         }
     }
 
@@ -117,6 +129,8 @@ impl Column {
             Column::Url => opt(&h.url),
             Column::Section => opt(&h.section),
             Column::Language => opt(&h.language),
+            Column::Copies => Value::from(h.copies),
+            Column::FirstSeen => opt(&h.first_seen),
             other => Value::String(other.value(h, body)),
         }
     }
@@ -138,6 +152,9 @@ const ALL: &[Column] = &[
     Column::Snippet,
     Column::Body,
     Column::Matches,
+    Column::Cluster,
+    Column::Copies,
+    Column::FirstSeen,
 ];
 
 /// Export file formats.
@@ -399,6 +416,9 @@ pub struct IndexFingerprint {
     /// Opstamp of the last commit.
     pub last_commit: u64,
     pub segments: Vec<String>,
+    /// Estimated shingle Jaccard at which two articles count as copies of one story (clusters,
+    /// `copies`, `--collapse`), when the engine has clusters.
+    pub near_copy_threshold: Option<f32>,
 }
 
 impl Provenance<'_> {
@@ -436,6 +456,7 @@ impl Provenance<'_> {
                 articles: info.articles,
                 last_commit: info.last_commit,
                 segments: info.segments,
+                near_copy_threshold: info.near_copy_threshold,
             },
         })
     }

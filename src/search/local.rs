@@ -16,6 +16,7 @@ use tantivy::{
 use time::Date;
 
 use crate::error::{Error, Result};
+use crate::index::clusters::ClusterView;
 use crate::index::schema::{Fields, normalize_keyword};
 use crate::index::{UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_index};
 use crate::ingest::article::format_rfc3339;
@@ -59,6 +60,9 @@ pub struct LocalEngine {
     reader: IndexReader,
     fields: Fields,
     path: PathBuf,
+    /// Clusters of copies, loaded on first use (`index::clusters`).
+    clusters: std::sync::OnceLock<std::sync::Arc<ClusterView>>,
+    near_copy_threshold: f32,
 }
 
 impl LocalEngine {
@@ -75,6 +79,8 @@ impl LocalEngine {
             reader,
             fields,
             path: dir.to_path_buf(),
+            clusters: Default::default(),
+            near_copy_threshold: crate::index::near_copy_threshold(dir),
         })
     }
 
@@ -102,11 +108,74 @@ impl LocalEngine {
             reader,
             fields,
             path: PathBuf::new(),
+            clusters: Default::default(),
+            near_copy_threshold: crate::index::clusters::DEFAULT_THRESHOLD,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Which article is a copy of which, for the commit this engine reads.
+    pub fn cluster_view(&self) -> Result<std::sync::Arc<ClusterView>> {
+        if let Some(v) = self.clusters.get() {
+            return Ok(v.clone());
+        }
+        let v = std::sync::Arc::new(ClusterView::current(
+            &self.index,
+            &self.searcher(),
+            &self.path,
+            self.near_copy_threshold,
+        )?);
+        Ok(self.clusters.get_or_init(|| v).clone())
+    }
+
+    /// The near-copy threshold the index's clusters are drawn with.
+    pub fn near_copy_threshold(&self) -> f32 {
+        self.near_copy_threshold
+    }
+
+    /// The best-ranked member of each story among the ranked hits, up to `want` of them: ranks
+    /// ever deeper until enough stories are found or the matches run out.
+    #[allow(clippy::too_many_arguments)]
+    fn collapsed(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        sort: SortOrder,
+        want: usize,
+        recency_days: Option<f32>,
+        view: &ClusterView,
+        total_articles: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let keys: Vec<tantivy::columnar::Column<u64>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().u64("article_key"))
+            .collect::<tantivy::Result<_>>()?;
+        let mut depth = (want * 2).max(32).min(total_articles.max(1));
+        loop {
+            let (_, ranked) = self.collect(searcher, query, sort, depth, 0, recency_days)?;
+            let exhausted = ranked.len() < depth;
+            let mut seen = std::collections::HashSet::new();
+            let mut picked = Vec::with_capacity(want);
+            for (score, addr) in ranked {
+                let key = keys[addr.segment_ord as usize]
+                    .first(addr.doc_id)
+                    .unwrap_or(0);
+                if seen.insert(view.story_of(key)) {
+                    picked.push((score, addr));
+                    if picked.len() == want {
+                        return Ok(picked);
+                    }
+                }
+            }
+            if exhausted || depth >= total_articles {
+                return Ok(picked);
+            }
+            depth = (depth * 4).min(total_articles);
+        }
     }
 
     pub fn fields(&self) -> &Fields {
@@ -465,6 +534,48 @@ impl LocalEngine {
     }
 
     /// Counts and ranks. The one place where the ranking collector is chosen.
+    /// One page of ranked hits and the number of matches: articles, or with `collapse` stories
+    /// (the best-ranked member of each cluster of copies).
+    fn page(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        req: &SearchRequest,
+        limit: usize,
+        view: &std::sync::Arc<ClusterView>,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
+        if !req.collapse {
+            return self.collect(
+                searcher,
+                query,
+                req.sort,
+                limit,
+                req.offset,
+                req.recency_days,
+            );
+        }
+        let (alone, clusters) = searcher.search(query, &StoryCount { view: view.clone() })?;
+        let total = alone
+            + clusters
+                .iter()
+                .map(|b| b.count_ones() as usize)
+                .sum::<usize>();
+        if limit == 0 || total <= req.offset {
+            return Ok((total, Vec::new()));
+        }
+        let mut picked = self.collapsed(
+            searcher,
+            query,
+            req.sort,
+            req.offset + limit,
+            req.recency_days,
+            view,
+            searcher.num_docs() as usize,
+        )?;
+        picked.drain(..req.offset.min(picked.len()));
+        Ok((total, picked))
+    }
+
     fn collect(
         &self,
         searcher: &Searcher,
@@ -522,6 +633,7 @@ impl LocalEngine {
         rank: usize,
         score: f32,
         snippets: Option<&SnippetGenerator>,
+        view: &ClusterView,
     ) -> Hit {
         let f = &self.fields;
         let text = |field| {
@@ -531,10 +643,29 @@ impl LocalEngine {
         };
         let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
         let snippet = snippets.map(|g| make_snippet(g, body)).unwrap_or_default();
+        let id = text(f.id).unwrap_or_default();
+        let published_secs = doc
+            .get_first(f.published)
+            .and_then(|v| v.as_datetime())
+            .map(|d| d.into_timestamp_secs());
+        let rfc = |secs: i64| {
+            time::OffsetDateTime::from_unix_timestamp(secs)
+                .ok()
+                .map(format_rfc3339)
+        };
+        let key = u64::from_str_radix(&id, 16).unwrap_or(0);
+        let (cluster, copies, first_seen) = match view.cluster_of(key) {
+            Some((_, c)) => (
+                format!("{:016x}", c.id),
+                c.copies,
+                c.first_seen.and_then(rfc),
+            ),
+            None => (id.clone(), 1, published_secs.and_then(rfc)),
+        };
         Hit {
             rank,
             score,
-            id: text(f.id).unwrap_or_default(),
+            id,
             docno: text(f.docno),
             path: text(f.path).unwrap_or_default(),
             record: doc
@@ -562,6 +693,9 @@ impl LocalEngine {
                 .get_first(f.word_count)
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0),
+            cluster,
+            copies,
+            first_seen,
             snippet,
             explanation: None,
         }
@@ -641,19 +775,11 @@ impl SearchEngine for LocalEngine {
     /// Runs a search: the exact number of matches and the requested page of hits.
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher();
+        let view = self.cluster_view()?;
         let mut planned = self.planned(req, true)?;
         let mut query = self.assemble(req, planned.main.box_clone());
         let limit = req.limit.min(searcher.num_docs() as usize);
-        let run = |query: &dyn Query| {
-            self.collect(
-                &searcher,
-                query,
-                req.sort,
-                limit,
-                req.offset,
-                req.recency_days,
-            )
-        };
+        let run = |query: &dyn Query| self.page(&searcher, query, req, limit, &view);
         let (mut total_hits, mut ranked) = run(&*query)?;
         let mut relaxed = false;
         if let Some(fallback) = planned.fallback.take()
@@ -677,7 +803,8 @@ impl SearchEngine for LocalEngine {
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, (score, addr)) in ranked.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let mut hit = self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref());
+            let mut hit =
+                self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref(), &view);
             if req.explain {
                 let tree = query.explain(&searcher, addr)?.to_pretty_json();
                 hit.explanation = Some(in_words(&tree, &self.index.schema(), score));
@@ -711,26 +838,43 @@ impl SearchEngine for LocalEngine {
         } else {
             None
         };
-        for (i, (score, addr)) in ranked.into_iter().enumerate() {
+        let view = self.cluster_view()?;
+        let mut stories = std::collections::HashSet::new();
+        let mut emitted = 0;
+        for (score, addr) in ranked {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let hit = self.hit_from_doc(&doc, i + 1, score, snippets.as_ref());
+            let hit = self.hit_from_doc(&doc, emitted + 1, score, snippets.as_ref(), &view);
+            if req.collapse && !stories.insert(hit.cluster.clone()) {
+                continue;
+            }
             let body = doc
                 .get_first(self.fields.body)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             each(&hit, body)?;
+            emitted += 1;
         }
-        Ok(total)
+        Ok(emitted)
     }
 
     fn tally(&self, req: Option<&SearchRequest>, by: TallyBy) -> Result<(u64, Tally)> {
         let searcher = self.searcher();
-        let collector = (Count, TallyCollector { by });
-        let (n, tally) = match req {
+        let stories = match req {
+            Some(r) if r.collapse => Some(self.cluster_view()?),
+            _ => None,
+        };
+        let collector = (Count, TallyCollector { by, stories });
+        let (n, part) = match req {
             Some(req) => searcher.search(&*self.resolve_query(req, false)?.0, &collector)?,
             None => searcher.search(&AllQuery, &collector)?,
         };
-        Ok((n as u64, tally))
+        let tally = part.tally;
+        let n = if tally.stories.is_some() {
+            tally.stories.unwrap_or(0)
+        } else {
+            n as u64
+        };
+        Ok((n, tally))
     }
 
     fn matcher(&self, req: &SearchRequest) -> Result<crate::search::kwic::Matcher> {
@@ -779,7 +923,76 @@ impl SearchEngine for LocalEngine {
                 .map(|s| s.id().uuid_string())
                 .collect(),
             size_bytes: (!self.path.as_os_str().is_empty()).then(|| dir_bytes(&self.path)),
+            near_copy_threshold: Some(self.near_copy_threshold),
         })
+    }
+}
+
+/// Counts the distinct stories among the matches: an article without copies is a story of its
+/// own, the members of a cluster are one story.
+struct StoryCount {
+    view: std::sync::Arc<ClusterView>,
+}
+
+struct SegmentStoryCount {
+    view: std::sync::Arc<ClusterView>,
+    keys: tantivy::columnar::Column<u64>,
+    alone: usize,
+    clusters: Vec<u64>,
+}
+
+impl tantivy::collector::Collector for StoryCount {
+    type Fruit = (usize, Vec<u64>);
+    type Child = SegmentStoryCount;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        seg: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(SegmentStoryCount {
+            view: self.view.clone(),
+            keys: seg.fast_fields().u64("article_key")?,
+            alone: 0,
+            clusters: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<u64>)>) -> tantivy::Result<(usize, Vec<u64>)> {
+        let mut bits = vec![0u64; self.view.clusters().len().div_ceil(64)];
+        let mut alone = 0;
+        for (a, b) in fruits {
+            alone += a;
+            for (x, y) in bits.iter_mut().zip(b) {
+                *x |= y;
+            }
+        }
+        Ok((alone, bits))
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentStoryCount {
+    type Fruit = (usize, Vec<u64>);
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        let key = self.keys.first(doc).unwrap_or(0);
+        match self.view.cluster_of(key) {
+            None => self.alone += 1,
+            Some((c, _)) => {
+                if self.clusters.is_empty() {
+                    self.clusters = vec![0; self.view.clusters().len().div_ceil(64)];
+                }
+                self.clusters[c as usize / 64] |= 1 << (c % 64);
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.alone, self.clusters)
     }
 }
 

@@ -43,6 +43,8 @@ pub struct EngineInfo {
     pub segments: Vec<String>,
     /// Bytes on disk, when the engine can tell.
     pub size_bytes: Option<u64>,
+    /// The near-copy threshold of the engine's clusters of copies, when it has them.
+    pub near_copy_threshold: Option<f32>,
 }
 
 /// An engine that answers [`SearchRequest`]s: the one seam between the layers above (reports,
@@ -75,6 +77,12 @@ pub trait SearchEngine: Send + Sync {
     /// One article whole, by its `id` (16 hex digits, as hits carry it) or, failing that, by
     /// the collection's own id (`docno`). `None` when no article has that id.
     fn article(&self, id: &str) -> Result<Option<ArticleView>>;
+
+    /// Whether the engine knows clusters of copies (`collapse` in a request). An engine that
+    /// does not refuses a request that asks for them.
+    fn knows_copies(&self) -> bool {
+        true
+    }
 
     /// Moves on to the index's latest commit, so a long-running front end (the web server) sees
     /// what `newsdex index` added since it started. An engine that is always current does nothing.

@@ -89,6 +89,9 @@ impl QuickwitEngine {
         if req.like.is_some() {
             return Err(self.unsupported("newsdex similar"));
         }
+        if req.collapse {
+            return Err(self.unsupported("--collapse (and count --unique)"));
+        }
         let candidates = self.shadow.candidate_queries(req, ranking)?;
         let main = self.translate(&*candidates.main)?;
         if let Some(fallback) = candidates.fallback {
@@ -373,10 +376,15 @@ impl QuickwitEngine {
         let stored = |k: &str| s(&format!("{STORED_PREFIX}{k}"));
         let body = stored("body").unwrap_or_default();
         let published = date(&src, "published");
+        let id = s("id").unwrap_or_default();
         let hit = Hit {
             rank,
             score,
-            id: s("id").unwrap_or_default(),
+            // The cluster does not hold clusters of copies: each article is its own story.
+            cluster: id.clone(),
+            copies: 1,
+            first_seen: published.clone(),
+            id,
             docno: s("docno"),
             path: s("path").unwrap_or_default(),
             record: src.get("record").and_then(Value::as_u64).unwrap_or(0),
@@ -540,6 +548,10 @@ impl QuickwitEngine {
 }
 
 impl SearchEngine for QuickwitEngine {
+    fn knows_copies(&self) -> bool {
+        false
+    }
+
     fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let (query, relaxed) = self.resolved_query(req, true)?;
         let snippets = if req.snippets && req.limit > 0 {
@@ -747,6 +759,7 @@ impl SearchEngine for QuickwitEngine {
             last_commit: 0,
             segments,
             size_bytes: d.get("size_published_splits").and_then(Value::as_u64),
+            near_copy_threshold: None,
         })
     }
 }
@@ -858,6 +871,10 @@ mod tests {
                 .to_string()
                 .contains("--recency")
         );
+        let mut req = SearchRequest::new("caravan");
+        req.collapse = true;
+        let err = e.query_json(&req).unwrap_err();
+        assert!(err.to_string().contains("--collapse"), "{err}");
         let err = e.query_json(&SearchRequest::new("\"a b\"^2")).unwrap_err();
         assert!(err.to_string().contains("boost"), "{err}");
     }

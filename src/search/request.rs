@@ -71,6 +71,10 @@ pub struct SearchRequest {
     /// Rank articles like the article with this id (its `id`, or the collection's `docno`)
     /// instead of reading `query` ("more like this"; [`crate::search::expand`]).
     pub like: Option<String>,
+    /// One article per story (cluster of wire copies): `search` and `for_each_hit` return only
+    /// the best-ranked member of each cluster and `total_hits` counts stories; `tally` counts
+    /// stories, not articles (a story on the day of its earliest matching member).
+    pub collapse: bool,
 }
 
 impl SearchRequest {
@@ -90,6 +94,7 @@ impl SearchRequest {
             proximity_weight: PROXIMITY_WEIGHT,
             expand: false,
             like: None,
+            collapse: false,
         }
     }
 }
@@ -125,6 +130,13 @@ pub struct Hit {
     pub section: Option<String>,
     pub language: Option<String>,
     pub word_count: u64,
+    /// The story's id: the id of the earliest article of its cluster of copies (its own id when
+    /// it has none).
+    pub cluster: String,
+    /// Articles in the cluster, this one included (1: no copies).
+    pub copies: u32,
+    /// Earliest publication time in the cluster (RFC 3339, UTC).
+    pub first_seen: Option<String>,
     pub snippet: Snippet,
     /// Why the hit scored as it did (with `explain`), in words: one line per term (field,
     /// frequency, idf, weight, its share) and the total ([`crate::search::explain`]).
@@ -134,7 +146,7 @@ pub struct Hit {
 /// The outcome of a search.
 #[derive(Clone, Debug, Serialize)]
 pub struct SearchResults {
-    /// Number of matching articles (all of them, not just those returned).
+    /// Number of matching articles (all of them, not just those returned); stories with `collapse`.
     pub total_hits: usize,
     pub hits: Vec<Hit>,
     /// Every word was required, fewer than [`crate::search::plan::RELAX_BELOW_HITS`] articles

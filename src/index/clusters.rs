@@ -1,0 +1,582 @@
+//! Wire copies: which articles are the same story (exact and near copies), as clusters.
+//!
+//! **At index time** every article gets three fast fields (see [`crate::index::schema`]):
+//! `article_key` (its id as a number), `exact_hash` (a hash of its normalised headline and body:
+//! byte-identical or re-spaced copies share it) and `minhash`: a MinHash signature of the set of
+//! 5-word shingles of its normalised body, [`HASHES`] 16-bit minima packed as [`BANDS`] band values
+//! of [`ROWS`] minima each (the band number in the top 16 bits). A document never changes after it is
+//! added, so these fields describe the article alone, never its cluster.
+//!
+//! **Clusters** are computed from those fields over the whole committed index by [`ClusterView::compute`]:
+//! articles with the same `exact_hash` are joined; articles that share any band value (locality
+//! sensitive hashing) are compared, and joined when the share of equal minima (an estimate of the
+//! Jaccard similarity of their shingle sets) reaches the threshold. Components are found with a
+//! union-find whose root is always the *earliest* member (by publication time, then id), so the
+//! clusters depend only on the articles in the index, never on file order or thread count. A
+//! cluster's id is the id of its earliest member; `copies` is its size; `first_seen` the earliest
+//! publication time.
+//!
+//! The result, only for clusters of two or more articles (an article not in it is alone), is saved
+//! beside the index as `newsdex-clusters.bin`, tagged with the opstamp of the commit it describes;
+//! the writer rewrites it at the end of each run, so a new article joins its cluster, a deleted one
+//! leaves it and a changed file's articles are placed again. An engine that finds the file stale
+//! (a crash between commit and save) computes the view in memory from the fast fields instead.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use tantivy::columnar::Column;
+use tantivy::{DateTime, Index, Searcher};
+
+use crate::error::{Error, Result};
+use crate::ingest::article::Article;
+
+/// Number of MinHash minima per article.
+pub const HASHES: usize = 48;
+/// Minima per LSH band.
+pub const ROWS: usize = 3;
+/// LSH bands (`HASHES / ROWS`): two articles are compared when any band is equal.
+pub const BANDS: usize = HASHES / ROWS;
+/// Words per shingle.
+pub const SHINGLE_WORDS: usize = 5;
+/// Bodies with fewer shingles than this are matched only as exact copies: a few words say too
+/// little to call two articles the same story.
+pub const MIN_SHINGLES: usize = 8;
+/// Default near-copy threshold: the estimated Jaccard similarity of two bodies' 5-word-shingle
+/// sets at or above which they are one story (`newsdex index --near-copy-threshold`).
+pub const DEFAULT_THRESHOLD: f32 = 0.6;
+/// At most this many articles of one LSH bucket are compared with each newcomer: caps the cost
+/// of buckets that boilerplate makes large.
+const LEADERS: usize = 8;
+
+const VIEW_FILE: &str = "newsdex-clusters.bin";
+const MAGIC: &[u8; 8] = b"NDXCLUS1";
+
+/// The clustering signature of one article, as stored in its document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// Hash of the normalised headline and body.
+    pub exact: u64,
+    /// `BANDS` band values (band number in the top 16 bits), or empty when the body is too short
+    /// for near-copy matching.
+    pub bands: Vec<u64>,
+}
+
+/// The words of `text`, lower-cased, letters and digits only.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+fn mix(mut x: u64) -> u64 {
+    // splitmix64 finaliser
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Seeds and odd multipliers of the MinHash functions (fixed: signatures must not change
+/// between runs).
+fn hash_params() -> &'static [(u64, u64); HASHES] {
+    static P: std::sync::OnceLock<[(u64, u64); HASHES]> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let mut out = [(0, 0); HASHES];
+        for (i, p) in out.iter_mut().enumerate() {
+            *p = (mix(0x6e65_7773 + i as u64), mix(0x6465_7800 + i as u64) | 1);
+        }
+        out
+    })
+}
+
+/// The signature of an article.
+pub fn signature(a: &Article) -> Signature {
+    let mut exact = xxhash_rust::xxh3::Xxh3::new();
+    for w in words(&a.title) {
+        exact.update(w.as_bytes());
+        exact.update(b" ");
+    }
+    exact.update(b"\n");
+    let word_hashes: Vec<u64> = words(&a.body)
+        .map(|w| {
+            exact.update(w.as_bytes());
+            exact.update(b" ");
+            xxhash_rust::xxh3::xxh3_64(w.as_bytes())
+        })
+        .collect();
+    let exact = exact.digest();
+    let shingles = word_hashes.len().saturating_sub(SHINGLE_WORDS - 1);
+    if shingles < MIN_SHINGLES {
+        return Signature {
+            exact,
+            bands: Vec::new(),
+        };
+    }
+    let params = hash_params();
+    let mut mins = [u64::MAX; HASHES];
+    for win in word_hashes.windows(SHINGLE_WORDS) {
+        let mut s = 0u64;
+        for &w in win {
+            s = mix(s.rotate_left(17) ^ w);
+        }
+        for (m, &(seed, mul)) in mins.iter_mut().zip(params) {
+            let v = (s ^ seed).wrapping_mul(mul);
+            if v < *m {
+                *m = v;
+            }
+        }
+    }
+    // Keep 16 bits of each minimum, from below the leading bits that are zero in a minimum.
+    let small: Vec<u64> = mins.iter().map(|m| (m >> 24) & 0xffff).collect();
+    let bands = small
+        .chunks(ROWS)
+        .enumerate()
+        .map(|(b, rows)| pack(rows, b))
+        .collect();
+    Signature { exact, bands }
+}
+
+fn pack(rows: &[u64], band: usize) -> u64 {
+    let mut v = (band as u64) << 48;
+    for (i, r) in rows.iter().enumerate() {
+        v |= r << (16 * (ROWS - 1 - i));
+    }
+    v
+}
+
+/// The share of equal minima of two band lists (an estimate of the Jaccard similarity).
+pub fn similarity(a: &[u64], b: &[u64]) -> f32 {
+    if a.len() != BANDS || b.len() != BANDS {
+        return 0.0;
+    }
+    let mut by_band_a = [0u64; BANDS];
+    let mut by_band_b = [0u64; BANDS];
+    for &v in a {
+        by_band_a[((v >> 48) as usize).min(BANDS - 1)] = v;
+    }
+    for &v in b {
+        by_band_b[((v >> 48) as usize).min(BANDS - 1)] = v;
+    }
+    let mut equal = 0;
+    for (x, y) in by_band_a.iter().zip(&by_band_b) {
+        for r in 0..ROWS {
+            let shift = 16 * r;
+            if (x >> shift) & 0xffff == (y >> shift) & 0xffff {
+                equal += 1;
+            }
+        }
+    }
+    equal as f32 / HASHES as f32
+}
+
+/// One cluster of two or more articles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClusterInfo {
+    /// `article_key` of the earliest member: the cluster's id.
+    pub id: u64,
+    /// Number of articles in the cluster.
+    pub copies: u32,
+    /// Earliest publication time (Unix seconds) of any member; `None` when none is dated.
+    pub first_seen: Option<i64>,
+}
+
+/// Which cluster every article belongs to, for one commit of an index.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterView {
+    /// The commit this view describes.
+    pub opstamp: u64,
+    /// The near-copy threshold it was computed with.
+    pub threshold: f32,
+    /// `(article_key, cluster)` for members of clusters of two or more, sorted by key.
+    members: Vec<(u64, u32)>,
+    clusters: Vec<ClusterInfo>,
+}
+
+impl ClusterView {
+    /// The cluster of the article with `key`, when it has copies (`None`: it is alone).
+    /// The story an article belongs to: its cluster's id, or its own key when it has no copies.
+    pub fn story_of(&self, key: u64) -> u64 {
+        self.cluster_of(key).map_or(key, |(_, c)| c.id)
+    }
+
+    pub fn cluster_of(&self, key: u64) -> Option<(u32, &ClusterInfo)> {
+        let i = self.members.binary_search_by_key(&key, |m| m.0).ok()?;
+        let c = self.members[i].1;
+        Some((c, &self.clusters[c as usize]))
+    }
+
+    /// Number of clusters with two or more articles.
+    pub fn clusters(&self) -> &[ClusterInfo] {
+        &self.clusters
+    }
+
+    /// Number of articles that have at least one copy.
+    pub fn members(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Computes the clusters of every live article `searcher` sees.
+    pub fn compute(searcher: &Searcher, opstamp: u64, threshold: f32) -> Result<ClusterView> {
+        struct Seg {
+            keys: Column<u64>,
+            exact: Column<u64>,
+            bands: Column<u64>,
+            published: Column<DateTime>,
+        }
+        let mut segs = Vec::new();
+        // (published, key, segment, doc), sorted: the position is the article's rank in time.
+        let mut order: Vec<(i64, u64, u32, u32)> = Vec::new();
+        for (s, reader) in searcher.segment_readers().iter().enumerate() {
+            let ff = reader.fast_fields();
+            let seg = Seg {
+                keys: ff.u64("article_key")?,
+                exact: ff.u64("exact_hash")?,
+                bands: ff.u64("minhash")?,
+                published: ff.date("published")?,
+            };
+            for doc in reader.doc_ids_alive() {
+                let published = seg
+                    .published
+                    .first(doc)
+                    .map_or(i64::MAX, |d| d.into_timestamp_secs());
+                let key = seg.keys.first(doc).unwrap_or(0);
+                order.push((published, key, s as u32, doc));
+            }
+            segs.push(seg);
+        }
+        order.sort_unstable();
+        let n = order.len();
+        let mut uf = UnionFind::new(n);
+
+        // Exact copies.
+        let mut exact: Vec<(u64, u32)> = order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &(_, _, s, d))| segs[s as usize].exact.first(d).map(|h| (h, i as u32)))
+            .collect();
+        exact.sort_unstable();
+        for w in exact.windows(2) {
+            if w[0].0 == w[1].0 {
+                uf.union(w[0].1, w[1].1);
+            }
+        }
+        drop(exact);
+
+        // Near copies: one band at a time, so memory holds one (value, article) list.
+        let bands_of = |i: u32, buf: &mut Vec<u64>| {
+            let (_, _, s, d) = order[i as usize];
+            buf.clear();
+            buf.extend(segs[s as usize].bands.values_for_doc(d));
+        };
+        let mut bucket: Vec<(u64, u32)> = Vec::with_capacity(n);
+        let (mut ba, mut bb) = (Vec::new(), Vec::new());
+        for band in 0..BANDS as u64 {
+            bucket.clear();
+            for (i, &(_, _, s, d)) in order.iter().enumerate() {
+                if let Some(v) = segs[s as usize]
+                    .bands
+                    .values_for_doc(d)
+                    .find(|v| v >> 48 == band)
+                {
+                    bucket.push((v, i as u32));
+                }
+            }
+            bucket.sort_unstable();
+            let mut start = 0;
+            while start < bucket.len() {
+                let mut end = start + 1;
+                while end < bucket.len() && bucket[end].0 == bucket[start].0 {
+                    end += 1;
+                }
+                if end - start > 1 {
+                    let mut leaders: Vec<u32> = Vec::with_capacity(LEADERS);
+                    for &(_, i) in &bucket[start..end] {
+                        let mut joined = false;
+                        bands_of(i, &mut ba);
+                        for &l in &leaders {
+                            if uf.find(l) == uf.find(i) {
+                                joined = true;
+                                break;
+                            }
+                            bands_of(l, &mut bb);
+                            if similarity(&ba, &bb) >= threshold {
+                                uf.union(l, i);
+                                joined = true;
+                                break;
+                            }
+                        }
+                        if !joined && leaders.len() < LEADERS {
+                            leaders.push(i);
+                        }
+                    }
+                }
+                start = end;
+            }
+        }
+        drop(bucket);
+
+        // Clusters of two or more, rooted at their earliest member.
+        let mut size = vec![0u32; n];
+        for i in 0..n as u32 {
+            size[uf.find(i) as usize] += 1;
+        }
+        let mut cluster_of_root: HashMap<u32, u32> = HashMap::new();
+        let mut clusters = Vec::new();
+        let mut members = Vec::new();
+        for i in 0..n as u32 {
+            let root = uf.find(i);
+            if size[root as usize] < 2 {
+                continue;
+            }
+            let c = *cluster_of_root.entry(root).or_insert_with(|| {
+                let (published, key, _, _) = order[root as usize];
+                clusters.push(ClusterInfo {
+                    id: key,
+                    copies: size[root as usize],
+                    first_seen: (published != i64::MAX).then_some(published),
+                });
+                (clusters.len() - 1) as u32
+            });
+            members.push((order[i as usize].1, c));
+        }
+        members.sort_unstable();
+        Ok(ClusterView {
+            opstamp,
+            threshold,
+            members,
+            clusters,
+        })
+    }
+
+    /// Writes the view beside the index (atomically).
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(VIEW_FILE);
+        let tmp = dir.join(format!("{VIEW_FILE}.tmp"));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            f.write_all(MAGIC)?;
+            f.write_all(&self.opstamp.to_le_bytes())?;
+            f.write_all(&self.threshold.to_le_bytes())?;
+            f.write_all(&(self.clusters.len() as u64).to_le_bytes())?;
+            f.write_all(&(self.members.len() as u64).to_le_bytes())?;
+            for c in &self.clusters {
+                f.write_all(&c.id.to_le_bytes())?;
+                f.write_all(&c.copies.to_le_bytes())?;
+                f.write_all(&c.first_seen.unwrap_or(i64::MAX).to_le_bytes())?;
+            }
+            for (k, c) in &self.members {
+                f.write_all(&k.to_le_bytes())?;
+                f.write_all(&c.to_le_bytes())?;
+            }
+            f.flush()?;
+            f.get_ref().sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| Error::io(&path, e))
+    }
+
+    /// The saved view, if there is one and it can be read (whatever commit it describes).
+    pub fn load(dir: &Path) -> Option<ClusterView> {
+        let bytes = std::fs::read(dir.join(VIEW_FILE)).ok()?;
+        let mut r = Reader(&bytes);
+        if r.take(8)? != MAGIC {
+            return None;
+        }
+        let opstamp = r.u64()?;
+        let threshold = f32::from_le_bytes(r.take(4)?.try_into().ok()?);
+        let nc = usize::try_from(r.u64()?).ok()?;
+        let nm = usize::try_from(r.u64()?).ok()?;
+        if nc.checked_mul(20)?.checked_add(nm.checked_mul(12)?)? != r.0.len() {
+            return None;
+        }
+        let mut clusters = Vec::with_capacity(nc);
+        for _ in 0..nc {
+            let id = r.u64()?;
+            let copies = u32::from_le_bytes(r.take(4)?.try_into().ok()?);
+            let first = r.u64()? as i64;
+            clusters.push(ClusterInfo {
+                id,
+                copies,
+                first_seen: (first != i64::MAX).then_some(first),
+            });
+        }
+        let mut members = Vec::with_capacity(nm);
+        for _ in 0..nm {
+            let k = r.u64()?;
+            let c = u32::from_le_bytes(r.take(4)?.try_into().ok()?);
+            if c as usize >= nc {
+                return None;
+            }
+            members.push((k, c));
+        }
+        if !members.windows(2).all(|w| w[0].0 < w[1].0) {
+            return None;
+        }
+        Some(ClusterView {
+            opstamp,
+            threshold,
+            members,
+            clusters,
+        })
+    }
+
+    /// The view of the index's current commit: the saved one when it describes that commit and
+    /// threshold, else computed now from the fast fields.
+    pub fn current(
+        index: &Index,
+        searcher: &Searcher,
+        dir: &Path,
+        threshold: f32,
+    ) -> Result<ClusterView> {
+        let opstamp = index.load_metas()?.opstamp;
+        if !dir.as_os_str().is_empty()
+            && let Some(v) = Self::load(dir)
+            && v.opstamp == opstamp
+            && v.threshold == threshold
+        {
+            return Ok(v);
+        }
+        Self::compute(searcher, opstamp, threshold)
+    }
+}
+
+/// Recomputes and saves the view for the index's last commit, unless the saved one already
+/// describes it (the writer calls this at the end of every run).
+pub fn refresh(index: &Index, dir: &Path, threshold: f32) -> Result<ClusterView> {
+    let opstamp = index.load_metas()?.opstamp;
+    if let Some(v) = ClusterView::load(dir)
+        && v.opstamp == opstamp
+        && v.threshold == threshold
+    {
+        return Ok(v);
+    }
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    let view = ClusterView::compute(&reader.searcher(), opstamp, threshold)?;
+    view.save(dir)?;
+    Ok(view)
+}
+
+struct Reader<'a>(&'a [u8]);
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+/// Union-find whose root is always the smallest index (the earliest article).
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi as usize] = lo;
+        }
+    }
+}
+
+/// 5-word-shingle Jaccard similarity of two bodies, computed exactly (for measurements and tests).
+pub fn shingle_jaccard(a: &str, b: &str) -> f64 {
+    let set = |t: &str| -> std::collections::HashSet<Vec<String>> {
+        let w: Vec<String> = words(t).collect();
+        w.windows(SHINGLE_WORDS).map(|s| s.to_vec()).collect()
+    };
+    let (a, b) = (set(a), set(b));
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let inter = a.intersection(&b).count() as f64;
+    inter / (a.len() as f64 + b.len() as f64 - inter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(title: &str, body: &str) -> Article {
+        Article {
+            title: title.into(),
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    const STORY: &str = "The harbour authority said on Tuesday that the new container terminal \
+        would open in March, two months later than planned, after storms damaged the cranes. \
+        Officials expect the delay to cost shippers about four million dollars. The port handled \
+        a record number of containers last year, and the terminal was meant to ease congestion \
+        that has left ships waiting offshore for days. Unions welcomed the decision to repair \
+        rather than replace the cranes, which they said would protect jobs.";
+
+    #[test]
+    fn exact_copies_share_the_exact_hash() {
+        let a = signature(&art("Terminal delayed", STORY));
+        let b = signature(&art("Terminal  delayed", &STORY.replace(' ', "  ")));
+        assert_eq!(a.exact, b.exact);
+        assert_eq!(a.bands, b.bands);
+        assert_eq!(a.bands.len(), BANDS);
+        assert!(a.bands.iter().enumerate().all(|(i, v)| v >> 48 == i as u64));
+    }
+
+    #[test]
+    fn near_copies_are_similar_and_other_stories_are_not() {
+        let a = signature(&art("Terminal delayed", STORY));
+        let dropped = STORY.replace(
+            "Officials expect the delay to cost shippers about four million dollars. ",
+            "",
+        );
+        let b = signature(&art("Port terminal opening pushed back", &dropped));
+        assert_ne!(a.exact, b.exact);
+        assert!(similarity(&a.bands, &b.bands) >= DEFAULT_THRESHOLD);
+        let other = signature(&art(
+            "Terminal delayed",
+            "The city council voted on Tuesday to delay the opening of the new bus terminal \
+             until the autumn, citing a shortage of drivers and the cost of electric buses. \
+             Residents had asked for more evening services on the northern routes.",
+        ));
+        assert!(similarity(&a.bands, &other.bands) < 0.2);
+    }
+
+    #[test]
+    fn short_bodies_match_only_exactly() {
+        let s = signature(&art("Brief", "Markets closed higher."));
+        assert!(s.bands.is_empty());
+        assert_eq!(similarity(&s.bands, &s.bands), 0.0);
+    }
+
+    #[test]
+    fn jaccard_of_known_sets() {
+        assert_eq!(shingle_jaccard(STORY, STORY), 1.0);
+        assert!(shingle_jaccard(STORY, "a b c d e f g") < 0.01);
+    }
+}
