@@ -41,6 +41,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Count matching articles over time (or by outlet, section, author); several queries side by side.
     Count(CountArgs),
+    /// Who said it first: the earliest article with a quotation, then each outlet's first
+    /// appearance, with its story (cluster of copies), the sentence, and whether the wording differs.
+    Trace(TraceArgs),
+    /// Run a saved set of queries and print only the hits that are new since the last watch
+    /// (text, JSON Lines, CSV, or an RSS/Atom feed file); for cron after `newsdex index`.
+    Watch(WatchArgs),
     /// Score the ranking against relevance judgments: MAP, nDCG@10, P@10, Recall@100.
     Eval(EvalArgs),
     /// Print one article whole: title, metadata (with where each value came from) and body.
@@ -276,6 +282,53 @@ pub struct CountArgs {
     /// Also draw the counts as an SVG timeline (axes, dates, legend, one line per query).
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The quotation or phrase (searched as one phrase unless it has its own quotes).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = TraceFormatArg::Text)]
+    pub format: TraceFormatArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormatArg {
+    Text,
+    Jsonl,
+    Csv,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The saved queries: one per line, or `name<TAB>query`; `#` starts a comment.
+    #[arg(value_name = "QUERIES-FILE")]
+    pub queries: std::path::PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format: text, jsonl, csv (the new hits), or rss/atom (a feed of the latest new hits).
+    #[arg(long, short = 'f', value_enum, default_value_t = WatchFormatArg::Text)]
+    pub format: WatchFormatArg,
+    /// Write to this file instead of standard output (a feed reader can follow an rss/atom file).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Show the new hits but do not move the checkpoint (the next watch shows them again).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WatchFormatArg {
+    Text,
+    Jsonl,
+    Csv,
+    Rss,
+    Atom,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

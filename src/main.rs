@@ -93,6 +93,8 @@ fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCo
         Command::Similar(args) => cmd::similar::cmd_similar(&dir, args),
         Command::Push(args) => cmd::push::cmd_push(&dir, args),
         Command::Serve(args) => cmd::serve::cmd_serve(&dir, args),
+        Command::Trace(args) => cmd::trace::cmd_trace(&dir, args),
+        Command::Watch(args) => cmd::watch::cmd_watch(&dir, args),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(

@@ -12,6 +12,8 @@ pub(crate) mod serve;
 pub(crate) mod show;
 pub(crate) mod similar;
 pub(crate) mod stats;
+pub(crate) mod trace;
+pub(crate) mod watch;
 pub(crate) mod values;
 
 use std::io::IsTerminal;
