@@ -35,10 +35,10 @@ fn articles_per_format_and_per_file() {
         ("html", 4),
         ("json", 4),
         ("jsonl", 7),
-        ("markdown", 19),
+        ("markdown", 21),
         ("nitf", 1),
         ("rss", 4),
-        ("text", 46),
+        ("text", 47),
         ("tsv", 3),
         ("warc", 2),
     ]

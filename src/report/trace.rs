@@ -294,7 +294,7 @@ pub fn write(out: &mut dyn Write, t: &Trace, format: TraceFormat) -> Result<()> 
                     a.wording
                 )?;
                 writeln!(out, "     {}", a.title)?;
-                writeln!(out, "     “{}”", a.sentence)?;
+                writeln!(out, "     {}", a.sentence)?;
                 writeln!(out, "     {}", a.path)?;
             }
         }
