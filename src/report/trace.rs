@@ -9,6 +9,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::output::sanitize::for_terminal as safe;
 use crate::search::{Hit, SearchEngine, SearchRequest, SortOrder};
 
 /// One appearance in the chain.
@@ -264,7 +265,7 @@ pub fn write(out: &mut dyn Write, t: &Trace, format: TraceFormat) -> Result<()> 
                 } else {
                     "Appearances"
                 },
-                t.query,
+                safe(&t.query),
                 t.articles,
                 t.outlets
             )?;
@@ -287,15 +288,15 @@ pub fn write(out: &mut dyn Write, t: &Trace, format: TraceFormat) -> Result<()> 
                     out,
                     "{:>3}. {}  {}  [{}{}; {} wording]",
                     a.step,
-                    date,
-                    a.source.as_deref().unwrap_or("unknown outlet"),
+                    safe(date),
+                    safe(a.source.as_deref().unwrap_or("unknown outlet")),
                     story,
                     copies,
                     a.wording
                 )?;
-                writeln!(out, "     {}", a.title)?;
-                writeln!(out, "     {}", a.sentence)?;
-                writeln!(out, "     {}", a.path)?;
+                writeln!(out, "     {}", safe(&a.title))?;
+                writeln!(out, "     {}", safe(&a.sentence))?;
+                writeln!(out, "     {}", safe(&a.path))?;
             }
         }
     }

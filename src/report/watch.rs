@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ingest::article::format_rfc3339;
+use crate::output::sanitize::for_terminal as safe;
 use crate::search::{SearchEngine, SearchRequest, SortOrder};
 
 /// How many of the latest new hits a feed keeps (a reader that polls less often than cron runs
@@ -166,10 +167,13 @@ pub fn write(
             for h in new {
                 if last != Some(&h.query) {
                     let n = new.iter().filter(|x| x.query == h.query).count();
-                    writeln!(out, "{}: {n} new", h.query)?;
+                    writeln!(out, "{}: {n} new", safe(&h.query))?;
                     last = Some(&h.query);
                 }
-                let date = h.published.as_deref().map_or("undated", |p| &p[..10]);
+                let date = h
+                    .published
+                    .as_deref()
+                    .map_or("undated", |p| p.get(..10).unwrap_or(p));
                 let copies = if h.copies > 1 {
                     format!("  (+{} copies)", h.copies - 1)
                 } else {
@@ -177,11 +181,12 @@ pub fn write(
                 };
                 writeln!(
                     out,
-                    "  {date}  {}  {}{copies}",
-                    h.source.as_deref().unwrap_or("unknown outlet"),
-                    h.title
+                    "  {}  {}  {}{copies}",
+                    safe(date),
+                    safe(h.source.as_deref().unwrap_or("unknown outlet")),
+                    safe(&h.title)
                 )?;
-                writeln!(out, "      {}", h.url.as_deref().unwrap_or(&h.path))?;
+                writeln!(out, "      {}", safe(h.url.as_deref().unwrap_or(&h.path)))?;
             }
         }
         WatchFormat::Jsonl => {
