@@ -13,8 +13,8 @@ pub(crate) mod show;
 pub(crate) mod similar;
 pub(crate) mod stats;
 pub(crate) mod trace;
-pub(crate) mod watch;
 pub(crate) mod values;
+pub(crate) mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
