@@ -46,7 +46,7 @@ use tantivy::tokenizer::{
 use crate::index::stem_cache::CachedStemmer;
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// How many times, by default, the title is repeated in the `text` field that ranking uses (an
 /// index setting: `newsdex index --title-weight N`). This is BM25F
