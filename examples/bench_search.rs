@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use newsdex::search::query::parse_day_bound;
-use newsdex::search::{LocalEngine, SearchEngine, SearchRequest, SortOrder};
+use newsdex::search::{LocalEngine, SearchEngine, SearchRequest, SortOrder, TallyBy};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -84,6 +84,47 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
+    // What one story per cluster adds: the same queries with and without `collapse`, and a
+    // count by month of articles against one of stories (`count --unique`).
+    let mut plain_ms = Vec::new();
+    let mut collapsed_ms = Vec::new();
+    for (_, req) in &mut queries {
+        req.snippets = true;
+        for (collapse, out) in [(false, &mut plain_ms), (true, &mut collapsed_ms)] {
+            req.collapse = collapse;
+            engine.search(req)?;
+            for _ in 0..rounds {
+                let t = Instant::now();
+                std::hint::black_box(engine.search(req)?.total_hits);
+                out.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        req.collapse = false;
+    }
+    let (p, c) = (pct(&mut plain_ms, 50.0), pct(&mut collapsed_ms, 50.0));
+    println!(
+        "search --collapse: p50 {c:.3} ms against {p:.3} ms (+{:.3} ms)",
+        c - p
+    );
+    let mut plain_ms = Vec::new();
+    let mut unique_ms = Vec::new();
+    for q in ["oil", "dollar", "\"money supply\"", "shares", "bank"] {
+        let mut req = SearchRequest::new(q);
+        for (unique, out) in [(false, &mut plain_ms), (true, &mut unique_ms)] {
+            req.collapse = unique;
+            engine.tally(Some(&req), TallyBy::Day)?;
+            for _ in 0..rounds {
+                let t = Instant::now();
+                std::hint::black_box(engine.tally(Some(&req), TallyBy::Day)?.0);
+                out.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    let (p, u) = (pct(&mut plain_ms, 50.0), pct(&mut unique_ms, 50.0));
+    println!(
+        "count --unique (by day): p50 {u:.3} ms against {p:.3} ms (+{:.3} ms)",
+        u - p
+    );
     Ok(())
 }
 
