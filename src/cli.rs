@@ -365,7 +365,7 @@ pub struct EvalArgs {
     /// Topics: a SMART query file (cran.qry, CISI.QRY, MED.QRY) or `id<TAB>query` lines.
     #[arg(long, value_name = "FILE")]
     pub queries: std::path::PathBuf,
-    /// Relevance judgments: TREC (`qid 0 docno rel`), CISI or Cranfield qrels.
+    /// Relevance judgments: TREC (`qid iter docno grade`), CISI/MEDLINE or Cranfield qrels.
     #[arg(long, value_name = "FILE")]
     pub qrels: std::path::PathBuf,
     /// Also write the ranking as a TREC run file (for trec_eval).

@@ -398,3 +398,206 @@ fn sgml_outlet_comes_from_the_story_or_the_user_and_trec_docs_are_read() {
     let hits = env.search(&["cocoa"]);
     assert_eq!(by_title(&hits, "COCOA CROP UP").0, None);
 }
+
+/// Bug 5b: the tail of any `<title>` after ` - ` became the outlet ("Budget passes - what it means
+/// for you" -> source "what it means for you"). It is the outlet only when the page names its
+/// site so elsewhere (site name, publisher, URL).
+#[test]
+fn a_title_tail_is_the_outlet_only_when_the_page_names_that_site() {
+    let env = TestEnv::new();
+    let body = "<body><article><p>The council passed the budget on Tuesday night after a long debate about parks.</p></article></body></html>";
+    env.write(
+        "budget.html",
+        format!("<html><head><title>Budget passes - what it means for you</title></head>{body}"),
+    );
+    env.write(
+        "bridge.html",
+        format!(
+            "<html><head><title>Budget bridge reopens - Eastside Gazette</title>\
+             <link rel=\"canonical\" href=\"https://www.eastsidegazette.example/2024/05/02/bridge\"></head>{body}"
+        ),
+    );
+    env.write(
+        "ferry.html",
+        format!(
+            "<html><head><title>Budget ferry | The Courier</title>\
+             <meta property=\"og:site_name\" content=\"The Courier\"></head>{body}"
+        ),
+    );
+    env.write(
+        "slogan.html",
+        format!(
+            "<html><head><title>Budget cuts - a view from the harbour</title>\
+             <link rel=\"canonical\" href=\"https://www.eastsidegazette.example/2024/05/03/cuts\"></head>{body}"
+        ),
+    );
+    env.index(&env.archive());
+    let hits = env.search(&["budget"]);
+    let get = |t: &str| by_title(&hits, t).0;
+    assert_eq!(get("Budget passes - what it means for you"), None);
+    assert_eq!(
+        get("Budget bridge reopens").as_deref(),
+        Some("Eastside Gazette")
+    );
+    assert_eq!(get("Budget ferry").as_deref(), Some("The Courier"));
+    // A tail that is not the URL's site stays in the headline; the outlet is the URL's site.
+    assert_eq!(
+        get("Budget cuts - a view from the harbour").as_deref(),
+        Some("eastsidegazette.example")
+    );
+    assert_eq!(hits.len(), 4, "{hits:?}");
+}
+
+/// Bug 5c and 5d: any `*.all` file was read as SMART, and a news file named `notice.txt` or
+/// `changes.md` was skipped as a README. The content decides now.
+#[test]
+fn smart_and_project_file_names_are_judged_by_content() {
+    let env = TestEnv::new();
+    let story = "Harbour tender awarded\n\nThe harbour board awarded the dredging tender to a local firm on Monday.\n\
+                 The work will start in the spring and last for most of the year, the board said.\n";
+    env.write(
+        "results.all",
+        story.replace("Harbour tender", "Harbour results"),
+    );
+    env.write(
+        "cran.all.1400",
+        ".I 1\n.T\nharbour flow over a wing\n.A\nsmith,j.\n.W\nexperimental harbour flow study .\n",
+    );
+    env.write(
+        "notice.txt",
+        story.replace("Harbour tender", "Harbour notice"),
+    );
+    env.write(
+        "changes.md",
+        "# Harbour changes\n\nThe harbour board changed its dredging plans after a long meeting on Monday night.\n\
+         Residents had asked the board to keep the old channel open for the fishing boats.\n",
+    );
+    // Project files by content: a list of changes, and the names of people.
+    env.write(
+        "docs/CHANGES.md",
+        "# Changes\n\n- 1.2: harbour fix\n- 1.1: dredging\n- 1.0: first\n",
+    );
+    env.write(
+        "docs/AUTHORS.txt",
+        "Jane Doe <jane@example.org>\nJohn Roe\n",
+    );
+    env.write(
+        "docs/README.txt",
+        story.replace("Harbour tender", "Harbour readme"),
+    );
+    let s = env.index_json(&env.archive(), &[]);
+    assert_eq!(s["articles_by_format"]["smart"], 1, "{s}");
+    assert_eq!(s["articles_by_format"]["text"], 2, "{s}");
+    assert_eq!(s["articles_by_format"]["markdown"], 1, "{s}");
+    assert_eq!(s["articles_total"], 4, "{s}");
+    let mut titles: Vec<String> = env
+        .search(&["harbour"])
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Harbour changes",
+            "Harbour notice awarded",
+            "Harbour results awarded",
+            "harbour flow over a wing"
+        ]
+    );
+    assert_eq!(s["skipped_by_reason"]["not an article"], 3, "{s}");
+}
+
+/// Bug 5e: qrels with four columns and a non-zero second column were read as "every pair
+/// relevant". As trec_eval reads them: the second column is ignored, the fourth is the grade,
+/// 0 is not relevant.
+#[test]
+fn four_column_qrels_are_read_as_trec_eval_reads_them() {
+    let env = TestEnv::new();
+    let mut docs = String::new();
+    for (i, text) in [
+        "ferry strike ends in the harbour",
+        "ferry timetable for the winter",
+        "harbour dredging starts",
+        "ferry fares rise",
+    ]
+    .iter()
+    .enumerate()
+    {
+        docs.push_str(&format!(".I {}\n.T\n{text}\n.W\n{text} .\n", i + 1));
+    }
+    env.write("col/docs.all", docs);
+    env.index(&env.archive());
+    let queries = env.dir.path().join("q.tsv");
+    std::fs::write(&queries, "7\tferry\n").unwrap();
+    let eval = |qrels: &str| -> serde_json::Value {
+        let path = env.dir.path().join("qrels.txt");
+        std::fs::write(&path, qrels).unwrap();
+        let out = env
+            .cmd()
+            .args(["eval", "--format", "json", "--per-query", "--queries"])
+            .arg(&queries)
+            .arg("--qrels")
+            .arg(&path)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&succeeded(out).stdout).unwrap()
+    };
+    // Iteration column 3; only document 2 is relevant (grade 2); 1 and 4 are judged not relevant.
+    let v = eval("7 3 1 0\n7 3 2 2\n7 3 4 0\n");
+    assert_eq!(v["queries"], 1, "{v}");
+    // The three ferry documents are ranked; the one relevant document is somewhere in the top 3,
+    // so P@10 is 1/10 (it was 3/10 when every listed pair counted as relevant).
+    assert_eq!(v["mean"]["p10"].as_f64().unwrap(), 0.1, "{v}");
+    assert_eq!(v["mean"]["recall100"].as_f64().unwrap(), 1.0, "{v}");
+    // Every judgment 0: no relevant document, the query is not scored.
+    let v = eval("7 3 1 0\n7 3 2 0\n");
+    assert_eq!(v["queries"], 0, "{v}");
+    // SMART's CISI layout (`qid docno 0 0.000000`) is still every pair relevant.
+    let v = eval("7 1 0 0.000000\n7 2 0 0.000000\n7 4 0 0.000000\n");
+    assert_eq!(v["mean"]["p10"].as_f64().unwrap(), 0.3, "{v}");
+}
+
+/// Bug 5f: text with under 2% non-ASCII bytes was forced to Windows-1252 whatever the detector
+/// said, so a Central European name in an English story came out as `Wa³êsa`.
+#[test]
+fn a_central_european_name_in_english_text_decodes_right() {
+    let env = TestEnv::new();
+    let text = format!(
+        "Shipyard strike remembered\n\n{} Lech Wałęsa spoke, and the orchestra played Dvořák.\n",
+        "The shipyard workers gathered in the square on Sunday to remember the strike. ".repeat(6)
+    );
+    let (latin2, _, _) = encoding_rs::ISO_8859_2.encode(&text);
+    let (cp1250, _, _) = encoding_rs::WINDOWS_1250.encode(&text);
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(
+        "Ferry fares\n\nA ticket on the shipyard ferry costs £5 from Monday, the caf\u{e9} said.\n",
+    );
+    assert!(latin2.iter().filter(|b| !b.is_ascii()).count() * 50 < latin2.len());
+    env.write("latin2.txt", &latin2);
+    env.write("cp1250.txt", &cp1250);
+    env.write("utf8.txt", text.replace("remembered", "recalled"));
+    env.write("cp1252.txt", &cp1252);
+    env.index(&env.archive());
+    let bodies = |q: &str| -> Vec<String> {
+        env.search(&[q])
+            .iter()
+            .map(|h| String::from_utf8(env.stdout(&["show", &h.id])).unwrap())
+            .collect()
+    };
+    let found = bodies("shipyard");
+    assert_eq!(found.len(), 4);
+    let strikes: Vec<&String> = found.iter().filter(|b| b.contains("strike")).collect();
+    assert_eq!(strikes.len(), 3);
+    for b in strikes {
+        assert!(b.contains("Lech Wałęsa spoke"), "{b}");
+        assert!(b.contains("played Dvořák."), "{b}");
+    }
+    let fares: Vec<&String> = found.iter().filter(|b| b.contains("ticket")).collect();
+    assert!(
+        fares[0].contains("costs £5 from Monday, the café said"),
+        "{}",
+        fares[0]
+    );
+    // The name is found as it is written.
+    assert_eq!(env.search(&["Wałęsa"]).len(), 3);
+}

@@ -92,25 +92,35 @@ pub struct Discovery {
     pub unreadable: Vec<String>,
 }
 
-/// Names of files that sit beside articles but are not articles.
+/// Names of files that sit beside articles but are not articles, and name nothing else.
 const NOT_ARTICLES: &[&str] = &[
     "readme",
     "license",
     "licence",
     "copying",
     "changelog",
-    "changes",
     "contributing",
-    "authors",
-    "notice",
-    "install",
-    "todo",
-    "manifest",
     "code_of_conduct",
+];
+
+/// Names of project files that are also ordinary words a news file may be named by
+/// (`notice.txt`, `changes.md`): the content decides (see `read`).
+const PROJECT_WORDS: &[&str] = &[
+    "changes", "notice", "authors", "install", "todo", "manifest",
 ];
 
 /// True for README, LICENSE and the like (any case, any extension).
 pub fn is_not_article_name(path: &Path) -> bool {
+    named_as(path, NOT_ARTICLES)
+}
+
+/// True for NOTICE, CHANGES, AUTHORS and the like: a project file's name that is also a word a
+/// news story may be saved under, so only a file that does not read as prose is left out.
+pub fn is_project_word_name(path: &Path) -> bool {
+    named_as(path, PROJECT_WORDS)
+}
+
+fn named_as(path: &Path, names: &[&str]) -> bool {
     let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
         return false;
     };
@@ -119,7 +129,7 @@ pub fn is_not_article_name(path: &Path) -> bool {
     // `README`, `README-fr`, `LICENSE-APACHE`: the name alone, or with one tag that is short or
     // written in capitals like the name. A slug that merely starts with the word
     // (`licence-of-futures-trader-suspended`, `manifest-destiny`) is an article.
-    NOT_ARTICLES.iter().any(|n| {
+    names.iter().any(|n| {
         stem == *n
             || stem.strip_prefix(n).is_some_and(|r| {
                 let tag = r.get(1..).unwrap_or("");
@@ -314,8 +324,22 @@ mod tests {
             "notice-to-quit-served.txt",
             "manifest-destiny.md",
             "authors-guild.txt",
+            "notice.txt",
+            "CHANGES.md",
         ] {
             assert!(!is_not_article_name(Path::new(n)), "{n}");
         }
+        for n in [
+            "notice.txt",
+            "CHANGES.md",
+            "NOTICE",
+            "AUTHORS.txt",
+            "todo.md",
+        ] {
+            assert!(is_project_word_name(Path::new(n)), "{n}");
+        }
+        assert!(!is_project_word_name(Path::new(
+            "notice-to-quit-served.txt"
+        )));
     }
 }

@@ -473,13 +473,28 @@ fn parse_format(
     opts: &ParseOptions,
     out: &mut FileOutcome,
 ) {
+    if matches!(format, Format::Text | Format::Markdown)
+        && crate::ingest::discover::is_project_word_name(Path::new(path))
+        && !text::reads_as_prose(&decode::decode(bytes, None).text)
+    {
+        out.problems.push(Problem::skipped(
+            path,
+            "not an article: named like a project file (NOTICE, CHANGES, AUTHORS) and not prose",
+        ));
+        return;
+    }
     let single = match format {
         Format::Text => text::parse(path, &decode::decode(bytes, None).text, &mut out.problems),
         Format::Markdown => {
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
         Format::Sgml => return sgml::parse(path, bytes, opts, out),
-        Format::Smart => return smart::parse(path, bytes, opts, out),
+        Format::Smart if smart::looks_like_smart(bytes) => {
+            return smart::parse(path, bytes, opts, out);
+        }
+        // A `.all` file whose content is not SMART (`notes.all`, `results.all`): the name says
+        // nothing, so it is read as the plain text it is.
+        Format::Smart => text::parse(path, &decode::decode(bytes, None).text, &mut out.problems),
         Format::Json => return json::parse(path, bytes, opts, out),
         Format::JsonLines => return json::parse_lines(path, bytes, opts, out),
         Format::Csv => return table::parse_csv(path, bytes, opts, out),

@@ -5,9 +5,12 @@
 //! - SMART query files (`cran.qry`, `CISI.QRY`, `MED.QRY`) are numbered by position, 1..n, which
 //!   is how every SMART qrels file counts them (Cranfield's `.I` values have gaps; its qrels do
 //!   not). Other query files are `id<TAB>text` lines.
-//! - Qrels lines: TREC `qid 0 docno rel` (also MEDLINE's), CISI `qid docno 0 0.0` (every pair
-//!   listed is relevant), Cranfield `qid docno grade` with grade 1 (most relevant) to 4 (minimal
-//!   interest) relevant, with gain 5 - grade for nDCG, and -1 (or 5) not relevant.
+//! - Qrels lines: TREC `qid iter docno grade` as trec_eval reads it (the second column is
+//!   ignored; a grade above 0 is relevant with that gain, 0 or below is not); Cranfield
+//!   `qid docno grade` with grade 1 (most relevant) to 4 (minimal interest) relevant, with gain
+//!   5 - grade for nDCG, and -1 (or 5) not relevant. A four-column file whose every line is
+//!   `qid docno 0 0.000000` (CISI.REL, MED.REL.OLD: a real-number fourth column, zeros in the
+//!   third) is the SMART layout, where every pair listed is relevant: told from the whole file.
 //! - Only queries with at least one relevant document are evaluated.
 
 use std::collections::HashMap;
@@ -79,6 +82,7 @@ pub fn read_qrels(path: &Path) -> Result<Qrels> {
 }
 
 pub fn parse_qrels(text: &str) -> std::result::Result<Qrels, String> {
+    let smart_layout = is_smart_qrels(text);
     let mut q: Qrels = HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let t: Vec<&str> = line.split_whitespace().collect();
@@ -98,13 +102,16 @@ pub fn parse_qrels(text: &str) -> std::result::Result<Qrels, String> {
                     },
                 )
             }
-            [qid, zero, doc, rel] if *zero == "0" || *zero == "Q0" => {
-                let r: f64 = rel
-                    .parse()
-                    .map_err(|_| format!("line {}: bad relevance {rel:?}", n + 1))?;
-                (*qid, *doc, r.max(0.0).round() as u32)
+            [qid, doc, _, _] if smart_layout => (*qid, *doc, 1),
+            [qid, _iteration, doc, grade] => {
+                let g: i64 = grade.parse().map_err(|_| {
+                    format!(
+                        "line {}: bad relevance grade {grade:?} (TREC qrels are `qid iter docno grade`, grade a whole number)",
+                        n + 1
+                    )
+                })?;
+                (*qid, *doc, g.clamp(0, u32::MAX as i64) as u32)
             }
-            [qid, doc, _, _] => (*qid, *doc, 1),
             _ => return Err(format!("line {}: expected 3 or 4 columns", n + 1)),
         };
         q.entry(qid.to_string())
@@ -112,6 +119,20 @@ pub fn parse_qrels(text: &str) -> std::result::Result<Qrels, String> {
             .insert(doc.to_string(), gain);
     }
     Ok(q)
+}
+
+/// True for SMART's four-column layout, `qid docno 0 0.000000` on every line: a third column of
+/// zeros and a real-number fourth (a TREC grade is a whole number).
+fn is_smart_qrels(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|t| !t.is_empty())
+        .peekable();
+    lines.peek().is_some()
+        && lines.all(|t| {
+            t.len() == 4 && t[2] == "0" && t[3].contains('.') && t[3].parse::<f64>().is_ok()
+        })
 }
 
 /// The measures for one query (or their mean).
@@ -274,6 +295,16 @@ mod tests {
         let med = parse_qrels("1 0 13 1\n2 0 5 0\n").unwrap();
         assert_eq!(med["1"]["13"], 1);
         assert_eq!(med["2"]["5"], 0);
+        // trec_eval: the second column is an iteration, ignored; the fourth the grade.
+        let trec =
+            parse_qrels("301 1 FBIS3-10082 2\n301 1 FBIS3-10169 0\n301 7 LA0101 -1\n").unwrap();
+        assert_eq!(trec["301"]["FBIS3-10082"], 2);
+        assert_eq!(trec["301"]["FBIS3-10169"], 0);
+        assert_eq!(trec["301"]["LA0101"], 0);
+        assert!(parse_qrels("1 0 d1 0.5\n1 0 d2 1\n").is_err());
+        let old = parse_qrels("1   13     0   0.000000\n2   5     0   0.000000\n").unwrap();
+        assert_eq!(old["1"]["13"], 1);
+        assert_eq!(old["2"]["5"], 1);
         assert!(parse_qrels("1 2 3 4 5\n").is_err());
     }
 

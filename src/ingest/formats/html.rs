@@ -22,6 +22,7 @@ use scraper::{ElementRef, Html, Node, Selector};
 use serde_json::Value;
 
 use crate::ingest::article::{Article, DateSource};
+use crate::ingest::finish::{site_of_host, url_host};
 use crate::ingest::formats::markup;
 use crate::ingest::meta::{Meta, MetaKey, split_authors, strip_by};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
@@ -732,6 +733,47 @@ fn split_title(title: &str) -> (String, Option<String>) {
     (title.trim().to_string(), None)
 }
 
+/// True when a title's tail names the page's site: it is the page's site name or publisher, or
+/// the name its URL's site spells (`Eastside Gazette` for `eastsidegazette.com`, `BBC News` for
+/// `bbc.co.uk`, `Diario Costeiro` for `costeiro.pt`). Case, spaces, punctuation and a leading "The" do not count.
+fn names_the_site(tail: &str, names: &[Option<&str>], urls: &[Option<String>]) -> bool {
+    let squash = |s: &str| -> String {
+        let s = s.trim();
+        let s = match s.get(..4) {
+            Some(the) if the.eq_ignore_ascii_case("the ") => &s[4..],
+            _ => s,
+        };
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let t = squash(tail);
+    if t.chars().count() < 2 {
+        return false;
+    }
+    if names.iter().flatten().any(|n| squash(n) == t) {
+        return true;
+    }
+    urls.iter()
+        .flatten()
+        .filter_map(|u| url_host(u))
+        .any(|host| {
+            let site = site_of_host(&host);
+            let label: String = site
+                .split('.')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            // `bbc` in `BBC News`, `post` in `Riverside Post`, `costeiro` in `Diario Costeiro`.
+            (label.len() >= 3 && (t.starts_with(&label) || label.starts_with(&t)))
+                || (label.len() >= 4 && t.ends_with(&label))
+                || (label.len() >= 5 && t.contains(&label))
+        })
+}
+
 /// `en-US` → `en`; `pt_BR` → `pt`; nonsense → `None`.
 fn primary_language(tag: &str) -> Option<String> {
     let p = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
@@ -772,13 +814,35 @@ fn collect_meta(
         .filter(|c| c.value().name() == "article")
         .or_else(|| doc.select(&ARTICLE).find(not_junk));
 
-    // Title and source.
+    // URL.
+    let canonical = doc
+        .select(&CANONICAL)
+        .filter_map(|l| l.attr("href"))
+        .find_map(|h| absolute_url(h, hints.url.as_deref()));
+    let og_url = f
+        .og_url
+        .as_deref()
+        .and_then(|u| absolute_url(u, hints.url.as_deref()));
+    let urls = [canonical, og_url, hints.url.clone()];
+
+    // Title and source. The `<title>`'s tail after ` | ` or ` - ` is the outlet only when the
+    // page says so elsewhere (its site name, publisher or URL); else it is part of the headline
+    // ("Budget passes - what it means for you"). A suffix many pages of one site share is
+    // learned over the index (`index::boilerplate`).
     let page_title = doc.select(&TITLE).next().map(inline_text);
     let (title_head, title_tail) = match page_title.as_deref() {
-        Some(t) if !t.is_empty() => {
-            let (h, s) = split_title(t);
-            (Some(h), s)
-        }
+        Some(t) if !t.is_empty() => match split_title(t) {
+            (h, Some(tail))
+                if names_the_site(
+                    &tail,
+                    &[f.og_site.as_deref(), ld.publisher.as_deref()],
+                    &urls,
+                ) =>
+            {
+                (Some(h), Some(tail))
+            }
+            _ => (Some(t.trim().to_string()), None),
+        },
         _ => (None, None),
     };
     let h1 = article
@@ -910,15 +974,7 @@ fn collect_meta(
         }
     }
 
-    // URL.
-    let canonical = doc
-        .select(&CANONICAL)
-        .filter_map(|l| l.attr("href"))
-        .find_map(|h| absolute_url(h, hints.url.as_deref()));
-    let og_url = f
-        .og_url
-        .and_then(|u| absolute_url(&u, hints.url.as_deref()));
-    for u in [canonical, og_url, hints.url.clone()].into_iter().flatten() {
+    for u in urls.into_iter().flatten() {
         meta.set(MetaKey::Url, &u);
     }
 
@@ -1093,14 +1149,37 @@ mod tests {
     }
 
     #[test]
-    fn only_a_title_tag_gives_title_and_source() {
-        let html = "<html><head><title>Bridge reopens after repairs - Eastside Gazette</title></head>\
-            <body><div><p>The old iron bridge reopened to traffic on Friday after six months of work.</p></div></body></html>";
-        let a = page(html);
-        assert_eq!(a.title, "Bridge reopens after repairs");
-        assert_eq!(a.source.as_deref(), Some("Eastside Gazette"));
+    fn a_title_tail_is_the_outlet_only_when_the_page_names_its_site() {
+        let body = "<body><div><p>The old iron bridge reopened to traffic on Friday after six months of work.</p></div></body></html>";
+        // Nothing else on the page names a site: the whole title is the headline.
+        let a = page(&format!(
+            "<html><head><title>Bridge reopens after repairs - Eastside Gazette</title></head>{body}"
+        ));
+        assert_eq!(a.title, "Bridge reopens after repairs - Eastside Gazette");
+        assert_eq!(a.source, None);
         assert_eq!(a.published, None);
         assert!(a.authors.is_empty());
+        let a = page(&format!(
+            "<html><head><title>Budget passes - what it means for you</title>\
+             <link rel=canonical href=\"https://www.citynews.example/2024/budget\"></head>{body}"
+        ));
+        assert_eq!(a.title, "Budget passes - what it means for you");
+        // (The URL's site is its outlet later, in `finish`, with `source_from` = `url`.)
+        assert_eq!(a.source, None);
+        // The URL's site spells the tail.
+        let a = page(&format!(
+            "<html><head><title>Bridge reopens after repairs - The Eastside Gazette</title>\
+             <link rel=canonical href=\"https://eastsidegazette.example/bridge\"></head>{body}"
+        ));
+        assert_eq!(a.title, "Bridge reopens after repairs");
+        assert_eq!(a.source.as_deref(), Some("The Eastside Gazette"));
+        // The site name says so.
+        let a = page(&format!(
+            "<html><head><title>Bridge reopens | EG Online</title>\
+             <meta property=\"og:site_name\" content=\"EG online\"></head>{body}"
+        ));
+        assert_eq!(a.title, "Bridge reopens");
+        assert_eq!(a.source.as_deref(), Some("EG online"));
 
         let (t, s) = split_title("Vote count: a - b | Section | Metro Daily");
         assert_eq!(t, "Vote count: a - b | Section");

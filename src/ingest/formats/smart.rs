@@ -6,6 +6,24 @@
 use crate::ingest::meta::{Meta, MetaKey};
 use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
 
+/// True when the content is a SMART collection: its first non-blank line is a `.I <number>`
+/// record marker. The file name (`*.all`) alone is no evidence.
+pub fn looks_like_smart(bytes: &[u8]) -> bool {
+    let Some(first) = bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+    else {
+        return false;
+    };
+    first.strip_prefix(b".I").is_some_and(|rest| {
+        let n = rest.trim_ascii();
+        !n.is_empty()
+            && rest.first().is_some_and(u8::is_ascii_whitespace)
+            && n.iter().all(u8::is_ascii_digit)
+    })
+}
+
 /// Parses every `.I` record in the file.
 pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutcome) {
     let text = decode::decode(bytes, None).text;
@@ -129,6 +147,16 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = ".I 1\n.T\nexperimental investigation of the aerodynamics of a\nwing in a slipstream .\n.A\nbrenckman,m.\n.B\nj. ae. scs. 25, 1958, 324.\n.W\nexperimental investigation of the aerodynamics.\n  an experimental study of a wing\nin a propeller slipstream was made .\n.I 2\n.T\n.W\n.I 003\n.T\nshear flow\n.A\nComaromi, J.P.\nSmith, K.\n.X\n1\t5\t1\n";
+
+    #[test]
+    fn smart_is_told_from_the_content() {
+        assert!(looks_like_smart(SAMPLE.as_bytes()));
+        assert!(looks_like_smart(b"\r\n  \n.I 12\r\n.W\r\nx\r\n"));
+        assert!(!looks_like_smart(b"Results of all matches\n\n.I 1\n"));
+        assert!(!looks_like_smart(b".Is it news?\n"));
+        assert!(!looks_like_smart(b".I\n"));
+        assert!(!looks_like_smart(b""));
+    }
 
     #[test]
     fn records_fields_and_docnos() {

@@ -112,32 +112,49 @@ const MIN_PROSE_SHARE: f64 = 0.5;
 /// line), code tables and data dumps fall below; news stories, even with a results table or a
 /// list of fixtures under their text, stay well above.
 pub fn not_prose(text: &str) -> Option<String> {
+    let (lines, share) = prose_share(text);
+    if lines < MIN_LINES_TO_JUDGE {
+        return None;
+    }
+    (share < MIN_PROSE_SHARE).then(|| {
+        format!(
+            "not an article: a list or table, not prose ({} lines, {:.0}% of the text in sentences)",
+            lines,
+            share * 100.0
+        )
+    })
+}
+
+/// True when a text of any length reads as an article: at least two lines that read as
+/// sentences, holding at least [`MIN_PROSE_SHARE`] of its characters. For a file whose name
+/// (`notice.txt`, `changes.md`) is also that of a project file, where the content decides.
+pub fn reads_as_prose(text: &str) -> bool {
+    let sentences = text.lines().filter(|l| is_sentence(l.trim())).count();
+    sentences >= 2 && prose_share(text).1 >= MIN_PROSE_SHARE
+}
+
+/// Six words or more, nearly all letters.
+fn is_sentence(l: &str) -> bool {
+    let n = l.chars().count();
+    let letters = l.chars().filter(|c| c.is_alphabetic() || *c == ' ').count();
+    l.split_whitespace().count() >= 6 && letters * 100 >= n * 85
+}
+
+/// The non-empty lines of a text, and the share of their characters in lines that read as
+/// sentences.
+fn prose_share(text: &str) -> (usize, f64) {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    if lines.len() < MIN_LINES_TO_JUDGE {
-        return None;
-    }
     let total: usize = lines.iter().map(|l| l.chars().count()).sum();
     let prose: usize = lines
         .iter()
-        .filter(|l| {
-            let n = l.chars().count();
-            let letters = l.chars().filter(|c| c.is_alphabetic() || *c == ' ').count();
-            l.split_whitespace().count() >= 6 && letters * 100 >= n * 85
-        })
+        .filter(|l| is_sentence(l))
         .map(|l| l.chars().count())
         .sum();
-    let share = prose as f64 / total.max(1) as f64;
-    (share < MIN_PROSE_SHARE).then(|| {
-        format!(
-            "not an article: a list or table, not prose ({} lines, {:.0}% of the text in sentences)",
-            lines.len(),
-            share * 100.0
-        )
-    })
+    (lines.len(), prose as f64 / total.max(1) as f64)
 }
 
 fn skip_blank(lines: &[&str], mut i: usize) -> usize {
