@@ -81,7 +81,7 @@ pub fn extract(
     let page = Page::analyse(&doc);
     let container = page.choose_container(&doc)?;
     let mut meta = Meta::default();
-    collect_meta(&doc, &page, Some(container), hints, &mut meta);
+    collect_meta(path, &doc, &page, Some(container), hints, &mut meta);
 
     // Boilerplate inside the chosen block, and the headline (already the title), are cut out.
     let cut: Vec<_> = container
@@ -733,8 +733,9 @@ fn split_title(title: &str) -> (String, Option<String>) {
     (title.trim().to_string(), None)
 }
 
-/// True when a title's tail names the page's site: it is the page's site name or publisher, or
-/// the name its URL's site spells (`Eastside Gazette` for `eastsidegazette.com`, `BBC News` for
+/// True when a title's tail names the page's site: it is the page's site name or publisher, or a
+/// folder the page was saved in (`gulf-coast-herald/` for `Gulf Coast Herald`), or the name its
+/// URL's site spells (`Eastside Gazette` for `eastsidegazette.com`, `BBC News` for
 /// `bbc.co.uk`, `Diario Costeiro` for `costeiro.pt`). Case, spaces, punctuation and a leading "The" do not count.
 fn names_the_site(tail: &str, names: &[Option<&str>], urls: &[Option<String>]) -> bool {
     let squash = |s: &str| -> String {
@@ -799,6 +800,7 @@ fn absolute_url(href: &str, base: Option<&str>) -> Option<String> {
 }
 
 fn collect_meta(
+    path: &str,
     doc: &Html,
     page: &Page<'_>,
     container: Option<NodeRef<'_>>,
@@ -835,7 +837,10 @@ fn collect_meta(
             (h, Some(tail))
                 if names_the_site(
                     &tail,
-                    &[f.og_site.as_deref(), ld.publisher.as_deref()],
+                    &[f.og_site.as_deref(), ld.publisher.as_deref()]
+                        .into_iter()
+                        .chain(path.split(['/', '\\']).map(Some))
+                        .collect::<Vec<_>>(),
                     &urls,
                 ) =>
             {
