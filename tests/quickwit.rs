@@ -427,6 +427,20 @@ fn a_missing_cluster_or_index_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("INDEX"));
+    // A retry budget that is not a number of seconds is a usage error, before any request.
+    let out = env
+        .cmd()
+        .env("NEWSDEX_REMOTE_RETRY_SECS", "a minute")
+        .args(["--engine", &format!("quickwit://127.0.0.1:{port}/news")])
+        .args(["search", "caravan"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("NEWSDEX_REMOTE_RETRY_SECS=\"a minute\" is not a number of seconds"),
+        "{err}"
+    );
 
     let Some(cluster) = Cluster::start() else {
         return;

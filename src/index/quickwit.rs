@@ -293,8 +293,12 @@ impl Client {
             };
             retry += 1;
             let Some(wait) = self.backoff.delay(retry, waited, hint) else {
+                let tries = match retry {
+                    1 => "1 try".to_string(),
+                    n => format!("{n} tries"),
+                };
                 return Err(self.remote(format!(
-                    "Quickwit at {} still refused {method} {path} after {retry} tries over {} s \
+                    "Quickwit at {} still refused {method} {path} after {tries} over {} s \
                      (last: {why}): the cluster is overloaded or not ready (an index just created \
                      has no ingest shard for a moment). Check its log and {}/health/readyz, then \
                      run the same command again (a push resumes from its checkpoint), or allow a \
@@ -949,8 +953,20 @@ mod tests {
             "{err}"
         );
         assert!(err.contains(RETRY_SECS_ENV), "{err}");
+        assert!(err.contains("after 8 tries over 0 s"), "{err}");
         // 1, 2, 4, 4, 4, 4 ms, then 1 ms left: 8 tries in all.
         assert_eq!(seen(&n), 8);
+        // With retries off, the first refusal is the answer.
+        let (addr, n) = scripted_server(vec![Reply::Status(429)]);
+        let err = quick_client(&addr, 0)
+            .call("GET", "/api/v1/version", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("after 1 try over 0 s (last: HTTP 429"),
+            "{err}"
+        );
+        assert_eq!(seen(&n), 1);
     }
 
     #[test]
