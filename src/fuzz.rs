@@ -108,6 +108,24 @@ fn engine() -> &'static LocalEngine {
             format: "text",
             ..Article::default()
         });
+        // Hostile text for snippets: multi-byte spaces beside matches, combining marks, bidi
+        // controls, zero-width joiners, emoji, CJK without spaces, a word far longer than a
+        // snippet window, and text that looks like markup.
+        let hostile = [
+            "12\u{a0}million migrants\u{2009}crossed; 3\u{3000}million\u{202f}more\u{a0}waited",
+            "caf\u{e9} cafe\u{301} \u{202e}nargim\u{202c} migrant \u{200d}\u{1f469}\u{200d}\u{1f52c} caravan \u{feff}harbour",
+            "\u{79fb}\u{6c11}\u{30ad}\u{30e3}\u{30e9}\u{30d0}\u{30f3}\u{304c}\u{56fd}\u{5883}\u{306b}\u{5230}\u{7740} caravan",
+            "<b>caravan</b> &amp; &#x202E; **migrant** [link](x) \u{fffd}\u{fffd} caravan",
+        ];
+        for (i, body) in hostile.iter().enumerate() {
+            articles.push(Article {
+                path: format!("/fuzz/hostile{i}.txt"),
+                title: format!("Hostile {i} caravan\u{a0}migrant"),
+                body: format!("{body} {} {body}", "x".repeat(i * 300)),
+                format: "text",
+                ..Article::default()
+            });
+        }
         LocalEngine::in_memory(&articles).expect("in-memory index")
     })
 }
@@ -123,7 +141,27 @@ pub fn query(query: &str, any: bool) {
         req.limit = 10;
         req.snippets = true;
         match engine.search(&req) {
-            Ok(r) => assert!(r.hits.len() <= r.total_hits),
+            Ok(r) => {
+                assert!(r.hits.len() <= r.total_hits);
+                for h in &r.hits {
+                    let s = &h.snippet;
+                    for range in &s.highlights {
+                        assert!(
+                            range.start < range.end
+                                && range.end <= s.text.len()
+                                && s.text.is_char_boundary(range.start)
+                                && s.text.is_char_boundary(range.end),
+                            "highlight {range:?} is not a run of characters of {:?}",
+                            s.text
+                        );
+                    }
+                    assert!(
+                        s.highlights.windows(2).all(|w| w[0].end <= w[1].start),
+                        "overlapping highlights {:?}",
+                        s.highlights
+                    );
+                }
+            }
             Err(e) => assert!(
                 !e.to_string().trim().is_empty(),
                 "an error without a message"

@@ -1,16 +1,15 @@
-//! Tests on the real archives in ../shared/corpora. Skipped (with a message) when ../shared is
-//! absent; under CI (CI set) its absence is a failure. `.ci/run` runs them.
+//! Tests on the real archives in ../shared/corpora. Ignored by `cargo test` (listed as ignored,
+//! never passed unseen); `cargo test -- --include-ignored` runs them, as `.ci/run` does, and
+//! there a missing ../shared is a failure.
 
 mod common;
 
 use common::{TestEnv, shared_corpus};
-use predicates::prelude::*;
 
 #[test]
+#[ignore = "needs ../shared (cargo test -- --include-ignored)"]
 fn bbc_all_articles_indexed_readme_skipped_pound_sign_intact() {
-    let Some(bbc) = shared_corpus("bbc") else {
-        return;
-    };
+    let bbc = shared_corpus("bbc");
     let env = TestEnv::new();
     let report = env.dir.path().join("report.jsonl");
     let summary = env.index_json(&bbc, &["--report", report.to_str().unwrap()]);
@@ -42,10 +41,9 @@ fn bbc_all_articles_indexed_readme_skipped_pound_sign_intact() {
 }
 
 #[test]
+#[ignore = "needs ../shared (cargo test -- --include-ignored)"]
 fn bbc_yukos_ranks_a_business_article_first() {
-    let Some(bbc) = shared_corpus("bbc") else {
-        return;
-    };
+    let bbc = shared_corpus("bbc");
     let env = TestEnv::new();
     env.index(&bbc);
     let hits = env.search(&["Yukos"]);
@@ -55,18 +53,20 @@ fn bbc_yukos_ranks_a_business_article_first() {
         "first: {}",
         hits[0].path
     );
-    env.cmd()
-        .args(["search", "--format", "text", "Yukos"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Yukos"));
+    // The text output shows the word where each hit has it (the header line repeats the query,
+    // so it does not count): every one of the ten snippets highlights it.
+    let out = env.stdout(&["search", "--format", "text", "--color", "never", "Yukos"]);
+    let out = String::from_utf8(out).unwrap();
+    let (header, hits) = out.split_once('\n').unwrap();
+    assert!(header.contains("hits for Yukos"), "{header}");
+    let highlighted = hits.lines().filter(|l| l.contains("**Yukos**")).count();
+    assert_eq!(highlighted, 10, "{out}");
 }
 
 #[test]
+#[ignore = "needs ../shared (cargo test -- --include-ignored)"]
 fn reuters_every_story_indexed_once_with_clean_text_and_1987_dates() {
-    let Some(reuters) = shared_corpus("reuters21578") else {
-        return;
-    };
+    let reuters = shared_corpus("reuters21578");
     let env = TestEnv::new();
     let report = env.dir.path().join("report.jsonl");
     // The archive names its outlet only in a few bylines: the user names it for the folder.
@@ -164,20 +164,23 @@ fn reuters_every_story_indexed_once_with_clean_text_and_1987_dates() {
     assert!(cocoa.len() > 50, "{} cocoa stories", cocoa.len());
 }
 
-fn shared_eval(name: &str) -> Option<std::path::PathBuf> {
-    // Same gate as the corpora: skip without ../shared, fail under CI.
-    let corpora = shared_corpus("bbc")?;
-    Some(corpora.join("../../eval").join(name))
+fn shared_eval(name: &str) -> std::path::PathBuf {
+    shared_corpus("bbc").join("../../eval").join(name)
 }
 
 #[test]
+#[ignore = "needs ../shared (cargo test -- --include-ignored)"]
 fn eval_on_judged_collections_counts_the_judged_queries_and_scores_like_bm25() {
-    for (name, queries, qrels, n_queries, min_map) in [
-        ("cran", "cran.qry", "cran.qrels", 225, 0.29),
-        ("cisi", "CISI.QRY", "CISI.REL", 76, 0.19),
-        ("med", "MED.QRY", "MED.REL", 30, 0.50),
+    // MAP as measured when this was written (`newsdex eval` on each collection, default mode):
+    // a ranking change that moves it by more than 0.03 either way must update these numbers
+    // with the README's table, so a loss cannot pass unseen, nor a gain too good to be true
+    // (judgments leaking into the ranking, a qrels reader counting every pair relevant).
+    for (name, queries, qrels, n_queries, measured_map) in [
+        ("cran", "cran.qry", "cran.qrels", 225, 0.317),
+        ("cisi", "CISI.QRY", "CISI.REL", 76, 0.221),
+        ("med", "MED.QRY", "MED.REL", 30, 0.524),
     ] {
-        let Some(dir) = shared_eval(name) else { return };
+        let dir = shared_eval(name);
         let env = TestEnv::new();
         env.index(&dir);
         let run = env.dir.path().join("run.txt");
@@ -196,7 +199,10 @@ fn eval_on_judged_collections_counts_the_judged_queries_and_scores_like_bm25() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["queries"], n_queries, "{name}");
         let map = v["mean"]["map"].as_f64().unwrap();
-        assert!(map > min_map && map < 1.0, "{name}: MAP {map}");
+        assert!(
+            (map - measured_map).abs() <= 0.03,
+            "{name}: MAP {map:.3}, measured {measured_map} (update both if the ranking changed)"
+        );
         // The run file is TREC format: qid Q0 docno rank score run.
         let first = std::fs::read_to_string(&run).unwrap();
         let cols: Vec<&str> = first.lines().next().unwrap().split(' ').collect();

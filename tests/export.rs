@@ -180,19 +180,60 @@ fn counts_total_the_hits_in_calendar_months_and_plot_one_series_per_query() {
 
 #[test]
 fn share_divides_by_all_articles_in_the_bucket() {
-    let env = sample_env();
-    let out = env
-        .cmd()
-        .args(["count", "*", "--by", "year", "--share", "--format", "json"])
-        .output()
-        .unwrap();
-    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for r in t["rows"].as_array().unwrap() {
-        // Every article matches `*`, so the share is 1 wherever there are articles.
-        if r["total"].as_u64().unwrap() > 0 {
-            assert_eq!(r["shares"][0], 1.0);
-        }
+    let env = TestEnv::new();
+    // 2018: 4 articles, 1 about dredging; 2019: 2, both; 2020: none; 2021: 1, not about it.
+    for (i, (year, dredging)) in [
+        (2018, true),
+        (2018, false),
+        (2018, false),
+        (2018, false),
+        (2019, true),
+        (2019, true),
+        (2021, false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let what = if dredging {
+            "dredging of the channel"
+        } else {
+            "a new ferry timetable"
+        };
+        env.write(
+            &format!("{i}.txt"),
+            format!(
+                "Title: Harbour news {i}\nDate: {year}-05-0{}\n\nThe board announced {what}.\n",
+                i % 9 + 1
+            ),
+        );
     }
+    env.index(&env.archive());
+    let t: serde_json::Value = serde_json::from_slice(&env.stdout(&[
+        "count", "dredging", "--by", "year", "--share", "--format", "json",
+    ]))
+    .unwrap();
+    let rows: Vec<(String, u64, u64, f64)> = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["bucket"].as_str().unwrap().to_string(),
+                r["counts"][0].as_u64().unwrap(),
+                r["total"].as_u64().unwrap(),
+                r["shares"][0].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    // Rows span the years with hits; each share is hits / all articles of that year.
+    assert_eq!(
+        rows,
+        [
+            ("2018".to_string(), 1, 4, 0.25),
+            ("2019".to_string(), 2, 2, 1.0),
+        ],
+        "{t}"
+    );
 }
 
 #[test]

@@ -9,10 +9,16 @@ use common::TestEnv;
 use predicates::prelude::*;
 
 fn titles(env: &TestEnv) -> BTreeSet<String> {
-    env.search(&["--any", "article OR story OR body OR text"])
+    common::distinct_titles(
+        env.search(&[
+            "--any",
+            "--limit",
+            "1000",
+            "article OR story OR body OR text",
+        ])
         .into_iter()
-        .map(|h| h.title)
-        .collect()
+        .map(|h| h.title),
+    )
 }
 
 #[test]

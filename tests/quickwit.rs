@@ -1,7 +1,8 @@
 //! The Quickwit engine against the local one: a one-node cluster from
 //! `../shared/tools/quickwit/start-local.sh` on a free loopback port, the archive pushed to it,
-//! and the same commands run both ways. Skipped (with a message) without `../shared` (or
-//! `$NEWSDEX_SHARED`); required under `CI=true`.
+//! and the same commands run both ways. The tests that need `../shared` (or `$NEWSDEX_SHARED`)
+//! are `#[ignore]`d, so `cargo test` lists them as ignored; `cargo test -- --include-ignored`
+//! (what `.ci/run` runs) runs them, and there a missing `../shared` is a failure.
 
 mod common;
 
@@ -36,23 +37,15 @@ fn shared_dir() -> PathBuf {
         })
 }
 
-/// `../shared/<rel>` when present; absent: skip with a message, except under CI.
-fn shared(rel: &str) -> Option<PathBuf> {
+/// `../shared/<rel>`; a test that asks for it was run on purpose, so it must be there.
+fn shared(rel: &str) -> PathBuf {
     let p = shared_dir().join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "{} is missing, and CI must run the Quickwit tests",
-            p.display()
-        );
-    }
-    eprintln!(
-        "skipping: {} not found (the Quickwit tests need ../shared or $NEWSDEX_SHARED)",
+    assert!(
+        p.exists(),
+        "{} is missing: the Quickwit tests need ../shared (or $NEWSDEX_SHARED)",
         p.display()
     );
-    None
+    p
 }
 
 /// A loopback port that is free, with the next one (Quickwit's gRPC port) free too.
@@ -68,8 +61,8 @@ fn free_port_pair() -> u16 {
 }
 
 impl Cluster {
-    fn start() -> Option<Cluster> {
-        let script = shared("tools/quickwit/start-local.sh")?;
+    fn start() -> Cluster {
+        let script = shared("tools/quickwit/start-local.sh");
         let data = tempfile::tempdir().unwrap();
         let port = free_port_pair();
         let child = Command::new(script)
@@ -88,7 +81,7 @@ impl Cluster {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(120) {
             if ureq::get(&ready).call().is_ok_and(|r| r.status() == 200) {
-                return Some(cluster);
+                return cluster;
             }
             std::thread::sleep(Duration::from_millis(250));
         }
@@ -344,10 +337,9 @@ fn push(env: &TestEnv, remote: &str) -> serde_json::Value {
 }
 
 #[test]
+#[ignore = "needs ../shared/tools/quickwit (cargo test -- --include-ignored)"]
 fn the_sample_corpus_answers_the_same_on_a_cluster_and_after_changes() {
-    let Some(cluster) = Cluster::start() else {
-        return;
-    };
+    let cluster = Cluster::start();
     let env = TestEnv::new();
     copy_dir(&common::sample_corpus(), &env.archive());
     env.index(&env.archive());
@@ -405,7 +397,7 @@ fn the_sample_corpus_answers_the_same_on_a_cluster_and_after_changes() {
 }
 
 #[test]
-fn a_missing_cluster_or_index_is_a_clear_error() {
+fn a_missing_cluster_is_a_clear_error() {
     let env = TestEnv::new();
     env.write("a.txt", "Title: A\n\nCaravan news.\n");
     env.index(&env.archive());
@@ -441,10 +433,15 @@ fn a_missing_cluster_or_index_is_a_clear_error() {
         err.contains("NEWSDEX_REMOTE_RETRY_SECS=\"a minute\" is not a number of seconds"),
         "{err}"
     );
+}
 
-    let Some(cluster) = Cluster::start() else {
-        return;
-    };
+#[test]
+#[ignore = "needs ../shared/tools/quickwit (cargo test -- --include-ignored)"]
+fn a_missing_index_on_a_cluster_is_a_clear_error() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Title: A\n\nCaravan news.\n");
+    env.index(&env.archive());
+    let cluster = Cluster::start();
     let out = env
         .cmd()
         .args(["--engine", &cluster.url("nothing-here")])
@@ -489,13 +486,10 @@ fn a_dry_run_writes_the_config_and_every_article() {
 }
 
 #[test]
+#[ignore = "needs ../shared/tools/quickwit and corpora (cargo test -- --include-ignored)"]
 fn reuters_said_exports_the_same_ids_past_ten_thousand_hits() {
-    let Some(reuters) = shared("corpora/reuters21578") else {
-        return;
-    };
-    let Some(cluster) = Cluster::start() else {
-        return;
-    };
+    let reuters = shared("corpora/reuters21578");
+    let cluster = Cluster::start();
     let env = TestEnv::new();
     env.index(&reuters);
     let remote = cluster.url("reuters");

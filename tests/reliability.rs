@@ -256,34 +256,6 @@ fn sigterm_commits_what_is_done_like_ctrl_c() {
     assert!(n > 0 && n < 150, "{n} articles after SIGTERM");
 }
 
-/// Runs `script` (sh) in a private mount namespace with `NEWSDEX` set to the binary. `None` when
-/// this machine allows no such namespace (then CI must fail, not skip).
-fn in_mount_namespace(script: &str) -> Option<std::process::Output> {
-    let bin = assert_cmd::cargo::cargo_bin("newsdex");
-    for flags in [&["-m"][..], &["-U", "-r", "-m"][..]] {
-        let probe = Command::new("unshare")
-            .args(flags)
-            .args(["sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"])
-            .output();
-        if probe.is_ok_and(|o| o.status.success()) {
-            return Some(
-                Command::new("unshare")
-                    .args(flags)
-                    .args(["sh", "-c", script])
-                    .env("NEWSDEX", bin)
-                    .output()
-                    .unwrap(),
-            );
-        }
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but no private mount namespace can be made (unshare -m / -Urm)"
-    );
-    eprintln!("SKIPPED: no private mount namespace (unshare -m / -Urm) on this machine");
-    None
-}
-
 fn value(stdout: &str, key: &str) -> String {
     stdout
         .lines()
@@ -294,6 +266,7 @@ fn value(stdout: &str, key: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs a private mount namespace, unshare -Urm (cargo test -- --include-ignored)"]
 fn a_read_only_index_is_searched_and_checked_and_refuses_writes_clearly() {
     let env = small_index();
     let mnt = env.dir.path().join("mnt");
@@ -313,9 +286,7 @@ mount -o remount,ro '{mnt}'
         mnt = mnt.display(),
         archive = env.archive().display(),
     );
-    let Some(out) = in_mount_namespace(&script) else {
-        return;
-    };
+    let out = common::in_mount_namespace(&script);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let check = std::fs::read_to_string(env.dir.path().join("check.txt")).unwrap_or_default();
     let index = std::fs::read_to_string(env.dir.path().join("index.txt")).unwrap_or_default();
@@ -328,6 +299,7 @@ mount -o remount,ro '{mnt}'
 }
 
 #[test]
+#[ignore = "needs a private mount namespace, unshare -Urm (cargo test -- --include-ignored)"]
 fn a_full_disk_while_a_segment_is_written_or_merged_is_reported_and_cleaned_up() {
     let env = TestEnv::new();
     // About 40 MB of text with many distinct words: with --memory 20 tantivy writes segments
@@ -355,9 +327,7 @@ echo "used_after=$(du -sk "$IX" | cut -f1)"
         archive = env.archive().display(),
         big = big.display(),
     );
-    let Some(out) = in_mount_namespace(&script) else {
-        return;
-    };
+    let out = common::in_mount_namespace(&script);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let read = |name: &str| std::fs::read_to_string(env.dir.path().join(name)).unwrap_or_default();
     let stderr = read("stderr.txt");

@@ -155,28 +155,21 @@ pub fn sample_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus")
 }
 
-/// `../shared/corpora/<name>` when present. Absent: skip with a message, except under CI, where
-/// the gated tests must run.
-pub fn shared_corpus(name: &str) -> Option<PathBuf> {
+/// `../shared/corpora/<name>`. The tests that read it are `#[ignore = "needs ../shared"]`, so
+/// `cargo test` lists them as ignored rather than passing them unseen; run on purpose
+/// (`cargo test -- --include-ignored`, as `.ci/run` does), a missing folder is a failure.
+pub fn shared_corpus(name: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("shared")
         .join("corpora")
         .join(name);
-    if p.is_dir() {
-        return Some(p);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "{} is missing, and CI must run the corpus tests",
-            p.display()
-        );
-    }
-    eprintln!(
-        "skipping: {} not found (these tests need ../shared)",
+    assert!(
+        p.is_dir(),
+        "{} is missing: the corpus tests need ../shared beside the repository",
         p.display()
     );
-    None
+    p
 }
 
 /// Lower-cased file text with curly quotes and runs of whitespace normalised, for checking hits
@@ -235,4 +228,45 @@ pub fn disk_filler(env: &TestEnv, small: usize, big_files: usize, vocabulary: u6
         std::fs::write(big.join(format!("b{f:02}.txt")), text).unwrap();
     }
     big
+}
+
+/// Runs `script` (sh) in a private mount namespace (where it may mount a small tmpfs), with
+/// `NEWSDEX` set to the binary. The tests that need one are `#[ignore]`d (this machine may not
+/// allow it); run on purpose, a machine that allows none fails them.
+pub fn in_mount_namespace(script: &str) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("newsdex");
+    // As root a mount namespace is enough; otherwise a user namespace maps us to root in it.
+    for flags in [&["-m"][..], &["-U", "-r", "-m"][..]] {
+        let probe = std::process::Command::new("unshare")
+            .args(flags)
+            .args(["sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"])
+            .output();
+        if probe.is_ok_and(|o| o.status.success()) {
+            return std::process::Command::new("unshare")
+                .args(flags)
+                .args(["sh", "-c", script])
+                .env("NEWSDEX", bin)
+                .output()
+                .unwrap();
+        }
+    }
+    panic!(
+        "this test needs a private mount namespace (unshare -m, or -Urm without root) to make a \
+         size-limited filesystem, and this machine allows none"
+    );
+}
+
+/// The titles as a set, failing when one is there twice: a set alone cannot see a doubled
+/// article, which is what many tests exist to catch.
+pub fn distinct_titles(
+    titles: impl IntoIterator<Item = String>,
+) -> std::collections::BTreeSet<String> {
+    let mut set = std::collections::BTreeSet::new();
+    for t in titles {
+        assert!(
+            set.insert(t.clone()),
+            "the article {t:?} is in the index twice"
+        );
+    }
+    set
 }
