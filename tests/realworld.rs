@@ -397,3 +397,142 @@ fn word_lists_readmes_and_unreadable_types_are_named_but_never_fail_strict() {
     assert_eq!(s["skipped_by_reason"]["not an article"], 2, "{s}");
     assert_eq!(s["rejected_by_reason"].as_object().unwrap().len(), 0, "{s}");
 }
+
+fn write_outlets(env: &TestEnv) {
+    env.write(
+        "outlets.csv",
+        "title,body,source,authors,published\n\
+         Harbour cranes idle,Dock workers stopped the harbour cranes at dawn.,Planet Politics,Jane Okafor,2020-03-01\n\
+         Ferry strike ends,The ferry crews went back to the harbour after talks.,Planet Politics,Jane Okafor,2020-03-02\n\
+         Harbour fees rise,The port raised harbour fees for ferries.,Port Gazette,Tom Reyes,2020-03-03\n\
+         Bad name,A harbour story from an outlet whose name hides a terminal escape.,Evil\x1b[31m Post,Tom Reyes,2020-03-04\n",
+    );
+    env.index(&env.archive());
+}
+
+#[test]
+fn no_hits_echo_the_filters_and_suggest_close_names_on_stderr() {
+    let env = TestEnv::new();
+    write_outlets(&env);
+    for cmd in [
+        &["search", "--format", "jsonl"][..],
+        &["count", "--format", "csv"][..],
+        &["export", "--format", "csv"][..],
+    ] {
+        let out = env
+            .cmd()
+            .args(cmd)
+            .args([
+                "--source",
+                "planet poltics",
+                "--author",
+                "okafor",
+                "--since",
+                "2021-01",
+                "harbour",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(
+                "no hits with the filters --since 2021-01-01 --source \"planet poltics\" --author okafor"
+            ),
+            "{cmd:?}: {err}"
+        );
+        assert!(
+            err.contains(
+                "--source \"planet poltics\": no article has this outlet; did you mean \"Planet Politics\" (2 articles)?"
+            ),
+            "{cmd:?}: {err}"
+        );
+        assert!(
+            err.contains("--author okafor: no article has this author; did you mean \"Jane Okafor\" (2 articles)?"),
+            "{cmd:?}: {err}"
+        );
+        assert!(
+            err.contains("the index holds articles dated 2020-03-01 to 2020-03-04"),
+            "{cmd:?}: {err}"
+        );
+        assert!(
+            err.contains("without the filters, harbour matches 4 articles"),
+            "{cmd:?}: {err}"
+        );
+    }
+
+    // What the user typed and the names from the archive reach the terminal escaped, never raw.
+    let out = env
+        .cmd()
+        .args([
+            "search",
+            "--format",
+            "jsonl",
+            "--source",
+            "evil",
+            "--section",
+            "x\x1b[2J",
+            "dawn",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(err.contains("--section \"x\\x1B[2J\""), "{err}");
+    assert!(
+        err.contains("did you mean \"Evil[31m Post\" (1 article)?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("without the filters, dawn matches 1 article\n"),
+        "{err}"
+    );
+
+    // Nothing close: say so and where to look; a query that matches nothing anyway says that.
+    let out = env
+        .cmd()
+        .args([
+            "search",
+            "--format",
+            "jsonl",
+            "--source",
+            "Herald Tribune",
+            "zeppelin",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--source \"Herald Tribune\": no article has this outlet and no name in the index is close (`newsdex count --by source` lists them)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("zeppelin matches nothing even without the filters"),
+        "{err}"
+    );
+
+    // No filters: no advice; hits: no advice.
+    let out = env
+        .cmd()
+        .args(["search", "--format", "jsonl", "zeppelin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("filters"));
+    let out = env
+        .cmd()
+        .args([
+            "search",
+            "--format",
+            "jsonl",
+            "--source",
+            "port gazette",
+            "harbour",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("filters"));
+}

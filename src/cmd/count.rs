@@ -113,6 +113,8 @@ pub(crate) fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Resul
     Ok(if table.totals.iter().any(|&t| t > 0) {
         ExitCode::SUCCESS
     } else {
+        let reqs: Vec<_> = requests.iter().collect();
+        crate::cmd::search::explain_no_hits(&*engine, &reqs);
         ExitCode::from(1)
     })
 }

@@ -116,6 +116,8 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
     Ok(if hits > 0 {
         ExitCode::SUCCESS
     } else {
+        let reqs: Vec<_> = queries.iter().map(|q| &q.request).collect();
+        crate::cmd::search::explain_no_hits(&*engine, &reqs);
         ExitCode::from(1)
     })
 }

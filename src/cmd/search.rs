@@ -7,7 +7,7 @@ use crate::cli::{ColorArg, FormatArg, SearchArgs};
 use crate::cmd::open_engine;
 use crate::cmd::{request, use_color};
 use newsdex::output::{OutputFormat, TextStyle, TrecRun, write_results};
-use newsdex::search::{SearchRequest, SearchResults};
+use newsdex::search::{SearchEngine, SearchRequest, SearchResults};
 
 pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mut req = request(args.query.join(" "), &args.filters)?;
@@ -30,7 +30,22 @@ pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Res
         qid: args.qid,
         run_name: args.run_name,
     };
-    print_results(&req, &results, format, args.color, &trec)
+    let code = print_results(&req, &results, format, args.color, &trec)?;
+    if results.total_hits == 0 {
+        explain_no_hits(&*engine, &[&req]);
+    }
+    Ok(code)
+}
+
+/// After a search, count or export that found nothing: the active filters, close names for
+/// values the index does not hold, and the count without the filters, on stderr. Advice only:
+/// if the engine cannot give it, nothing is printed and the exit code stays 1.
+pub(crate) fn explain_no_hits(engine: &dyn SearchEngine, requests: &[&SearchRequest]) {
+    if let Ok(lines) = newsdex::report::nohits::no_hits_advice(engine, requests) {
+        for l in lines {
+            eprintln!("{l}");
+        }
+    }
 }
 
 /// The output format asked for, or text on a terminal and JSON Lines when piped.
