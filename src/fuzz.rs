@@ -117,7 +117,13 @@ fn engine() -> &'static LocalEngine {
             "\u{79fb}\u{6c11}\u{30ad}\u{30e3}\u{30e9}\u{30d0}\u{30f3}\u{304c}\u{56fd}\u{5883}\u{306b}\u{5230}\u{7740} caravan",
             "<b>caravan</b> &amp; &#x202E; **migrant** [link](x) \u{fffd}\u{fffd} caravan",
         ];
-        for (i, body) in hostile.iter().enumerate() {
+        // Long runs of words joined only by multi-byte spaces before a match, so a snippet
+        // window's left edge falls among them.
+        let runs = [
+            format!("{}caravan migrant", "dredge\u{a0}".repeat(120)),
+            format!("{}caravan\u{3000}migrant", "\u{6e2f}\u{3000}".repeat(150)),
+        ];
+        for (i, body) in hostile.iter().copied().chain(runs.iter().map(String::as_str)).enumerate() {
             articles.push(Article {
                 path: format!("/fuzz/hostile{i}.txt"),
                 title: format!("Hostile {i} caravan\u{a0}migrant"),
