@@ -2,9 +2,10 @@
 //! it is ranked. They are removed from the query only, never from the index, so a phrase or a
 //! query made of nothing else ("The Who", "to be or not to be") still finds them.
 //!
-//! Lists are keyed by ISO 639-1 language code; [`stop_words`] gives the list for a language
-//! (empty when there is none, which keeps every word). A new language is one more `const` list
-//! and one more arm in [`stop_words`].
+//! Lists are keyed by ISO 639-1 language code. English has its own list here ([`ENGLISH`]); Danish,
+//! Dutch, Finnish, French, German, Hungarian, Italian, Norwegian, Portuguese, Russian, Spanish
+//! and Swedish use the Snowball project's lists that tantivy ships (`StopWordFilter::new`). A
+//! language without a list keeps every word.
 
 /// The Snowball project's English stop-word list (snowballstem.org, `english/stop.txt`, BSD
 /// licence): pronouns, auxiliaries, articles, conjunctions, prepositions, and the contracted
@@ -203,13 +204,62 @@ pub fn stop_words(lang: &str) -> &'static [&'static str] {
 
 /// Whether `word` (as typed: any case, straight or curly apostrophe) is a stop word in `lang`.
 pub fn is_stop_word(lang: &str, word: &str) -> bool {
-    let list = stop_words(lang);
-    if list.is_empty() {
-        return false;
-    }
     let w = word.to_lowercase().replace('’', "'");
-    list.contains(&w.as_str())
+    let list = stop_words(lang);
+    if !list.is_empty() {
+        return list.contains(&w.as_str());
+    }
+    let base = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let Some(language) = snowball_language(&base) else {
+        return false;
+    };
+    SNOWBALL.with(|cell| {
+        let mut filters = cell.borrow_mut();
+        let filter = filters.entry(base).or_insert_with(|| {
+            StopWordFilter::new(language).map(|f| {
+                TextAnalyzer::builder(RawTokenizer::default())
+                    .filter(f)
+                    .build()
+            })
+        });
+        match filter {
+            // The filter lets a word through unless it is on the list.
+            Some(a) => a.token_stream(&w).next().is_none(),
+            None => false,
+        }
+    })
 }
+
+/// The languages whose Snowball stop-word list tantivy ships, by ISO 639-1 code.
+fn snowball_language(code: &str) -> Option<Language> {
+    Some(match code {
+        "da" => Language::Danish,
+        "nl" => Language::Dutch,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "de" => Language::German,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ru" => Language::Russian,
+        "es" => Language::Spanish,
+        "sv" => Language::Swedish,
+        _ => return None,
+    })
+}
+
+thread_local! {
+    /// tantivy's Snowball stop-word filter per language code (`None`: no list for it).
+    static SNOWBALL: std::cell::RefCell<std::collections::HashMap<String, Option<TextAnalyzer>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+use tantivy::tokenizer::{Language, RawTokenizer, StopWordFilter, TextAnalyzer};
 
 #[cfg(test)]
 mod tests {
@@ -226,6 +276,13 @@ mod tests {
             !is_stop_word("xx", "the"),
             "an unknown language keeps every word"
         );
+        assert!(is_stop_word("de", "Die"));
+        assert!(is_stop_word("de-AT", "über"));
+        assert!(!is_stop_word("de", "Flüchtling"));
+        assert!(is_stop_word("es", "los"));
+        assert!(is_stop_word("fr", "les"));
+        assert!(!is_stop_word("en", "die"), "die is an English word");
+        assert!(!is_stop_word("el", "και"), "no Greek list");
         let mut sorted = ENGLISH.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
