@@ -125,6 +125,14 @@ pub struct IndexArgs {
     /// (remembered for these folders; --source '' forgets it).
     #[arg(long, value_name = "NAME")]
     pub source: Option<String>,
+    /// One outlet name for a URL host or another spelling, e.g. "swsentinel.example=Southwest
+    /// Sentinel" (repeatable; remembered by the index; a change re-reads every file; KEY= forgets).
+    #[arg(long, value_name = "HOST-OR-NAME=OUTLET")]
+    pub alias: Vec<String>,
+    /// How all-numeric dates like 03/04/2018 are read: month first (mdy, the default) or day
+    /// first (dmy). Remembered by the index; a change re-reads every file.
+    #[arg(long, value_enum)]
+    pub date_order: Option<DateOrderArg>,
     /// How many times a headline counts in ranking (1 = plain BM25 over headline + body;
     /// remembered by the index; a change re-reads every file).
     #[arg(long, value_name = "N")]
@@ -294,6 +302,12 @@ pub struct TraceArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = TraceFormatArg::Text)]
     pub format: TraceFormatArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DateOrderArg {
+    Mdy,
+    Dmy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

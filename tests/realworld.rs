@@ -536,3 +536,269 @@ fn no_hits_echo_the_filters_and_suggest_close_names_on_stderr() {
     assert_eq!(out.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("filters"));
 }
+
+fn source_counts(env: &TestEnv) -> String {
+    stdout_of(
+        env,
+        &["count", "--by", "source", "--format", "csv", "council"],
+    )
+}
+
+#[test]
+fn alias_names_outlets_from_hosts_and_spellings_and_is_remembered() {
+    let env = TestEnv::new();
+    let story = |url: &str, title: &str, source: Option<&str>| {
+        let mut j = serde_json::json!({
+            "url": url,
+            "title": title,
+            "date": "2020-01-02",
+            "text": format!("{title}. The council met on Tuesday to discuss it."),
+        });
+        if let Some(s) = source {
+            j["source"] = serde_json::json!(s);
+        }
+        j.to_string()
+    };
+    env.write(
+        "a.json",
+        story(
+            "https://lite.swsentinel.example/2020/01/02/a",
+            "Dam opens",
+            None,
+        ),
+    );
+    env.write(
+        "b.json",
+        story("https://www.swsentinel.example/b", "Road closes", None),
+    );
+    env.write(
+        "c.json",
+        story(
+            "https://elsewhere.example/c",
+            "Bridge repaired",
+            Some("SW  sentinel"),
+        ),
+    );
+    env.write(
+        "d.json",
+        story(
+            "https://swsentinel.example/d",
+            "Wire story",
+            Some("Wire Service"),
+        ),
+    );
+    // Before any alias: the outlet is the URL's site, or what the record says.
+    env.index(&env.archive());
+    let before = source_counts(&env);
+    assert!(before.contains("swsentinel.example,2\n"), "{before}");
+    assert!(before.contains("SW  sentinel,1\n"), "{before}");
+
+    let summary = env.index_json(
+        &env.archive(),
+        &[
+            "--alias",
+            "swsentinel.example=Southwest Sentinel",
+            "--alias",
+            "SW Sentinel=Southwest Sentinel",
+        ],
+    );
+    assert_eq!(
+        summary["files_read"], 4,
+        "a new alias re-reads every file: {summary}"
+    );
+    let counts = source_counts(&env);
+    assert!(counts.contains("Southwest Sentinel,3\n"), "{counts}");
+    assert!(
+        counts.contains("Wire Service,1\n"),
+        "an outlet the record names is not overruled by its URL's host: {counts}"
+    );
+    let hits = env.search(&["dam"]);
+    assert_eq!(hits[0].source.as_deref(), Some("Southwest Sentinel"));
+
+    // A later run without the option keeps the aliases, for new files too, and reads only those.
+    env.write(
+        "e.json",
+        story("https://swsentinel.example/e", "Ferry returns", None),
+    );
+    let summary = env.index_json(&env.archive(), &[]);
+    assert_eq!(summary["files_read"], 1, "{summary}");
+    let counts = source_counts(&env);
+    assert!(counts.contains("Southwest Sentinel,4\n"), "{counts}");
+    let json: serde_json::Value = serde_json::from_slice(&env.stdout(&[
+        "show",
+        "--format",
+        "json",
+        &env.search(&["ferry"])[0].id,
+    ]))
+    .unwrap();
+    assert_eq!(json["source"], "Southwest Sentinel");
+    assert_eq!(json["source_from"], "option");
+
+    // `KEY=` forgets one alias; every file is read again.
+    let summary = env.index_json(&env.archive(), &["--alias", "sw sentinel="]);
+    assert_eq!(summary["files_read"], 5, "{summary}");
+    let counts = source_counts(&env);
+    assert!(counts.contains("Southwest Sentinel,3\n"), "{counts}");
+    assert!(counts.contains("SW  sentinel,1\n"), "{counts}");
+
+    // A malformed alias is a usage error that shows the form.
+    let out = env
+        .cmd()
+        .args([
+            "index",
+            "--alias",
+            "swsentinel.example",
+            &env.archive().to_string_lossy(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not HOST-OR-NAME=OUTLET"), "{err}");
+}
+
+#[test]
+fn ambiguous_numeric_dates_follow_date_order_and_warn_once() {
+    let env = TestEnv::new();
+    env.write(
+        "a.csv",
+        "title,body,published\n\
+         Dam opens,The new dam opened to visitors.,03/04/2018\n\
+         Road closes,The coast road closed for repairs.,25/10/2018\n",
+    );
+    env.write(
+        "b.csv",
+        "title,body,published\nBridge repaired,The old bridge was repaired at last.,05/06/2018\n",
+    );
+    let index = |extra: &[&str]| {
+        let out = env
+            .cmd()
+            .args(["index", "--json"])
+            .args(extra)
+            .arg(env.archive())
+            .output()
+            .unwrap();
+        let out = succeeded(out);
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (summary, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let published = |q: &str| env.search(&[q])[0].published.clone().unwrap();
+
+    let (summary, err) = index(&[]);
+    assert_eq!(summary["ambiguous_dates"], 2, "{summary}");
+    assert_eq!(
+        err.matches("like 03/04/2018").count(),
+        1,
+        "one warning for the run, not one per date or file: {err}"
+    );
+    assert!(
+        err.contains("warning: 2 dates like 03/04/2018 could be month or day first"),
+        "{err}"
+    );
+    assert!(err.contains("--date-order dmy"), "{err}");
+    assert!(published("dam").starts_with("2018-03-04"));
+    assert!(
+        published("road").starts_with("2018-10-25"),
+        "25 can only be a day"
+    );
+
+    let (summary, err) = index(&["--date-order", "dmy"]);
+    assert_eq!(
+        summary["files_read"], 2,
+        "a new order re-reads every file: {summary}"
+    );
+    assert_eq!(summary["ambiguous_dates"], 0);
+    assert!(!err.contains("03/04/2018"), "{err}");
+    assert!(published("dam").starts_with("2018-04-03"));
+    assert!(published("bridge").starts_with("2018-06-05"));
+    assert!(published("road").starts_with("2018-10-25"));
+
+    // Remembered: a later run without the option reads new files day first too, silently.
+    env.write(
+        "c.csv",
+        "title,body,published\nFerry returns,The ferry returned to the island.,07/08/2019\n",
+    );
+    let (summary, err) = index(&[]);
+    assert_eq!(summary["files_read"], 1, "{summary}");
+    assert!(!err.contains("03/04/2018"), "{err}");
+    assert!(published("ferry").starts_with("2019-08-07"));
+
+    let out = env
+        .cmd()
+        .args(["index", "--date-order", "ymd"])
+        .arg(env.archive())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mdy"));
+}
+
+#[test]
+fn export_with_no_hits_writes_the_header_and_quiet_is_silent() {
+    let env = TestEnv::new();
+    env.write(
+        "a.csv",
+        "title,body,source\nDam opens,The new dam opened to visitors.,Port Gazette\n",
+    );
+    env.index(&env.archive());
+    let out_path = env.dir.path().join("none.csv");
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--fields",
+            "id,title,source",
+            "-o",
+        ])
+        .arg(&out_path)
+        .arg("zeppelin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&out_path).unwrap(),
+        "id,title,source\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 hits exported"));
+
+    // Markdown too; a batch of labelled queries has its `query` column.
+    let md = env
+        .cmd()
+        .args(["export", "--format", "md", "--fields", "title", "zeppelin"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&md.stdout), "| title |\n|---|\n");
+
+    // One hit: singular. -q: nothing at all on stderr, not even the no-hits advice.
+    let one = env
+        .cmd()
+        .args(["export", "--format", "csv", "dam"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&one.stderr).contains("1 hit exported"),
+        "{one:?}"
+    );
+    for q in ["dam", "zeppelin"] {
+        let quiet = env
+            .cmd()
+            .args([
+                "export",
+                "-q",
+                "--format",
+                "csv",
+                "--source",
+                "Port Gazete",
+                q,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            quiet.stderr.is_empty(),
+            "{:?}",
+            String::from_utf8_lossy(&quiet.stderr)
+        );
+    }
+}

@@ -112,12 +112,16 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
         }
     };
     bar.finish_and_clear();
-    eprintln!("{hits} hits exported");
+    if !args.quiet {
+        eprintln!("{hits} {} exported", if hits == 1 { "hit" } else { "hits" });
+    }
     Ok(if hits > 0 {
         ExitCode::SUCCESS
     } else {
-        let reqs: Vec<_> = queries.iter().map(|q| &q.request).collect();
-        crate::cmd::search::explain_no_hits(&*engine, &reqs);
+        if !args.quiet {
+            let reqs: Vec<_> = queries.iter().map(|q| &q.request).collect();
+            crate::cmd::search::explain_no_hits(&*engine, &reqs);
+        }
         ExitCode::from(1)
     })
 }

@@ -28,6 +28,16 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
     opts.title_weight = args.title_weight;
     opts.no_header = args.no_header;
     opts.source = args.source.clone();
+    opts.date_order = args.date_order.map(|o| match o {
+        crate::cli::DateOrderArg::Mdy => newsdex::ingest::date::DateOrder::Mdy,
+        crate::cli::DateOrderArg::Dmy => newsdex::ingest::date::DateOrder::Dmy,
+    });
+    for spec in &args.alias {
+        opts.aliases.push(
+            newsdex::ingest::alias::parse_alias(spec)
+                .map_err(|e| anyhow::anyhow!("--alias: {e}"))?,
+        );
+    }
     if let Some(t) = args.near_copy_threshold {
         if !(0.05..=1.0).contains(&t) {
             anyhow::bail!(
@@ -53,6 +63,17 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
     let mut err = std::io::stderr().lock();
     if !args.quiet {
         print_problems(&mut err, &summary)?;
+        if summary.ambiguous_dates > 0 {
+            let n = summary.ambiguous_dates;
+            writeln!(
+                err,
+                "warning: {n} date{} like 03/04/2018 could be month or day first; read month first \
+                 (3 April would need day first). If this archive writes the day first, run again \
+                 with --date-order dmy (remembered; every file is read again); --date-order mdy \
+                 keeps month first and silences this warning",
+                if n == 1 { "" } else { "s" }
+            )?;
+        }
     }
     if let Some(report) = &args.report {
         let write = || -> std::io::Result<()> {

@@ -78,7 +78,8 @@ pub(crate) fn print_results(
     write_results(&mut out, req, results, format, &style, trec)?;
     out.flush()?;
     if format == OutputFormat::Csv {
-        eprintln!("{} hits", results.total_hits);
+        let n = results.total_hits;
+        eprintln!("{n} {}", if n == 1 { "hit" } else { "hits" });
     }
     // JSON output carries `"relaxed": true` instead.
     if results.relaxed && !matches!(format, OutputFormat::Json | OutputFormat::Jsonl) {

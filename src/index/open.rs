@@ -30,6 +30,12 @@ pub(crate) struct StoredSettings {
     /// `--source NAME`, by the key prefix of the folder it was given for (`/news/arch/`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) folder_sources: BTreeMap<String, String>,
+    /// `--alias KEY=NAME`: outlet names by host or name (key folded by `alias_key`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) aliases: BTreeMap<String, String>,
+    /// `--date-order`: how `03/04/2018` is read (month first, with a warning, when never given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) date_order: Option<crate::ingest::date::DateOrder>,
     /// `--near-copy-threshold`: estimated shingle Jaccard at which two articles are one story.
     #[serde(default = "default_near_copy_threshold")]
     pub(crate) near_copy_threshold: f32,
@@ -56,6 +62,8 @@ impl Default for StoredSettings {
             path_pattern: None,
             title_weight: schema::DEFAULT_TITLE_WEIGHT,
             folder_sources: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            date_order: None,
             near_copy_threshold: default_near_copy_threshold(),
         }
     }
@@ -78,6 +86,12 @@ impl StoredSettings {
         // Only when given, so indexes made before `--source` keep their key.
         if !self.folder_sources.is_empty() {
             key["folder_sources"] = serde_json::json!(self.folder_sources);
+        }
+        if !self.aliases.is_empty() {
+            key["aliases"] = serde_json::json!(self.aliases);
+        }
+        if let Some(order) = self.date_order {
+            key["date_order"] = serde_json::json!(order);
         }
         key.to_string()
     }

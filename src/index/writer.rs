@@ -44,6 +44,10 @@ pub struct IndexOptions {
     /// `--source NAME`: the outlet of the articles under this run's folders whose files name
     /// none (remembered for those folders; an empty name forgets it).
     pub source: Option<String>,
+    /// `--alias`: (key, outlet name) pairs to remember (an empty name forgets the key).
+    pub aliases: Vec<(String, String)>,
+    /// `--date-order`: how `03/04/2018` is read (remembered; `None` keeps the remembered one).
+    pub date_order: Option<crate::ingest::date::DateOrder>,
     /// `--near-copy-threshold`; `None` keeps the one the index remembers.
     pub near_copy_threshold: Option<f32>,
 }
@@ -61,6 +65,8 @@ impl Default for IndexOptions {
             title_weight: None,
             no_header: false,
             source: None,
+            aliases: Vec::new(),
+            date_order: None,
             near_copy_threshold: None,
         }
     }
@@ -100,6 +106,9 @@ pub struct IndexSummary {
     /// Articles added (or replaced) in this run, by format.
     pub articles_by_format: BTreeMap<String, u64>,
     pub articles_indexed: u64,
+    /// Dates like `03/04/2018` read month first because no `--date-order` was given (the
+    /// command line warns once when this is not 0).
+    pub ambiguous_dates: u64,
     /// Articles rewritten without their site's boilerplate lines or title suffix.
     pub articles_cleaned: u64,
     /// Articles in the index after the run.
@@ -399,8 +408,20 @@ impl<'a> Run<'a> {
                 };
             }
         }
+        for (key, name) in &opts.aliases {
+            if name.is_empty() {
+                settings.aliases.remove(key);
+            } else {
+                settings.aliases.insert(key.clone(), name.clone());
+            }
+        }
+        if opts.date_order.is_some() {
+            settings.date_order = opts.date_order;
+        }
         let reading = settings.reading_key();
         let parse_opts = ParseOptions {
+            date_order: settings.date_order,
+            aliases: crate::ingest::alias::Aliases::new(&settings.aliases),
             field_map: settings.field_map.clone(),
             path_pattern: match &settings.path_pattern {
                 Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
@@ -768,6 +789,7 @@ struct FileResult {
     moved_from: Vec<String>,
     /// Some of the file's articles were added before its reader failed: listed as unverified.
     partial: bool,
+    ambiguous_dates: u64,
 }
 
 impl FileContext<'_> {
@@ -852,6 +874,7 @@ impl FileContext<'_> {
             articles_added: added.values().sum(),
             added,
             problems: outcome.problems,
+            ambiguous_dates: outcome.ambiguous_dates,
             add_error,
         }
     }
@@ -870,6 +893,7 @@ fn absorb(summary: &mut IndexSummary, manifest: &mut Manifest, done: Vec<FileRes
             summary.articles_indexed += n;
         }
         summary.record_file(r.problems);
+        summary.ambiguous_dates += r.ambiguous_dates;
         for old in r.moved_from {
             if manifest.files.remove(&old).is_some() {
                 summary.files_moved += 1;

@@ -5,7 +5,12 @@
 //! `25 Oct 2018`, with an optional time and zone), wire dates (`26-FEB-1987 15:01:01.79`), numeric
 //! `2018/10/25` and US `10/25/2018`, and epoch seconds or milliseconds. A date without a zone is
 //! taken as UTC. The calendar day *as written* is kept as the article's local day.
+//!
+//! `03/04/2018` could be 4 March or 3 April: such a date follows the [`DateOrder`] the file is
+//! read with ([`with_date_order`]; `newsdex index --date-order mdy|dmy`), month first when none
+//! was given, and those read month first by default are counted so the run can warn once.
 
+use std::cell::Cell;
 use std::fmt;
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
@@ -29,6 +34,61 @@ pub enum DateProblem {
 pub enum Precision {
     Year,
     Month,
+}
+
+/// Which number comes first in an all-numeric date whose first two numbers could each be the
+/// month (`03/04/2018`). A date whose first number is above 12 (`25/10/2018`) is day-first and
+/// one whose second is (`10/25/2018`) month-first, whatever the order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// Month, day, year (US).
+    #[default]
+    Mdy,
+    /// Day, month, year (most of the world).
+    Dmy,
+}
+
+thread_local! {
+    /// The order of the file being parsed on this thread; `None`: month first, counted.
+    static ORDER: Cell<Option<DateOrder>> = const { Cell::new(None) };
+    /// Ambiguous dates read month first because no order was given.
+    static AMBIGUOUS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `f` (the parsing of one file on this thread) with ambiguous numeric dates read in
+/// `order` (month first when `None`). Returns `f`'s result and how many ambiguous dates were read
+/// month first because no order was given. The thread's previous state is restored even if `f`
+/// panics.
+pub fn with_date_order<R>(order: Option<DateOrder>, f: impl FnOnce() -> R) -> (R, u64) {
+    struct Restore(Option<DateOrder>, u64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ORDER.set(self.0);
+            AMBIGUOUS.set(self.1);
+        }
+    }
+    let _restore = Restore(ORDER.replace(order), AMBIGUOUS.replace(0));
+    let r = f();
+    (r, AMBIGUOUS.get())
+}
+
+/// Year, month, day of `a/b/y`, following the thread's [`DateOrder`] when both could be a month.
+fn numeric_order(a: i64, b: i64, y: i64) -> (i64, i64, i64) {
+    if a > 12 {
+        return (y, b, a);
+    }
+    if b > 12 || a == b {
+        return (y, a, b);
+    }
+    match ORDER.get() {
+        Some(DateOrder::Dmy) => (y, b, a),
+        Some(DateOrder::Mdy) => (y, a, b),
+        None => {
+            AMBIGUOUS.set(AMBIGUOUS.get() + 1);
+            (y, a, b)
+        }
+    }
 }
 
 impl fmt::Display for DateProblem {
@@ -458,10 +518,7 @@ fn calendar_date(toks: &[Tok<'_>], used: &[bool]) -> Result<(i64, i64, i64), Par
     let Some(m) = month_word else {
         return match nums.as_slice() {
             [(y, 4), (m, 1 | 2), (d, 1 | 2), ..] => Ok((*y, *m, *d)),
-            [(a, 1 | 2), (b, 1 | 2), (y, 4), ..] => {
-                // Day-first only when the first number cannot be a month.
-                Ok(if *a > 12 { (*y, *b, *a) } else { (*y, *a, *b) })
-            }
+            [(a, 1 | 2), (b, 1 | 2), (y, 4), ..] => Ok(numeric_order(*a, *b, *y)),
             [(v, 8), ..] => Ok((v / 10000, v / 100 % 100, v % 100)),
             // `2018-10`, `10/2018`: a month.
             [(y, 4), (m, 1 | 2)] | [(m, 1 | 2), (y, 4)] if (1..=12).contains(m) => {
@@ -675,6 +732,22 @@ mod tests {
         assert_eq!(day("10/25/2018"), "2018-10-25");
         assert_eq!(day("25/10/2018"), "2018-10-25");
         assert_eq!(day("20181025"), "2018-10-25");
+    }
+
+    #[test]
+    fn ambiguous_numeric_dates_follow_the_order_and_are_counted_without_one() {
+        let (d, n) = with_date_order(None, || {
+            [day("03/04/2018"), day("25/10/2018"), day("04/04/2018")]
+        });
+        assert_eq!(d, ["2018-03-04", "2018-10-25", "2018-04-04"]);
+        assert_eq!(n, 1, "only 03/04 could be either");
+        let (d, n) = with_date_order(Some(DateOrder::Dmy), || {
+            [day("03/04/2018"), day("10/25/2018")]
+        });
+        assert_eq!(d, ["2018-04-03", "2018-10-25"]);
+        assert_eq!(n, 0);
+        let (d, n) = with_date_order(Some(DateOrder::Mdy), || day("03/04/2018"));
+        assert_eq!((d.as_str(), n), ("2018-03-04", 0));
     }
 
     #[test]

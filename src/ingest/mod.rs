@@ -4,6 +4,7 @@
 //! file (I/O, decoding) and hands its text to the pure parser for its format (one module each).
 //! Nothing here touches the index, so every reader is testable on its own.
 
+pub mod alias;
 pub mod article;
 pub mod date;
 pub mod decode;

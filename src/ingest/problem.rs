@@ -78,4 +78,6 @@ pub struct FileOutcome {
     pub problems: Vec<Problem>,
     /// 128-bit hash of the file's bytes, to tell real changes from touched files.
     pub content_hash: u128,
+    /// Dates like `03/04/2018` read month first because no `--date-order` was given.
+    pub ambiguous_dates: u64,
 }

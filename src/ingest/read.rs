@@ -112,6 +112,10 @@ pub struct ParseOptions {
     /// `--source`: the outlet of the articles under a folder (key prefix such as `/news/arch/`)
     /// whose files name none.
     pub folder_sources: Vec<(String, String)>,
+    /// `--alias`: readable outlet names for URL hosts and for names spelt another way.
+    pub aliases: crate::ingest::alias::Aliases,
+    /// `--date-order`: how `03/04/2018` is read (month first, counted, when `None`).
+    pub date_order: Option<crate::ingest::date::DateOrder>,
 }
 
 /// Largest slice of a JSON Lines file parsed at a time by [`read_file_in_parts`]: its articles
@@ -137,6 +141,18 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
 /// when the file could be read and parsed (with no articles if it had none); the outcome's
 /// `articles` stays empty.
 pub fn read_file_in_parts(
+    file: &FoundFile,
+    opts: &ParseOptions,
+    sink: &mut PartSink<'_>,
+) -> FileOutcome {
+    let (mut out, ambiguous) = crate::ingest::date::with_date_order(opts.date_order, || {
+        read_file_in_parts_with_order(file, opts, sink)
+    });
+    out.ambiguous_dates = ambiguous;
+    out
+}
+
+fn read_file_in_parts_with_order(
     file: &FoundFile,
     opts: &ParseOptions,
     sink: &mut PartSink<'_>,
@@ -223,12 +239,15 @@ fn apply_path_pattern(file: &FoundFile, opts: &ParseOptions, articles: &mut [Art
         .filter(|(prefix, _)| file.key.starts_with(prefix.as_str()))
         .max_by_key(|(prefix, _)| prefix.len());
     if let Some((_, name)) = given {
-        for a in articles {
+        for a in articles.iter_mut() {
             if a.source.is_none() || a.source_from == Some(Provenance::Url) {
                 a.source = Some(name.clone());
                 a.source_from = Some(Provenance::Given);
             }
         }
+    }
+    for a in articles {
+        opts.aliases.apply(a);
     }
 }
 

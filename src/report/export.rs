@@ -202,6 +202,9 @@ struct RowWriter<'a> {
     buf: Vec<u8>,
     rows: u64,
     run_name: String,
+    /// Column names, for the header of an export with no rows (a table with a header and no
+    /// rows still says what it would have held).
+    header: Vec<&'static str>,
 }
 
 impl RowWriter<'_> {
@@ -293,6 +296,30 @@ impl RowWriter<'_> {
     }
 
     fn finish(self) -> Result<()> {
+        if self.rows == 0 {
+            match self.format {
+                ExportFormat::Csv | ExportFormat::Tsv => {
+                    if self.excel {
+                        self.out.write_all("\u{feff}".as_bytes())?;
+                    }
+                    let mut w = csv::WriterBuilder::new()
+                        .delimiter(if self.format == ExportFormat::Tsv {
+                            b'\t'
+                        } else {
+                            b','
+                        })
+                        .from_writer(Vec::new());
+                    w.write_record(&self.header)?;
+                    let bytes = w.into_inner().map_err(|e| Error::PlainIo(e.into_error()))?;
+                    self.out.write_all(&bytes)?;
+                }
+                ExportFormat::Md => {
+                    writeln!(self.out, "| {} |", self.header.join(" | "))?;
+                    writeln!(self.out, "|{}", "---|".repeat(self.header.len()))?;
+                }
+                _ => {}
+            }
+        }
         if self.format == ExportFormat::Json {
             self.out
                 .write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
@@ -338,7 +365,15 @@ pub fn export(
         buf: Vec::new(),
         rows: 0,
         run_name: opts.run_name.clone(),
+        header: Vec::new(),
     };
+    if queries.iter().any(|q| q.label.is_some()) {
+        w.header.push("query");
+    }
+    w.header.extend(opts.columns.iter().map(|c| c.name()));
+    if opts.kwic.is_some() {
+        w.header.extend(["left", "match", "right", "offset"]);
+    }
     let need_matches = opts.kwic.is_some() || opts.columns.contains(&Column::Matches);
     let mut total = 0;
     for q in queries {
