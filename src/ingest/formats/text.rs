@@ -110,10 +110,12 @@ const MIN_PROSE_SHARE: f64 = 0.5;
 /// [`MIN_LINES_TO_JUDGE`] non-empty lines, and less than [`MIN_PROSE_SHARE`] of its characters in
 /// lines that read as sentences (six words or more, nearly all letters). Word lists (one name a
 /// line), code tables and data dumps fall below; news stories, even with a results table or a
-/// list of fixtures under their text, stay well above.
+/// list of fixtures under their text, stay well above. A file in the shape of an article (a
+/// headline set apart by a blank line) is always an article, however much of it is a table: wires
+/// send tables of rates, prices, supply figures and results as stories.
 pub fn not_prose(text: &str) -> Option<String> {
     let (lines, share) = prose_share(text);
-    if lines < MIN_LINES_TO_JUDGE {
+    if lines < MIN_LINES_TO_JUDGE || has_headline(text) {
         return None;
     }
     (share < MIN_PROSE_SHARE).then(|| {
@@ -155,6 +157,17 @@ fn prose_share(text: &str) -> (usize, f64) {
         .map(|l| l.chars().count())
         .sum();
     (lines.len(), prose as f64 / total.max(1) as f64)
+}
+
+/// Whether the text opens like an article: its first non-empty line is a headline (2 to 20 words,
+/// not ending a sentence) followed by a blank line.
+fn has_headline(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
+    let (Some(first), Some(next)) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    let words = first.split_whitespace().count();
+    next.is_empty() && (2..=20).contains(&words) && !first.ends_with(['.', ';', ','])
 }
 
 fn skip_blank(lines: &[&str], mut i: usize) -> usize {
@@ -337,5 +350,26 @@ mod tests {
         assert_eq!(not_prose(&story), None);
         // Short files are never judged.
         assert_eq!(not_prose("a\nb\nc\n"), None);
+        // A wire table sent as a story: headline, blank line, one sentence, then figures.
+        let mut table = String::from("CORN SUPPLY/DEMAND BY COUNTRY -- USDA\n\n");
+        table.push_str(
+            "The Agriculture Department gave supply and demand data for corn, as follows\n",
+        );
+        for i in 0..40 {
+            table.push_str(&format!(" Production   {i}.50   12.50    14.40   14.40\n"));
+        }
+        assert_eq!(not_prose(&table), None);
+        // Without a sentence too (a rate sheet), but not without its headline set apart.
+        let bare = table.replace(
+            "The Agriculture Department gave supply and demand data for corn, as follows\n",
+            "",
+        );
+        assert_eq!(not_prose(&bare), None);
+        assert!(not_prose(&table.replacen("\n\n", "\n", 1)).is_some());
+        // A word list whose first entry is followed by a blank line is still a list.
+        let list: String = std::iter::once("amex\n\n".to_string())
+            .chain((0..40).map(|i| format!("name-{i}\n")))
+            .collect();
+        assert!(not_prose(&list).is_some());
     }
 }
