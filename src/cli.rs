@@ -106,6 +106,9 @@ pub struct IndexArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also print where the time went, step by step (walk, read and index, commit, merge, ...).
+    #[arg(long)]
+    pub timings: bool,
     /// Exit with 1 when any file or record was rejected.
     #[arg(long)]
     pub strict: bool,

@@ -77,6 +77,19 @@ impl Progress for Bar {
     }
 }
 
+/// Where the run's time went: one line per step, with its share of the whole run.
+pub fn print_steps(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
+    writeln!(out, "  time by step:")?;
+    for (step, secs) in &s.steps {
+        writeln!(
+            out,
+            "    {step:<28} {secs:>8.3}s {:>5.1}%",
+            100.0 * secs / s.seconds.max(1e-9)
+        )?;
+    }
+    Ok(())
+}
+
 pub fn print_summary(out: &mut dyn Write, s: &IndexSummary, dir: &Path) -> io::Result<()> {
     let rate = if s.seconds > 0.0 {
         s.articles_indexed as f64 / s.seconds

@@ -125,6 +125,60 @@ fn non_articles_hidden_files_and_bad_files_are_skipped_and_reported() {
 }
 
 #[test]
+fn a_wire_table_with_a_headline_is_an_article_and_a_word_list_is_not() {
+    let env = TestEnv::new();
+    let mut rates = String::from("N.Y. MONEY OPENING - APR 7\n\n");
+    let mut words = String::new();
+    for i in 0..40 {
+        rates.push_str(&format!(" Federal funds {i}  6-1/8\n"));
+        words.push_str(&format!("name{i}\n"));
+    }
+    env.write("wire/rates.txt", &rates);
+    env.write("lists/names.txt", &words);
+    env.cmd()
+        .arg("index")
+        .arg(env.archive())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("names.txt: not an article: a list or table"))
+        .stderr(predicate::str::contains("rates.txt").not());
+    let hits = env.search(&["--any", "federal OR name0"]);
+    let found: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(found, ["N.Y. MONEY OPENING - APR 7"]);
+}
+
+#[test]
+fn index_timings_name_each_step_and_json_carries_them() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Harbour reopens\n\nThe harbour reopened on Monday.\n");
+    env.cmd()
+        .args(["index", "--timings"])
+        .arg(env.archive())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("time by step:"))
+        .stdout(predicate::str::is_match(r"(?m)^ +walk +\d+\.\d{3}s +\d+\.\d%$").unwrap())
+        .stdout(predicate::str::contains("read, parse and index"))
+        .stdout(predicate::str::contains("commit"));
+    env.write("b.txt", "Ferry returns\n\nThe ferry returned on Tuesday.\n");
+    let out = env
+        .cmd()
+        .args(["index", "--json"])
+        .arg(env.archive())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert_eq!(&steps[..3], ["open", "walk", "compare with the last run"]);
+    assert!(steps.contains(&"clusters"), "{steps:?}");
+}
+
+#[test]
 fn index_folder_inside_the_archive_is_not_indexed() {
     let env = TestEnv::new();
     env.write("s.txt", "Story\n\nBody words.\n");

@@ -92,6 +92,9 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
         writeln!(out)?;
     } else if !args.quiet {
         progress::print_summary(&mut out, &summary, dir)?;
+        if args.timings {
+            progress::print_steps(&mut out, &summary)?;
+        }
     }
     if summary.interrupted {
         let what = if args.full {

@@ -135,6 +135,20 @@ pub struct IndexSummary {
     /// The same, by file.
     #[serde(skip)]
     pub not_listed_by_file: BTreeMap<String, u64>,
+    /// Where the run's time went, step by step (seconds, in order): walking the folders,
+    /// reading and analysing files, commits, the boilerplate pass, merges, clusters.
+    pub steps: Vec<(String, f64)>,
+}
+
+impl IndexSummary {
+    /// Adds the time since `since` to `step` (a step may run several times, e.g. commits).
+    fn timed(&mut self, step: &str, since: Instant) {
+        let secs = since.elapsed().as_secs_f64();
+        match self.steps.iter_mut().find(|(s, _)| s == step) {
+            Some((_, t)) => *t += secs,
+            None => self.steps.push((step.to_string(), secs)),
+        }
+    }
 }
 
 /// How many problems of one file are listed one by one; the rest are only counted. A file with
@@ -285,11 +299,18 @@ fn run_index(
     let started = Instant::now();
     let roots = normalize_roots(roots)?;
     let mut run = Run::start(index_dir, &roots, opts, progress)?;
+    run.summary.timed("open", started);
+    let t = Instant::now();
     let walk = run.walk(&roots);
     run.refuse_empty_roots(&roots, &walk)?;
+    run.summary.timed("walk", t);
+    let t = Instant::now();
     run.remove_vanished(&roots, &walk);
     let todo = run.changed_files(walk.files);
+    run.summary.timed("compare with the last run", t);
+    let t = Instant::now();
     run.read_files(todo)?;
+    run.summary.timed("read, parse and index", t);
     run.finish(started)
 }
 
@@ -669,11 +690,14 @@ impl<'a> Run<'a> {
             // An interrupted rebuild is abandoned: the index keeps its last commit.
             self.writer.rollback()?;
         } else if self.pending || !self.index_dir.join(MANIFEST_FILE).exists() {
+            let t = Instant::now();
             self.commit()?;
+            self.summary.timed("commit", t);
         }
         // What one site repeats in every article (boilerplate lines, title suffixes) can only be
         // learned over many articles: once the run's articles are committed.
         if !self.summary.interrupted && (self.summary.files_read > 0 || self.opts.full) {
+            let t = Instant::now();
             let n = crate::index::boilerplate::refine(
                 &self.index,
                 &self.fields,
@@ -686,8 +710,12 @@ impl<'a> Run<'a> {
                 self.summary.articles_cleaned = n;
                 self.commit()?;
             }
+            self.summary.timed("boilerplate", t);
         }
+        let t = Instant::now();
         self.writer.wait_merging_threads()?;
+        self.summary.timed("merge", t);
+        let t = Instant::now();
         // Wire copies: the clusters of what the index now holds (new articles join, deleted ones
         // leave); a no-op when the saved clusters already describe this commit.
         crate::index::clusters::refresh(
@@ -695,6 +723,7 @@ impl<'a> Run<'a> {
             self.index_dir,
             crate::index::near_copy_threshold(self.index_dir),
         )?;
+        self.summary.timed("clusters", t);
         self.progress.finish();
         let reader = self.index.reader()?;
         reader.reload()?;
