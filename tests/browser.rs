@@ -308,6 +308,50 @@ fn type_a_query_see_results_page_and_filter() {
 }
 
 #[test]
+fn wire_copies_show_once_with_their_count_until_the_box_is_unticked() {
+    let env = sample_env();
+    with_browser("copies", &env.index_dir(), async |c, server, _| {
+        let stories = api(
+            server,
+            "/api/search?q=facebook+privacy+penalty&limit=20&collapse=true",
+        );
+        let every = api(server, "/api/search?q=facebook+privacy+penalty&limit=20");
+        let n = |v: &Value| v["total_hits"].as_u64().unwrap() as usize;
+        assert_eq!(n(&every), n(&stories) + 2);
+        c.goto(&server.url("/?q=facebook+privacy+penalty"))
+            .await
+            .unwrap();
+        wait_until(c, "stories", async |c| hits_shown(c).await == n(&stories)).await;
+        // Exactly one row stands for the three copies of the wire story.
+        let labels = c.find_all(Locator::Css("#results .copies")).await.unwrap();
+        assert_eq!(labels.len(), 1);
+        assert_eq!(labels[0].text().await.unwrap(), "+2 copies");
+        c.find(Locator::Id("collapse"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_until(c, "every copy", async |c| {
+            hits_shown(c).await == n(&every)
+                && c.current_url()
+                    .await
+                    .unwrap()
+                    .as_str()
+                    .contains("collapse=false")
+        })
+        .await;
+        // Every copy now has its own row, each saying (as `newsdex search` does) how many
+        // other copies its story has.
+        let labels = c.find_all(Locator::Css("#results .copies")).await.unwrap();
+        assert_eq!(labels.len(), 3);
+        for l in labels {
+            assert_eq!(l.text().await.unwrap(), "+2 copies");
+        }
+    });
+}
+
+#[test]
 fn brushing_the_histogram_filters_by_date() {
     let env = sample_env();
     with_browser("brush", &env.index_dir(), async |c, server, _| {

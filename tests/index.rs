@@ -140,7 +140,9 @@ fn a_wire_table_with_a_headline_is_an_article_and_a_word_list_is_not() {
         .arg(env.archive())
         .assert()
         .success()
-        .stderr(predicate::str::contains("names.txt: not an article: a list or table"))
+        .stderr(predicate::str::contains(
+            "names.txt: not an article: a list or table",
+        ))
         .stderr(predicate::str::contains("rates.txt").not());
     let hits = env.search(&["--any", "federal OR name0"]);
     let found: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
@@ -150,7 +152,10 @@ fn a_wire_table_with_a_headline_is_an_article_and_a_word_list_is_not() {
 #[test]
 fn index_timings_name_each_step_and_json_carries_them() {
     let env = TestEnv::new();
-    env.write("a.txt", "Harbour reopens\n\nThe harbour reopened on Monday.\n");
+    env.write(
+        "a.txt",
+        "Harbour reopens\n\nThe harbour reopened on Monday.\n",
+    );
     env.cmd()
         .args(["index", "--timings"])
         .arg(env.archive())

@@ -92,6 +92,53 @@ fn the_api_answers_what_the_cli_prints() {
 }
 
 #[test]
+fn collapse_gives_one_row_per_story_as_the_cli_does() {
+    let env = sample_env();
+    let server = Server::start(&env.index_dir());
+    let q = "facebook privacy penalty";
+    let every = server
+        .get("/api/search?q=facebook+privacy+penalty&limit=50&collapse=false")
+        .json();
+    let stories = server
+        .get("/api/search?q=facebook+privacy+penalty&limit=50&collapse=true")
+        .json();
+    let cli = cli_json(
+        &env,
+        &[
+            "search",
+            "--format",
+            "json",
+            "--limit",
+            "50",
+            "--collapse",
+            q,
+        ],
+    );
+    assert_eq!(stories, cli);
+    // The sample corpus holds one wire story in three outlets: two fewer rows, one of them
+    // standing for three articles.
+    let n = |v: &serde_json::Value| v["total_hits"].as_u64().unwrap();
+    assert_eq!(n(&every), n(&stories) + 2, "{every}");
+    let copies: Vec<u64> = stories["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["copies"].as_u64().unwrap())
+        .collect();
+    assert!(copies.contains(&3), "{copies:?}");
+    // Counts follow: stories, as `count --unique`.
+    let api = server
+        .get("/api/count?q=facebook+privacy+penalty&by=month&collapse=true")
+        .json();
+    let cli = cli_json(
+        &env,
+        &["count", "--format", "json", "--by", "month", "--unique", q],
+    );
+    assert_eq!(api, cli);
+    assert_eq!(server.get("/api/search?q=a&collapse=maybe").status, 400);
+}
+
+#[test]
 fn articles_matches_and_kwic() {
     let env = sample_env();
     let server = Server::start(&env.index_dir());

@@ -66,6 +66,9 @@ pub(crate) fn request(query: String, f: &FilterArgs) -> anyhow::Result<SearchReq
         languages: f.lang.clone(),
         proximity_weight: Some(f.proximity_weight),
         recency_days: f.recency,
+        // Each command decides: search on a terminal collapses by default, export and count
+        // only when asked (--collapse, --unique).
+        collapse: false,
     }
     .build()?)
 }

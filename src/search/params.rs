@@ -27,6 +27,8 @@ pub struct RequestParams {
     /// `None`: [`PROXIMITY_WEIGHT`].
     pub proximity_weight: Option<f32>,
     pub recency_days: Option<f32>,
+    /// One article per story (see [`SearchRequest::collapse`]).
+    pub collapse: bool,
 }
 
 impl RequestParams {
@@ -56,6 +58,7 @@ impl RequestParams {
         req.sort = self.sort;
         req.proximity_weight = self.proximity_weight.unwrap_or(PROXIMITY_WEIGHT);
         req.recency_days = self.recency_days;
+        req.collapse = self.collapse;
         Ok(req)
     }
 }

@@ -8,7 +8,7 @@ use crate::serve::ApiError;
 /// Every key the API reads. Any other key is a mistake the caller should hear about.
 const KNOWN: &[&str] = &[
     "q", "any", "all", "exact", "since", "until", "source", "section", "author", "lang", "sort",
-    "limit", "offset", "by", "share", "format", "fields", "kwic", "excel", "width",
+    "limit", "offset", "by", "share", "format", "fields", "kwic", "excel", "width", "collapse",
 ];
 
 /// The decoded pairs of a query string.
@@ -91,6 +91,7 @@ impl Params {
             languages: self.all("lang"),
             proximity_weight: None,
             recency_days: None,
+            collapse: self.flag("collapse")?,
         }
         .build()?)
     }

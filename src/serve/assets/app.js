@@ -12,7 +12,7 @@ const FACET_PARAM = { source: "source", section: "section", author: "author", la
 
 function emptyState() {
   return {
-    q: "", any: false, exact: false, sort: "relevance", since: "", until: "",
+    q: "", any: false, exact: false, collapse: true, sort: "relevance", since: "", until: "",
     source: [], section: [], author: [], lang: [],
     offset: 0, tab: "results", article: "",
   };
@@ -24,6 +24,7 @@ function stateFromUrl() {
   s.q = u.get("q") || "";
   s.any = u.get("any") === "true";
   s.exact = u.get("exact") === "true";
+  s.collapse = u.get("collapse") !== "false";
   s.sort = u.get("sort") || "relevance";
   s.since = u.get("since") || "";
   s.until = u.get("until") || "";
@@ -40,6 +41,8 @@ function apiParams(s) {
   p.set("q", s.q);
   if (s.any) p.set("any", "true");
   if (s.exact) p.set("exact", "true");
+  // One row per story unless the reader asks for every copy (as `newsdex search` on a terminal).
+  p.set("collapse", s.collapse ? "true" : "false");
   if (s.sort !== "relevance") p.set("sort", s.sort);
   if (s.since) p.set("since", s.since);
   if (s.until) p.set("until", s.until);
@@ -154,6 +157,7 @@ function fillForm(s) {
   $("q").value = s.q;
   $("any").checked = s.any;
   $("exact").checked = s.exact;
+  $("collapse").checked = s.collapse;
   $("sort").value = s.sort;
   $("since").value = s.since;
   $("until").value = s.until;
@@ -311,15 +315,9 @@ function renderResults(s, r) {
   }
 }
 
-// Collapsed duplicates, when the engine reports them (clusters).
+// The other articles of the hit's story: `copies` counts the whole cluster, this one included.
 function copiesOf(h) {
-  for (const k of ["copies", "duplicates"]) {
-    const v = h[k];
-    if (typeof v === "number") return v;
-    if (Array.isArray(v)) return v.length;
-  }
-  if (typeof h.cluster_size === "number") return Math.max(0, h.cluster_size - 1);
-  return 0;
+  return typeof h.copies === "number" ? Math.max(0, h.copies - 1) : 0;
 }
 
 function renderKwic(k) {
@@ -629,6 +627,7 @@ function readForm() {
     q: $("q").value.trim(),
     any: $("any").checked,
     exact: $("exact").checked,
+    collapse: $("collapse").checked,
     sort: $("sort").value,
     since: $("since").value.trim(),
     until: $("until").value.trim(),
@@ -657,7 +656,7 @@ function init() {
     lastSearchKey = lastListKey = ""; // searching again reads the index again
     go(readForm());
   });
-  for (const id of ["any", "exact", "sort"]) $(id).addEventListener("change", () => state.q && go(readForm()));
+  for (const id of ["any", "exact", "collapse", "sort"]) $(id).addEventListener("change", () => state.q && go(readForm()));
   for (const id of ["since", "until"]) $(id).addEventListener("change", () => state.q && go(readForm()));
   $("help-toggle").addEventListener("click", () => {
     const h = $("help");
