@@ -402,6 +402,10 @@ impl<'a> Run<'a> {
                 TantivyError::LockFailure(..) => Error::IndexBusy(index_dir.to_path_buf()),
                 other => Error::Tantivy(other),
             })?;
+        // A run killed while it committed leaves files no commit refers to, named after the
+        // opstamp this run is about to reuse (`SEGMENT.21.del`): writing one again would fail
+        // with "file already exists". Clear them first (the writer's lock is held).
+        writer.garbage_collect_files().wait()?;
 
         // When the way files are read changes, every file is read again (a different --map
         // makes different articles).
