@@ -77,6 +77,11 @@ impl Progress for Bar {
     }
 }
 
+/// `1 article`, `2 articles`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Where the run's time went: one line per step, with its share of the whole run.
 pub fn print_steps(out: &mut dyn Write, s: &IndexSummary) -> io::Result<()> {
     writeln!(out, "  time by step:")?;
@@ -98,9 +103,9 @@ pub fn print_summary(out: &mut dyn Write, s: &IndexSummary, dir: &Path) -> io::R
     };
     writeln!(
         out,
-        "indexed {} articles from {} files in {:.2}s ({:.0} articles/s, {:.1} MB/s)",
-        s.articles_indexed,
-        s.files_read,
+        "indexed {} from {} in {:.2}s ({:.0} articles/s, {:.1} MB/s)",
+        counted(s.articles_indexed, "article", "articles"),
+        counted(s.files_read, "file", "files"),
         s.seconds,
         rate,
         s.bytes_read as f64 / 1e6 / s.seconds.max(1e-9)

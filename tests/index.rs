@@ -108,7 +108,9 @@ fn non_articles_hidden_files_and_bad_files_are_skipped_and_reported() {
         .stderr(predicate::str::contains("empty.txt: empty file"))
         .stderr(predicate::str::contains("binary.txt: binary data"))
         .stderr(predicate::str::contains("secret").not())
-        .stdout(predicate::str::contains("indexed 1 articles"));
+        .stdout(predicate::str::contains(
+            "indexed 1 article from 3 files in",
+        ));
     assert_eq!(titles(&env), BTreeSet::from(["Real story".to_string()]));
     // The empty and binary files are rejections (read again by --full); README is left out
     // on purpose and alone never fails --strict (the unchanged run reads nothing new).
