@@ -218,6 +218,18 @@ impl RowWriter<'_> {
         }
     }
 
+    /// A CSV (or TSV) encoder into `buf`, for one row or the header.
+    fn csv_writer(&self, buf: Vec<u8>) -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .delimiter(if self.format == ExportFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            })
+            .buffer_capacity(1024)
+            .from_writer(buf)
+    }
+
     fn row(&mut self, row: &Row, docno: &str, rank: usize, score: f32) -> Result<()> {
         let first = self.rows == 0;
         self.rows += 1;
@@ -228,14 +240,8 @@ impl RowWriter<'_> {
                 }
                 // Each row is encoded into a reused buffer and handed on at once: memory stays
                 // flat however many hits there are.
-                let mut w = csv::WriterBuilder::new()
-                    .delimiter(if self.format == ExportFormat::Tsv {
-                        b'\t'
-                    } else {
-                        b','
-                    })
-                    .buffer_capacity(1024)
-                    .from_writer(std::mem::take(&mut self.buf));
+                let buf = std::mem::take(&mut self.buf);
+                let mut w = self.csv_writer(buf);
                 if first {
                     w.write_record(row.iter().map(|(k, _)| *k))?;
                 }
@@ -302,13 +308,7 @@ impl RowWriter<'_> {
                     if self.excel {
                         self.out.write_all("\u{feff}".as_bytes())?;
                     }
-                    let mut w = csv::WriterBuilder::new()
-                        .delimiter(if self.format == ExportFormat::Tsv {
-                            b'\t'
-                        } else {
-                            b','
-                        })
-                        .from_writer(Vec::new());
+                    let mut w = self.csv_writer(Vec::new());
                     w.write_record(&self.header)?;
                     let bytes = w.into_inner().map_err(|e| Error::PlainIo(e.into_error()))?;
                     self.out.write_all(&bytes)?;

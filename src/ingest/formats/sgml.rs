@@ -169,34 +169,23 @@ fn trec_story(path: &str, record: u64, block: &str, problems: &mut Vec<Problem>)
 
 /// Text without its tags.
 fn strip_tags(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('>') {
-            Some(j) => {
-                out.push(' ');
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    replace_tags(s, " ")
 }
 
 /// Text with its tags turned into paragraph breaks (`<P>` in TREC text).
 fn paragraph_tags(s: &str) -> String {
+    replace_tags(s, "\n\n")
+}
+
+/// Text with each `<...>` tag replaced by `with` (an unclosed `<` is kept as text).
+fn replace_tags(s: &str, with: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         match rest[i..].find('>') {
             Some(j) => {
-                out.push_str("\n\n");
+                out.push_str(with);
                 rest = &rest[i + j + 1..];
             }
             None => {
