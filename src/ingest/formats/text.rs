@@ -159,15 +159,16 @@ fn prose_share(text: &str) -> (usize, f64) {
     (lines.len(), prose as f64 / total.max(1) as f64)
 }
 
-/// Whether the text opens like an article: its first non-empty line is a headline (2 to 20 words,
-/// not ending a sentence) followed by a blank line.
+/// Whether the text opens like an article: its first non-empty line is a headline (2 to 40 words,
+/// not cut off at a comma or semicolon; a title may end with a full stop, as abstracts' do)
+/// followed by a blank line.
 fn has_headline(text: &str) -> bool {
     let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
     let (Some(first), Some(next)) = (lines.next(), lines.next()) else {
         return false;
     };
     let words = first.split_whitespace().count();
-    next.is_empty() && (2..=20).contains(&words) && !first.ends_with(['.', ';', ','])
+    next.is_empty() && (2..=40).contains(&words) && !first.ends_with([';', ','])
 }
 
 fn skip_blank(lines: &[&str], mut i: usize) -> usize {
@@ -366,6 +367,12 @@ mod tests {
         );
         assert_eq!(not_prose(&bare), None);
         assert!(not_prose(&table.replacen("\n\n", "\n", 1)).is_some());
+        // A title with a full stop over prose wrapped at a few words a line (medical abstracts).
+        let mut wrapped = String::from("670. steroid aerosol spray in contact dermatitis.\n\n");
+        for _ in 0..40 {
+            wrapped.push_str("prophylactic use with\nparticular reference to nickel\n");
+        }
+        assert_eq!(not_prose(&wrapped), None);
         // A word list whose first entry is followed by a blank line is still a list.
         let list: String = std::iter::once("amex\n\n".to_string())
             .chain((0..40).map(|i| format!("name-{i}\n")))
