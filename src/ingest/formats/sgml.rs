@@ -263,22 +263,14 @@ fn attribute(block: &str, name: &str) -> Option<String> {
     Some(tag[i..end].to_string())
 }
 
-/// The content of the first `<NAME ...>...</NAME>` in `s` (tag names are case-insensitive).
+/// The content of the first `<NAME ...>...</NAME>` in `s` (tag names are case-insensitive; `<D>`
+/// does not match `<DATE>`, see [`find_open`]).
 fn element<'a>(s: &'a str, name: &str) -> Option<&'a str> {
-    let open = format!("<{name}");
-    let mut from = 0;
-    loop {
-        let i = from + find_ci(&s[from..], &open)?;
-        let after = s.as_bytes().get(i + open.len()).copied();
-        // `<D>` must not match `<DATE>`.
-        if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')) {
-            let content_start = i + s[i..].find('>')? + 1;
-            let close = format!("</{name}>");
-            let end = find_ci(&s[content_start..], &close).map_or(s.len(), |j| content_start + j);
-            return Some(&s[content_start..end]);
-        }
-        from = i + open.len();
-    }
+    let i = find_open(s, name)?;
+    let content_start = i + s[i..].find('>')? + 1;
+    let close = format!("</{name}>");
+    let end = find_ci(&s[content_start..], &close).map_or(s.len(), |j| content_start + j);
+    Some(&s[content_start..end])
 }
 
 /// ASCII case-insensitive find.
