@@ -378,4 +378,21 @@ fn the_server_sees_a_new_commit_while_it_runs() {
     let r = server.get("/api/search?q=okapi").json();
     assert_eq!(r["total_hits"], 1, "{r}");
     assert_eq!(server.get("/api/stats").json()["articles"], 2);
+    // A wire copy indexed later joins its story for the running server too.
+    env.write(
+        "b/copy.txt",
+        "Second story\n\nAn okapi was seen in the park.\n",
+    );
+    env.index(&env.archive());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let r = server.get("/api/search?q=okapi").json();
+    let copies: Vec<u64> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["copies"].as_u64().unwrap())
+        .collect();
+    assert_eq!(copies, [2, 2], "{r}");
+    let r = server.get("/api/search?q=okapi&collapse=true").json();
+    assert_eq!(r["total_hits"], 1, "{r}");
 }

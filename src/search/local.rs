@@ -61,7 +61,8 @@ pub struct LocalEngine {
     fields: Fields,
     path: PathBuf,
     /// Clusters of copies, loaded on first use (`index::clusters`).
-    clusters: std::sync::OnceLock<std::sync::Arc<ClusterView>>,
+    /// The clusters of one searcher generation (a commit), as `cluster_view` last found them.
+    clusters: std::sync::Mutex<Option<(u64, std::sync::Arc<ClusterView>)>>,
     near_copy_threshold: f32,
 }
 
@@ -117,18 +118,26 @@ impl LocalEngine {
         &self.path
     }
 
-    /// Which article is a copy of which, for the commit this engine reads.
+    /// Which article is a copy of which, for the commit this engine reads: computed (or loaded)
+    /// once per commit, and again when a long-running engine moves on to a newer one.
     pub fn cluster_view(&self) -> Result<std::sync::Arc<ClusterView>> {
-        if let Some(v) = self.clusters.get() {
+        let searcher = self.searcher();
+        let generation = searcher.generation().generation_id();
+        let cached = self.clusters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, v)) = &*cached
+            && *g == generation
+        {
             return Ok(v.clone());
         }
+        drop(cached);
         let v = std::sync::Arc::new(ClusterView::current(
             &self.index,
-            &self.searcher(),
+            &searcher,
             &self.path,
             self.near_copy_threshold,
         )?);
-        Ok(self.clusters.get_or_init(|| v).clone())
+        *self.clusters.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, v.clone()));
+        Ok(v)
     }
 
     /// The near-copy threshold the index's clusters are drawn with.
