@@ -942,8 +942,12 @@ fn absorb(summary: &mut IndexSummary, manifest: &mut Manifest, done: Vec<FileRes
 }
 
 /// Testing aid for crash tests: `NEWSDEX_FAULT_DELAY_MS` slows every file down so a test can
-/// kill the indexer part-way. Not for normal use.
+/// kill the indexer part-way. Only in builds with the `fault-injection` feature (the tests'
+/// builds); elsewhere the variable is ignored.
 fn fault_delay() -> Option<Duration> {
+    if !cfg!(feature = "fault-injection") {
+        return None;
+    }
     std::env::var("NEWSDEX_FAULT_DELAY_MS")
         .ok()
         .and_then(|v| v.parse().ok())

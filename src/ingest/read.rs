@@ -348,8 +348,12 @@ pub fn is_reading_a_file() -> bool {
 }
 
 /// Testing aid: `NEWSDEX_FAULT_PANIC_ON=<text>` makes reading any file whose path contains the
-/// text panic, as a reader bug would. Read once per process. Not for normal use.
+/// text panic, as a reader bug would. Read once per process. Only in builds with the
+/// `fault-injection` feature (the tests' builds); elsewhere the variable is ignored.
 fn fault_panic_on() -> Option<&'static str> {
+    if !cfg!(feature = "fault-injection") {
+        return None;
+    }
     static NEEDLE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     NEEDLE
         .get_or_init(|| {
