@@ -1,7 +1,9 @@
-//! Output: where hits become text, JSON Lines, JSON or CSV. Shared by `search` and later `export`.
+//! Output: where hits become text, JSON Lines, JSON or CSV (shared by `search` and `export`), and
+//! where a count table becomes a table, CSV, JSON or an SVG chart ([`count`]).
 //! Nothing here knows about the command line; it writes to any `io::Write`.
 
 pub mod article;
+pub mod count;
 mod csv_out;
 mod json;
 pub mod sanitize;

@@ -110,7 +110,13 @@ pub(crate) async fn count(StateOf(st): St, RawQuery(raw): RawQuery) -> Answer {
     let by = bucketing(p.get("by").unwrap_or("month"))?;
     let share = p.flag("share")?;
     let body = st
-        .blocking(move |e| to_json(&count_table(e, &requests, by, share)?))
+        .blocking(move |e| {
+            // Written by the same code as `newsdex count --format json`.
+            let table = count_table(e, &requests, by, share)?;
+            let mut out = Vec::new();
+            crate::output::count::write(&mut out, &table, crate::output::count::CountFormat::Json)?;
+            Ok(out)
+        })
         .await?;
     Ok(json(body))
 }
