@@ -407,113 +407,11 @@ impl<'a> Run<'a> {
         // with "file already exists". Clear them first (the writer's lock is held).
         writer.garbage_collect_files().wait()?;
 
-        // When the way files are read changes, every file is read again (a different --map
-        // makes different articles).
-        let mut settings = StoredSettings::load(index_dir).unwrap_or_default();
-        let previous = settings.reading_key();
-        if let Some(w) = opts.title_weight {
-            settings.title_weight = w.clamp(1, 10);
-        }
-        if let Some(m) = &opts.field_map {
-            settings.field_map = m.clone();
-        }
-        if opts.no_header {
-            settings.field_map.no_header = true;
-        }
-        if let Some(p) = &opts.path_pattern {
-            settings.path_pattern = Some(p.as_str().to_string());
-        }
-        if let Some(name) = &opts.source {
-            for root in roots {
-                match name.trim() {
-                    "" => settings.folder_sources.remove(&key_prefix(root)),
-                    n => settings
-                        .folder_sources
-                        .insert(key_prefix(root), n.to_string()),
-                };
-            }
-        }
-        for (key, name) in &opts.aliases {
-            if name.is_empty() {
-                settings.aliases.remove(key);
-            } else {
-                settings.aliases.insert(key.clone(), name.clone());
-            }
-        }
-        if opts.date_order.is_some() {
-            settings.date_order = opts.date_order;
-        }
-        let reading = settings.reading_key();
-        let parse_opts = ParseOptions {
-            date_order: settings.date_order,
-            aliases: crate::ingest::alias::Aliases::new(&settings.aliases),
-            field_map: settings.field_map.clone(),
-            path_pattern: match &settings.path_pattern {
-                Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
-                None => None,
-            },
-            folder_sources: settings
-                .folder_sources
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        };
-        if reading != previous {
-            settings.schema_version = SCHEMA_VERSION;
-            settings.save(index_dir)?;
-        }
-        // The near-copy threshold changes only how clusters are drawn, not what is read.
-        if let Some(t) = opts.near_copy_threshold
-            && t != settings.near_copy_threshold
-        {
-            settings.near_copy_threshold = t;
-            settings.save(index_dir)?;
-        }
-
-        let last_opstamp = index.load_metas()?.opstamp;
+        let settled = Settled::new(index_dir, roots, opts)?;
         if opts.full {
             writer.delete_all_documents()?;
         }
-        // The manifest is trusted when it describes the last commit and was made reading files
-        // the way this run reads them (a manifest from before the `settings` field was recorded
-        // was made with the settings stored then).
-        let trusted = if opts.full {
-            None
-        } else {
-            Manifest::load(index_dir, last_opstamp)
-                .filter(|m| m.settings.as_deref().unwrap_or(&previous) == reading)
-        };
-        let pending = trusted.is_none();
-        let manifest = match trusted {
-            Some(mut m) => {
-                m.settings = Some(reading);
-                m
-            }
-            None => {
-                // Without a trusted list every file is read again. The index's own `path` terms
-                // say which files it holds: they are listed as unverified, so every commit of
-                // this run (and of an interrupted run's successor) still knows to replace their
-                // articles rather than add a second copy.
-                let mut m = Manifest {
-                    opstamp: last_opstamp,
-                    settings: Some(reading),
-                    ..Default::default()
-                };
-                if !opts.full {
-                    // A manifest of an earlier commit still tells each file's content, which
-                    // recognises a file moved since.
-                    let stale = Manifest::load_any(index_dir).unwrap_or_default();
-                    for p in indexed_paths(&index, &fields)? {
-                        let state = stale
-                            .files
-                            .get(&p)
-                            .map_or(FileState::UNVERIFIED, |s| s.unverified());
-                        m.files.insert(p, state);
-                    }
-                }
-                m
-            }
-        };
+        let (manifest, pending) = file_list(&index, &fields, index_dir, opts, &settled)?;
         Ok(Run {
             index_dir,
             opts,
@@ -521,8 +419,8 @@ impl<'a> Run<'a> {
             index,
             fields,
             writer,
-            title_weight: settings.title_weight,
-            parse_opts,
+            title_weight: settled.settings.title_weight,
+            parse_opts: settled.parse_opts,
             manifest,
             pending: pending || opts.full,
             summary: IndexSummary::default(),
@@ -756,6 +654,143 @@ impl<'a> Run<'a> {
         self.pending = false;
         Ok(())
     }
+}
+
+/// How this run reads files: the options given now, else those the index remembers (saved when
+/// they change), and whether that differs from how the last run read them.
+struct Settled {
+    settings: StoredSettings,
+    /// [`StoredSettings::reading_key`] before and after this run's options.
+    previous: String,
+    reading: String,
+    parse_opts: ParseOptions,
+}
+
+impl Settled {
+    fn new(index_dir: &Path, roots: &[PathBuf], opts: &IndexOptions) -> Result<Settled> {
+        // When the way files are read changes, every file is read again (a different --map
+        // makes different articles).
+        let mut settings = StoredSettings::load(index_dir).unwrap_or_default();
+        let previous = settings.reading_key();
+        settings.apply(roots, opts);
+        let reading = settings.reading_key();
+        let parse_opts = ParseOptions {
+            date_order: settings.date_order,
+            aliases: crate::ingest::alias::Aliases::new(&settings.aliases),
+            field_map: settings.field_map.clone(),
+            path_pattern: match &settings.path_pattern {
+                Some(p) => Some(PathPattern::parse(p).map_err(Error::Usage)?),
+                None => None,
+            },
+            folder_sources: settings
+                .folder_sources
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        };
+        if reading != previous {
+            settings.schema_version = SCHEMA_VERSION;
+            settings.save(index_dir)?;
+        }
+        // The near-copy threshold changes only how clusters are drawn, not what is read.
+        if let Some(t) = opts.near_copy_threshold
+            && t != settings.near_copy_threshold
+        {
+            settings.near_copy_threshold = t;
+            settings.save(index_dir)?;
+        }
+        Ok(Settled {
+            settings,
+            previous,
+            reading,
+            parse_opts,
+        })
+    }
+}
+
+impl StoredSettings {
+    /// This run's options over the remembered ones (`--source` for this run's folders).
+    fn apply(&mut self, roots: &[PathBuf], opts: &IndexOptions) {
+        if let Some(w) = opts.title_weight {
+            self.title_weight = w.clamp(1, 10);
+        }
+        if let Some(m) = &opts.field_map {
+            self.field_map = m.clone();
+        }
+        if opts.no_header {
+            self.field_map.no_header = true;
+        }
+        if let Some(p) = &opts.path_pattern {
+            self.path_pattern = Some(p.as_str().to_string());
+        }
+        if let Some(name) = &opts.source {
+            for root in roots {
+                match name.trim() {
+                    "" => self.folder_sources.remove(&key_prefix(root)),
+                    n => self.folder_sources.insert(key_prefix(root), n.to_string()),
+                };
+            }
+        }
+        for (key, name) in &opts.aliases {
+            if name.is_empty() {
+                self.aliases.remove(key);
+            } else {
+                self.aliases.insert(key.clone(), name.clone());
+            }
+        }
+        if opts.date_order.is_some() {
+            self.date_order = opts.date_order;
+        }
+    }
+}
+
+/// The files the index holds, as the last commit's manifest lists them when it can be trusted
+/// (it describes that commit and was made reading files as this run does), else from the index's
+/// own `path` terms, every one unverified. The flag says whether a commit is due even if no file
+/// changes (the list was rebuilt).
+fn file_list(
+    index: &Index,
+    fields: &Fields,
+    index_dir: &Path,
+    opts: &IndexOptions,
+    settled: &Settled,
+) -> Result<(Manifest, bool)> {
+    let last_opstamp = index.load_metas()?.opstamp;
+    // The manifest is trusted when it describes the last commit and was made reading files the
+    // way this run reads them (a manifest from before the `settings` field was recorded was made
+    // with the settings stored then).
+    let trusted = if opts.full {
+        None
+    } else {
+        Manifest::load(index_dir, last_opstamp)
+            .filter(|m| m.settings.as_deref().unwrap_or(&settled.previous) == settled.reading)
+    };
+    if let Some(mut m) = trusted {
+        m.settings = Some(settled.reading.clone());
+        return Ok((m, false));
+    }
+    // Without a trusted list every file is read again. The index's own `path` terms say which
+    // files it holds: they are listed as unverified, so every commit of this run (and of an
+    // interrupted run's successor) still knows to replace their articles rather than add a
+    // second copy.
+    let mut m = Manifest {
+        opstamp: last_opstamp,
+        settings: Some(settled.reading.clone()),
+        ..Default::default()
+    };
+    if !opts.full {
+        // A manifest of an earlier commit still tells each file's content, which recognises a
+        // file moved since.
+        let stale = Manifest::load_any(index_dir).unwrap_or_default();
+        for p in indexed_paths(index, fields)? {
+            let state = stale
+                .files
+                .get(&p)
+                .map_or(FileState::UNVERIFIED, |s| s.unverified());
+            m.files.insert(p, state);
+        }
+    }
+    Ok((m, true))
 }
 
 /// Files the index holds, by content (hash and size): when a file read now has the same content

@@ -158,11 +158,13 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
 /// Every file is listed once: a file reached twice (two roots that overlap, a symbolic or hard
 /// link to a file elsewhere in the archive) keeps the first path the sorted walk met.
 pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBool) -> Discovery {
-    let mut d = Discovery::default();
-    let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
-    let mut seen_keys: HashSet<String> = HashSet::new();
-    #[cfg(unix)]
-    let mut seen_inodes: HashSet<(u64, u64)> = HashSet::new();
+    let mut walk = Walk {
+        found: Discovery::default(),
+        exclude: exclude.and_then(|p| std::fs::canonicalize(p).ok()),
+        seen_keys: HashSet::new(),
+        #[cfg(unix)]
+        seen_inodes: HashSet::new(),
+    };
     for root in roots {
         if stop.load(Ordering::Relaxed) {
             break;
@@ -170,109 +172,136 @@ pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBo
         // Canonical roots give every file one absolute path however the folder was named
         // (`./archive`, `../x/archive`), so ids and incremental updates stay stable.
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-        let root = &root;
         // Where the part below the indexed folder starts in each file's key.
-        let rel_start = path_string(root).len() + 1;
-        let walker = WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                if e.depth() > 0 && is_hidden(e.file_name()) {
-                    return false;
-                }
-                // The walk starts from a canonical root, so a folder's path is canonical unless a
-                // symbolic link led to it: only then is it worth resolving (a realpath for each of
-                // 100,000 day folders took most of an unchanged re-index).
-                match (&exclude, e.file_type().is_dir()) {
-                    (Some(ex), true) if e.path_is_symlink() => {
-                        std::fs::canonicalize(e.path()).map_or(true, |p| &p != ex)
-                    }
-                    (Some(ex), true) => e.path() != ex.as_path(),
-                    _ => true,
-                }
-            });
-        for entry in walker {
+        let rel_start = path_string(&root).len() + 1;
+        for entry in entries(&root, walk.exclude.clone()) {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = path_string(err.path().unwrap_or(root));
-                    let reason = if err.loop_ancestor().is_some() {
-                        "symbolic link loop (not followed)".to_string()
-                    } else {
-                        d.unreadable.push(path.clone());
-                        err.io_error()
-                            .map_or_else(|| err.to_string(), |e| e.to_string())
-                    };
-                    d.problems.push(Problem::rejected(&path, None, reason));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
+            match entry {
+                Ok(e) => walk.take(&e, rel_start),
+                Err(err) => walk.cannot_enter(&err, &root),
             }
-            let path = entry.path();
-            let Some((format, compression)) = Format::for_path(path) else {
-                d.unsupported += 1;
-                let kind = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .map_or_else(|| "without extension".to_string(), str::to_ascii_lowercase);
-                *d.unsupported_types.entry(kind).or_default() += 1;
-                continue;
-            };
-            if is_not_article_name(path) {
-                d.problems.push(Problem::skipped(
-                    &path_string(path),
-                    "not an article (README, LICENSE or similar)",
-                ));
-                continue;
-            }
-            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-            let (size, mtime_ns) = match entry.metadata() {
-                Ok(m) => {
-                    #[cfg(unix)]
-                    {
-                        use std::os::unix::fs::MetadataExt;
-                        if !seen_inodes.insert((m.dev(), m.ino())) {
-                            continue;
-                        }
-                    }
-                    (
-                        m.len(),
-                        m.modified()
-                            .ok()
-                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                            .map_or(0, |d| d.as_nanos() as i128),
-                    )
-                }
-                Err(e) => {
-                    let key = path_string(&abs);
-                    d.problems
-                        .push(Problem::rejected(&key, None, e.to_string()));
-                    d.unreadable.push(key);
-                    continue;
-                }
-            };
-            let key = path_string(&abs);
-            if !seen_keys.insert(key.clone()) {
-                continue;
-            }
-            d.files.push(FoundFile {
-                key,
-                path: abs,
-                size,
-                mtime_ns,
-                format,
-                compression,
-                rel_start,
-            });
         }
     }
-    d
+    walk.found
+}
+
+/// Every entry under `root` in file-name order, following links, without hidden entries
+/// and without the excluded folder.
+fn entries(
+    root: &Path,
+    exclude: Option<PathBuf>,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |e| {
+            if e.depth() > 0 && is_hidden(e.file_name()) {
+                return false;
+            }
+            // The walk starts from a canonical root, so a folder's path is canonical unless a
+            // symbolic link led to it: only then is it worth resolving (a realpath for each of
+            // 100,000 day folders took most of an unchanged re-index).
+            match (&exclude, e.file_type().is_dir()) {
+                (Some(ex), true) if e.path_is_symlink() => {
+                    std::fs::canonicalize(e.path()).map_or(true, |p| &p != ex)
+                }
+                (Some(ex), true) => e.path() != ex.as_path(),
+                _ => true,
+            }
+        })
+}
+
+/// What [`discover_until`] has found so far, and what it has seen (to list each file once).
+struct Walk {
+    found: Discovery,
+    /// The index's own folder, canonical: never entered.
+    exclude: Option<PathBuf>,
+    seen_keys: HashSet<String>,
+    #[cfg(unix)]
+    seen_inodes: HashSet<(u64, u64)>,
+}
+
+impl Walk {
+    /// A folder or file the walk could not enter: a link loop is reported, anything else is
+    /// also remembered as unreadable (so the index keeps what it holds from there).
+    fn cannot_enter(&mut self, err: &walkdir::Error, root: &Path) {
+        let path = path_string(err.path().unwrap_or(root));
+        let reason = if err.loop_ancestor().is_some() {
+            "symbolic link loop (not followed)".to_string()
+        } else {
+            self.found.unreadable.push(path.clone());
+            err.io_error()
+                .map_or_else(|| err.to_string(), |e| e.to_string())
+        };
+        self.found
+            .problems
+            .push(Problem::rejected(&path, None, reason));
+    }
+
+    /// Lists one entry when it is an article file not met before; counts or reports it when it
+    /// is not.
+    fn take(&mut self, entry: &walkdir::DirEntry, rel_start: usize) {
+        if !entry.file_type().is_file() {
+            return;
+        }
+        let d = &mut self.found;
+        let path = entry.path();
+        let Some((format, compression)) = Format::for_path(path) else {
+            d.unsupported += 1;
+            let kind = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map_or_else(|| "without extension".to_string(), str::to_ascii_lowercase);
+            *d.unsupported_types.entry(kind).or_default() += 1;
+            return;
+        };
+        if is_not_article_name(path) {
+            d.problems.push(Problem::skipped(
+                &path_string(path),
+                "not an article (README, LICENSE or similar)",
+            ));
+            return;
+        }
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                let key = path_string(&abs);
+                d.problems
+                    .push(Problem::rejected(&key, None, e.to_string()));
+                d.unreadable.push(key);
+                return;
+            }
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if !self.seen_inodes.insert((meta.dev(), meta.ino())) {
+                return;
+            }
+        }
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        let key = path_string(&abs);
+        if !self.seen_keys.insert(key.clone()) {
+            return;
+        }
+        self.found.files.push(FoundFile {
+            key,
+            path: abs,
+            size: meta.len(),
+            mtime_ns,
+            format,
+            compression,
+            rel_start,
+        });
+    }
 }
 
 #[cfg(test)]

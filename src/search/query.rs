@@ -78,6 +78,23 @@ pub(crate) fn query_error(
 /// `authors:`), and escapes colons that do not follow a field name (`Trump: stopped`).
 pub fn prepare_query(query: &str) -> Result<String> {
     let chars: Vec<char> = query.chars().collect();
+    check_size_and_characters(query, &chars)?;
+    let mut p = Preparer {
+        query,
+        chars: &chars,
+        out: String::with_capacity(query.len()),
+        in_quote: None,
+        depth: Vec::new(),
+        i: 0,
+    };
+    while p.i < chars.len() {
+        p.step()?;
+    }
+    p.finish()
+}
+
+/// A query too long to parse, or holding a control character, is refused before anything else.
+fn check_size_and_characters(query: &str, chars: &[char]) -> Result<()> {
     if chars.len() > MAX_QUERY_CHARS {
         return Err(query_error(
             query,
@@ -88,134 +105,169 @@ pub fn prepare_query(query: &str) -> Result<String> {
             ),
         ));
     }
-    if chars.iter().any(|c| c.is_control() && !c.is_whitespace()) {
-        let pos = chars
-            .iter()
-            .position(|c| c.is_control() && !c.is_whitespace());
+    if let Some(pos) = chars
+        .iter()
+        .position(|c| c.is_control() && !c.is_whitespace())
+    {
         return Err(query_error(
             query,
-            pos,
+            Some(pos),
             "the query contains a control character: remove it",
         ));
     }
-    let mut out = String::with_capacity(query.len());
-    let mut in_quote: Option<usize> = None;
-    let mut depth: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    Ok(())
+}
+
+/// [`prepare_query`]'s walk over the query, one character (or one word) per [`Preparer::step`].
+struct Preparer<'a> {
+    query: &'a str,
+    chars: &'a [char],
+    out: String,
+    /// Where the open phrase's quote is, inside one.
+    in_quote: Option<usize>,
+    /// Where each open parenthesis is.
+    depth: Vec<usize>,
+    i: usize,
+}
+
+impl Preparer<'_> {
+    /// Copies or rewrites what starts at `self.i` and moves past it.
+    fn step(&mut self) -> Result<()> {
+        let c = self.chars[self.i];
         if c == '"' {
-            in_quote = if in_quote.is_some() { None } else { Some(i) };
-            out.push(c);
-            i += 1;
-            continue;
+            self.in_quote = if self.in_quote.is_some() {
+                None
+            } else {
+                Some(self.i)
+            };
+        } else if self.in_quote.is_none() {
+            self.group(c)?;
+            if self.apostrophe_in_word(c) {
+                self.out.push_str("\\'");
+                self.i += 1;
+                return Ok(());
+            }
+            if self.exact_marker(c) {
+                self.out.push_str("exact:");
+                self.i += 1;
+                return Ok(());
+            }
+            if c.is_alphanumeric() || c == '_' {
+                return self.word();
+            }
         }
-        if in_quote.is_some() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
+        self.out.push(c);
+        self.i += 1;
+        Ok(())
+    }
+
+    /// Keeps count of parentheses: too deep, or a `)` that closes nothing, is an error.
+    fn group(&mut self, c: char) -> Result<()> {
         match c {
             '(' => {
-                depth.push(i);
+                self.depth.push(self.i);
                 // The grammar parses groups recursively: bound the depth before it does.
-                if depth.len() > MAX_GROUP_DEPTH {
+                if self.depth.len() > MAX_GROUP_DEPTH {
                     return Err(query_error(
-                        query,
-                        Some(i),
+                        self.query,
+                        Some(self.i),
                         format!(
                             "parentheses nest more than {MAX_GROUP_DEPTH} deep: simplify the query"
                         ),
                     ));
                 }
             }
-            ')' if depth.pop().is_none() => {
+            ')' if self.depth.pop().is_none() => {
                 return Err(query_error(
-                    query,
-                    Some(i),
+                    self.query,
+                    Some(self.i),
                     "this `)` closes nothing: remove it or add the matching `(`",
                 ));
             }
             _ => {}
         }
-        // An apostrophe inside a word ("don't", "O'Brien") is part of it, not a quote.
-        if c == '\''
+        Ok(())
+    }
+
+    /// An apostrophe inside a word ("don't", "O'Brien") is part of it, not a quote.
+    fn apostrophe_in_word(&self, c: char) -> bool {
+        let i = self.i;
+        c == '\''
             && i > 0
-            && chars[i - 1].is_alphanumeric()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
-        {
-            out.push_str("\\'");
-            i += 1;
-            continue;
-        }
-        // `=word` and `="a phrase"`: exact word forms.
-        if c == '='
+            && self.chars[i - 1].is_alphanumeric()
+            && self.chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+    }
+
+    /// `=word` and `="a phrase"`: exact word forms.
+    fn exact_marker(&self, c: char) -> bool {
+        let (i, chars) = (self.i, self.chars);
+        c == '='
             && (i == 0 || chars[i - 1].is_whitespace() || matches!(chars[i - 1], '(' | '+' | '-'))
             && chars
                 .get(i + 1)
                 .is_some_and(|n| n.is_alphanumeric() || *n == '"')
+    }
+
+    /// A word; followed by ':' it is a field name only if the field is known, else the colon is
+    /// punctuation.
+    fn word(&mut self) -> Result<()> {
+        let chars = self.chars;
+        let start = self.i;
+        while self.i < chars.len() && (chars[self.i].is_alphanumeric() || chars[self.i] == '_') {
+            self.i += 1;
+        }
+        let word: String = chars[start..self.i].iter().collect();
+        let at_word_start = start == 0 || !chars[start - 1].is_alphanumeric();
+        if self.i >= chars.len() || chars[self.i] != ':' || !at_word_start {
+            self.out.push_str(&word);
+            return Ok(());
+        }
+        match QUERY_FIELDS
+            .iter()
+            .find(|(alias, _)| alias.eq_ignore_ascii_case(&word))
         {
-            out.push_str("exact:");
-            i += 1;
-            continue;
-        }
-        // A word followed by ':' is a field name only if we know the field.
-        if c.is_alphanumeric() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            let at_word_start = start == 0 || !chars[start - 1].is_alphanumeric();
-            if i < chars.len() && chars[i] == ':' && at_word_start {
-                match QUERY_FIELDS
-                    .iter()
-                    .find(|(alias, _)| alias.eq_ignore_ascii_case(&word))
-                {
-                    Some((_, field)) => {
-                        let next = chars.get(i + 1);
-                        if next.is_none_or(|n| n.is_whitespace() || *n == ')') {
-                            return Err(query_error(
-                                query,
-                                Some(i),
-                                format!(
-                                    "`{word}:` needs a value right after the colon, e.g. {word}:caravan or {word}:\"two words\""
-                                ),
-                            ));
-                        }
-                        out.push_str(field);
-                        out.push(':');
-                    }
-                    None => {
-                        // Not a field: the colon is punctuation.
-                        out.push_str(&word);
-                        out.push(' ');
-                    }
+            Some((_, field)) => {
+                let next = chars.get(self.i + 1);
+                if next.is_none_or(|n| n.is_whitespace() || *n == ')') {
+                    return Err(query_error(
+                        self.query,
+                        Some(self.i),
+                        format!(
+                            "`{word}:` needs a value right after the colon, e.g. {word}:caravan or {word}:\"two words\""
+                        ),
+                    ));
                 }
-                i += 1;
-            } else {
-                out.push_str(&word);
+                self.out.push_str(field);
+                self.out.push(':');
             }
-            continue;
+            None => {
+                // Not a field: the colon is punctuation.
+                self.out.push_str(&word);
+                self.out.push(' ');
+            }
         }
-        out.push(c);
-        i += 1;
+        self.i += 1;
+        Ok(())
     }
-    if let Some(pos) = in_quote {
-        return Err(query_error(
-            query,
-            Some(pos),
-            "this quote is never closed: add a closing `\"` to end the phrase",
-        ));
+
+    /// An unclosed quote or parenthesis is an error that points at it.
+    fn finish(mut self) -> Result<String> {
+        if let Some(pos) = self.in_quote {
+            return Err(query_error(
+                self.query,
+                Some(pos),
+                "this quote is never closed: add a closing `\"` to end the phrase",
+            ));
+        }
+        if let Some(pos) = self.depth.pop() {
+            return Err(query_error(
+                self.query,
+                Some(pos),
+                "this `(` is never closed: add the matching `)`",
+            ));
+        }
+        Ok(self.out)
     }
-    if let Some(pos) = depth.pop() {
-        return Err(query_error(
-            query,
-            Some(pos),
-            "this `(` is never closed: add the matching `)`",
-        ));
-    }
-    Ok(out)
 }
 
 fn translate_parser_error(query: &str, e: QueryParserError) -> Error {

@@ -799,6 +799,8 @@ fn absolute_url(href: &str, base: Option<&str>) -> Option<String> {
         .then(|| format!("{}{href}", &base[..host_end]))
 }
 
+/// The page's metadata, each item from the first place that has it (meta tags, JSON-LD,
+/// microdata, the article element, the page's text), step by step.
 fn collect_meta(
     path: &str,
     doc: &Html,
@@ -809,14 +811,53 @@ fn collect_meta(
 ) {
     let f = read_meta_tags(doc);
     let ld = read_json_ld(doc);
-    let not_junk = |e: &ElementRef<'_>| page.idx(**e).is_none_or(|i| !page.in_junk[i]);
-    // The article element the story lives in, for the headline, date and byline.
-    let article = container
-        .and_then(ElementRef::wrap)
-        .filter(|c| c.value().name() == "article")
-        .or_else(|| doc.select(&ARTICLE).find(not_junk));
+    let scope = Scope::new(doc, page, container);
+    let urls = page_urls(doc, &f, hints);
+    title_and_source(path, &scope, &f, &ld, &urls, meta);
+    if let Some(d) = page_date(&scope, &f, &ld) {
+        meta.set(MetaKey::Date, &d);
+        meta.date_kind = Some(DateSource::Meta);
+    }
+    meta.crawled = hints.crawled.clone();
+    for n in authors(&scope, &f, &ld) {
+        meta.set(MetaKey::Author, &n);
+    }
+    for u in urls.into_iter().flatten() {
+        meta.set(MetaKey::Url, &u);
+    }
+    language_section_tags(doc, &f, &ld, meta);
+}
 
-    // URL.
+/// Where [`collect_meta`] looks: the page, which of its parts are boilerplate, and the article
+/// element the story lives in (for the headline, date and byline).
+struct Scope<'a, 'p> {
+    doc: &'a Html,
+    page: &'a Page<'p>,
+    article: Option<ElementRef<'a>>,
+}
+
+impl<'a, 'p> Scope<'a, 'p> {
+    fn new(doc: &'a Html, page: &'a Page<'p>, container: Option<NodeRef<'a>>) -> Self {
+        let mut scope = Scope {
+            doc,
+            page,
+            article: None,
+        };
+        scope.article = container
+            .and_then(ElementRef::wrap)
+            .filter(|c| c.value().name() == "article")
+            .or_else(|| doc.select(&ARTICLE).find(|e| scope.not_junk(e)));
+        scope
+    }
+
+    /// False for an element inside navigation, a footer, an aside and such.
+    fn not_junk(&self, e: &ElementRef<'_>) -> bool {
+        self.page.idx(**e).is_none_or(|i| !self.page.in_junk[i])
+    }
+}
+
+/// The page's URLs, best first: `<link rel=canonical>`, `og:url`, the address it was saved from.
+fn page_urls(doc: &Html, f: &Found, hints: &Hints) -> [Option<String>; 3] {
     let canonical = doc
         .select(&CANONICAL)
         .filter_map(|l| l.attr("href"))
@@ -825,12 +866,22 @@ fn collect_meta(
         .og_url
         .as_deref()
         .and_then(|u| absolute_url(u, hints.url.as_deref()));
-    let urls = [canonical, og_url, hints.url.clone()];
+    [canonical, og_url, hints.url.clone()]
+}
 
-    // Title and source. The `<title>`'s tail after ` | ` or ` - ` is the outlet only when the
-    // page says so elsewhere (its site name, publisher or URL); else it is part of the headline
-    // ("Budget passes - what it means for you"). A suffix many pages of one site share is
-    // learned over the index (`index::boilerplate`).
+/// Title and source. The `<title>`'s tail after ` | ` or ` - ` is the outlet only when the page
+/// says so elsewhere (its site name, publisher or URL); else it is part of the headline ("Budget
+/// passes - what it means for you"). A suffix many pages of one site share is learned over the
+/// index (`index::boilerplate`).
+fn title_and_source(
+    path: &str,
+    scope: &Scope<'_, '_>,
+    f: &Found,
+    ld: &LinkedData,
+    urls: &[Option<String>],
+    meta: &mut Meta,
+) {
+    let doc = scope.doc;
     let page_title = doc.select(&TITLE).next().map(inline_text);
     let (title_head, title_tail) = match page_title.as_deref() {
         Some(t) if !t.is_empty() => match split_title(t) {
@@ -841,7 +892,7 @@ fn collect_meta(
                         .into_iter()
                         .chain(path.split(['/', '\\']).map(Some))
                         .collect::<Vec<_>>(),
-                    &urls,
+                    urls,
                 ) =>
             {
                 (Some(h), Some(tail))
@@ -850,21 +901,29 @@ fn collect_meta(
         },
         _ => (None, None),
     };
-    let h1 = article
+    let h1 = scope
+        .article
         .and_then(|a| a.select(&H1).next())
-        .or_else(|| doc.select(&H1).find(not_junk))
+        .or_else(|| doc.select(&H1).find(|e| scope.not_junk(e)))
         .map(inline_text);
-    for t in [f.og_title, ld.headline, h1, title_head]
+    for t in [f.og_title.clone(), ld.headline.clone(), h1, title_head]
         .into_iter()
         .flatten()
     {
         meta.set(MetaKey::Title, &t);
     }
-    for s in [f.og_site, ld.publisher, title_tail].into_iter().flatten() {
+    for s in [f.og_site.clone(), ld.publisher.clone(), title_tail]
+        .into_iter()
+        .flatten()
+    {
         meta.set(MetaKey::Source, &s);
     }
+}
 
-    // Date.
+/// The publication date: meta tags, JSON-LD, microdata, a `<time>` in the article, a named meta
+/// date, any `<time>` outside boilerplate, in that order.
+fn page_date(scope: &Scope<'_, '_>, f: &Found, ld: &LinkedData) -> Option<String> {
+    let doc = scope.doc;
     let time_in = |root: Option<ElementRef<'_>>| {
         root.and_then(|r| {
             r.select(&TIME)
@@ -873,40 +932,41 @@ fn collect_meta(
                 .map(String::from)
         })
     };
-    let itemprop_date = f.itemprop_date.or_else(|| {
-        doc.select(&ITEMPROP_DATE).find_map(|e| {
-            let v = e
-                .attr("content")
-                .or_else(|| e.attr("datetime"))
-                .map(String::from)
-                .unwrap_or_else(|| inline_text(e));
-            (!v.trim().is_empty()).then_some(v)
+    let itemprop_date = || {
+        f.itemprop_date.clone().or_else(|| {
+            doc.select(&ITEMPROP_DATE).find_map(|e| {
+                let v = e
+                    .attr("content")
+                    .or_else(|| e.attr("datetime"))
+                    .map(String::from)
+                    .unwrap_or_else(|| inline_text(e));
+                (!v.trim().is_empty()).then_some(v)
+            })
         })
-    });
+    };
     let any_time = || {
         doc.select(&TIME)
-            .filter(not_junk)
+            .filter(|e| scope.not_junk(e))
             .filter_map(|t| t.attr("datetime"))
             .find(|d| !d.trim().is_empty())
             .map(String::from)
     };
-    let date = f
-        .published_time
-        .or(ld.date)
-        .or(itemprop_date)
-        .or_else(|| time_in(article))
-        .or(f.named_date)
-        .or_else(any_time);
-    if let Some(d) = date {
-        meta.set(MetaKey::Date, &d);
-        meta.date_kind = Some(DateSource::Meta);
-    }
-    meta.crawled = hints.crawled.clone();
+    f.published_time
+        .clone()
+        .or_else(|| ld.date.clone())
+        .or_else(itemprop_date)
+        .or_else(|| time_in(scope.article))
+        .or_else(|| f.named_date.clone())
+        .or_else(any_time)
+}
 
-    // Authors: the first source that names anyone.
+/// Authors: the first source that names anyone (JSON-LD, meta tags, `og:`, `rel=author`,
+/// microdata, a byline), split into names.
+fn authors(scope: &Scope<'_, '_>, f: &Found, ld: &LinkedData) -> Vec<String> {
+    let doc = scope.doc;
     let rel_authors = || -> Vec<String> {
         doc.select(&REL_AUTHOR)
-            .filter(not_junk)
+            .filter(|e| scope.not_junk(e))
             .map(inline_text)
             .collect()
     };
@@ -921,41 +981,7 @@ fn collect_meta(
             .filter(|s| !looks_like_url(s))
             .collect()
     };
-    let byline = || -> Vec<String> {
-        let in_story = |e: &ElementRef<'_>| {
-            e.parent()
-                .and_then(|p| page.idx(p))
-                .is_none_or(|i| !page.in_junk[i])
-        };
-        doc.select(&CLASSED)
-            .filter(in_story)
-            .filter(|e| {
-                let w = e.attr("class").map(words).unwrap_or_default();
-                w.iter().any(|w| w.contains("byline") || w == "author")
-            })
-            .map(|e| {
-                let bare = e
-                    .attr("class")
-                    .map(words)
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|w| w == "author" || w == "byline");
-                (inline_text(e), bare)
-            })
-            .find_map(|(t, bare)| {
-                if t.len() >= 200 {
-                    return None;
-                }
-                match strip_by(&t) {
-                    Some(n) if !n.is_empty() => Some(n.to_string()),
-                    // `<span class="author">Sofía Ibáñez</span>`: a bare name.
-                    None if bare && looks_like_name(&t) => Some(t),
-                    _ => None,
-                }
-            })
-            .into_iter()
-            .collect()
-    };
+    let byline = || byline_author(scope).into_iter().collect();
     let sources: [&dyn Fn() -> Vec<String>; 6] = [
         &|| ld.authors.clone(),
         &|| f.meta_authors.clone(),
@@ -972,31 +998,69 @@ fn collect_meta(
             .filter(|n| n.len() < 100 && !n.chars().any(|c| c.is_ascii_digit()))
             .collect();
         if !names.is_empty() {
-            for n in names {
-                meta.set(MetaKey::Author, &n);
-            }
-            break;
+            return names;
         }
     }
+    Vec::new()
+}
 
-    for u in urls.into_iter().flatten() {
-        meta.set(MetaKey::Url, &u);
-    }
+/// The name in the first byline element outside boilerplate (`class="byline"`, `"author"`):
+/// "By Jane Doe", or a bare name in an element classed exactly `author` or `byline`.
+fn byline_author(scope: &Scope<'_, '_>) -> Option<String> {
+    let page = scope.page;
+    let in_story = |e: &ElementRef<'_>| {
+        e.parent()
+            .and_then(|p| page.idx(p))
+            .is_none_or(|i| !page.in_junk[i])
+    };
+    scope
+        .doc
+        .select(&CLASSED)
+        .filter(in_story)
+        .filter(|e| {
+            let w = e.attr("class").map(words).unwrap_or_default();
+            w.iter().any(|w| w.contains("byline") || w == "author")
+        })
+        .map(|e| {
+            let bare = e
+                .attr("class")
+                .map(words)
+                .unwrap_or_default()
+                .iter()
+                .any(|w| w == "author" || w == "byline");
+            (inline_text(e), bare)
+        })
+        .find_map(|(t, bare)| {
+            if t.len() >= 200 {
+                return None;
+            }
+            match strip_by(&t) {
+                Some(n) if !n.is_empty() => Some(n.to_string()),
+                // `<span class="author">Sofía Ibáñez</span>`: a bare name.
+                None if bare && looks_like_name(&t) => Some(t),
+                _ => None,
+            }
+        })
+}
 
-    // Language, section, tags.
+/// Language (`<html lang>`, `og:locale`, `Content-Language`), section and tags.
+fn language_section_tags(doc: &Html, f: &Found, ld: &LinkedData, meta: &mut Meta) {
     let html_lang = doc.root_element().attr("lang").map(String::from);
-    if let Some(l) = [html_lang, f.og_locale, f.content_language]
+    if let Some(l) = [html_lang, f.og_locale.clone(), f.content_language.clone()]
         .into_iter()
         .flatten()
         .find_map(|l| primary_language(&l))
     {
         meta.set(MetaKey::Language, &l);
     }
-    for s in [f.section, ld.section].into_iter().flatten() {
-        meta.set(MetaKey::Section, &s);
+    for s in [f.section.as_ref(), ld.section.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        meta.set(MetaKey::Section, s);
     }
-    let tag_lists = [f.article_tags, f.news_keywords, f.keywords];
-    let raw = tag_lists.iter().find(|l| !l.is_empty());
+    let tag_lists = [&f.article_tags, &f.news_keywords, &f.keywords];
+    let raw = tag_lists.into_iter().find(|l| !l.is_empty());
     let mut tags: Vec<String> = Vec::new();
     for t in raw
         .into_iter()
