@@ -355,6 +355,53 @@ fn json_crawl_gets_outlet_section_clean_titles_bodies_and_url_days() {
 }
 
 #[test]
+fn alias_renames_an_outlet_learned_from_title_suffixes() {
+    let env = TestEnv::new();
+    write_crawl(&env);
+    let summary = env.index_json(&env.archive(), &["--alias", "planet=Planet Media Group"]);
+    assert_eq!(summary["articles_cleaned"], 6, "{summary}");
+    let hits = env.search(&["budget"]);
+    assert_eq!(hits[0].title, "Senate passes the budget");
+    assert_eq!(
+        hits[0].source.as_deref(),
+        Some("Planet Media Group"),
+        "the name the suffixes share goes through --alias"
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&env.stdout(&["show", "-f", "json", &hits[0].id])).unwrap();
+    assert_eq!(v["source_from"], "option", "{v}");
+    let counts = stdout_of(&env, &["count", "--by", "source", "--format", "csv", "*"]);
+    assert_eq!(counts, "bucket,*\nPlanet Media Group,6\n");
+
+    // A later run's article of the same site, stripped with what was learned, is renamed too.
+    env.write(
+        "crawl/new.json",
+        serde_json::json!({
+            "url": "https://lite.planet.com/2026/04/03/politics/late",
+            "title": "Council delays the vote | Planet Politics",
+            "date": "2026-04-10T06:00:00Z",
+            "text": "Source: Planet\n\nThe council delayed the zoning vote.\n\nSee Full Web Article",
+        })
+        .to_string(),
+    );
+    let summary = env.index_json(&env.archive(), &[]);
+    assert_eq!(summary["files_read"], 1, "{summary}");
+    let late = env.search(&["zoning"]);
+    assert_eq!(late[0].title, "Council delays the vote");
+    assert_eq!(late[0].source.as_deref(), Some("Planet Media Group"));
+
+    // An alias for the host names the outlet when the files are read: the suffix does not
+    // overrule it.
+    let summary = env.index_json(
+        &env.archive(),
+        &["--alias", "planet=", "--alias", "planet.com=Planet Dot Com"],
+    );
+    assert_eq!(summary["files_read"], 7, "{summary}");
+    let counts = stdout_of(&env, &["count", "--by", "source", "--format", "csv", "*"]);
+    assert_eq!(counts, "bucket,*\nPlanet Dot Com,7\n");
+}
+
+#[test]
 fn word_lists_readmes_and_unreadable_types_are_named_but_never_fail_strict() {
     let env = TestEnv::new();
     env.write(
@@ -801,4 +848,108 @@ fn export_with_no_hits_writes_the_header_and_quiet_is_silent() {
             String::from_utf8_lossy(&quiet.stderr)
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn export_progress_shows_its_total_on_a_terminal_only() {
+    let env = TestEnv::new();
+    for i in 0..7 {
+        env.write(
+            &format!("s{i}.txt"),
+            format!("Harbour strike day {i}\n\nThe harbour cranes stood idle on day {i} of the strike.\n"),
+        );
+    }
+    env.write(
+        "ferry.txt",
+        "Ferry runs late\n\nThe ferry ran an hour late on Monday.\n",
+    );
+    env.index(&env.archive());
+    let target = |name: &str| env.dir.path().join(name).to_string_lossy().into_owned();
+
+    // On a terminal: the bar counts hits out of the 7 the query has, known before the export.
+    let (code, _, term) =
+        common::run_on_terminal(&env, &["export", "harbour", "-o", &target("a.csv")]);
+    assert_eq!(code, Some(0), "{term:?}");
+    assert!(term.contains("0/7 hits"), "{term:?}");
+    assert!(term.contains("7 hits exported"), "{term:?}");
+    let csv = std::fs::read_to_string(target("a.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 8, "{csv}");
+
+    // Not on a terminal: no bar, only the summary line.
+    let out = env
+        .cmd()
+        .args(["export", "harbour", "-o", &target("b.csv")])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "7 hits exported\n");
+
+    // Quiet on a terminal: nothing at all.
+    let (code, _, term) =
+        common::run_on_terminal(&env, &["export", "-q", "harbour", "-o", &target("c.csv")]);
+    assert_eq!(code, Some(0));
+    assert_eq!(term, "");
+}
+
+#[test]
+fn stats_lists_the_folders_the_index_was_built_from() {
+    let env = TestEnv::new();
+    env.write("east/a.txt", "Dam opens\n\nThe new dam opened on Monday.\n");
+    env.write(
+        "east/wire.csv",
+        "title,body\nRoad closes,The coast road closed for repairs.\nBridge reopens,The old bridge reopened to traffic.\n",
+    );
+    env.write(
+        "west/c.txt",
+        "Ferry returns\n\nThe ferry returned to service.\n",
+    );
+    let canon = |rel: &str| {
+        std::fs::canonicalize(env.archive().join(rel))
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let folders = |env: &TestEnv| -> serde_json::Value {
+        let v: serde_json::Value =
+            serde_json::from_slice(&env.stdout(&["stats", "--format", "json"])).unwrap();
+        v["folders"].clone()
+    };
+    env.index(&env.archive().join("east"));
+    env.index(&env.archive().join("west"));
+    assert_eq!(
+        folders(&env),
+        serde_json::json!([
+            { "path": canon("east"), "files": 2, "articles": 3 },
+            { "path": canon("west"), "files": 1, "articles": 1 },
+        ])
+    );
+    let text = stdout_of(&env, &["stats"]);
+    assert!(text.contains("folders    2\n"), "{text}");
+    assert!(
+        text.contains(&format!("         3  {} (2 files)\n", canon("east"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("         1  {} (1 file)\n", canon("west"))),
+        "{text}"
+    );
+
+    // A removed file leaves the count; a folder that holds both is one folder.
+    std::fs::remove_file(env.archive().join("east/a.txt")).unwrap();
+    env.index(&env.archive());
+    assert_eq!(
+        folders(&env),
+        serde_json::json!([{ "path": canon(""), "files": 2, "articles": 3 }])
+    );
+
+    // A rebuild from one folder holds only that folder.
+    env.cmd()
+        .args(["index", "--full"])
+        .arg(env.archive().join("west"))
+        .assert()
+        .success();
+    assert_eq!(
+        folders(&env),
+        serde_json::json!([{ "path": canon("west"), "files": 1, "articles": 1 }])
+    );
 }

@@ -11,68 +11,21 @@ use crate::cmd::open_engine;
 use crate::cmd::request;
 use newsdex::output::sanitize;
 use newsdex::output::target::{OutputFile, remove_unfinished};
+use newsdex::report::export::{
+    Column, ExportFormat, ExportOptions, Labelled, Provenance, export, read_query_batch,
+};
 
 pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    use newsdex::report::export::{
-        Column, ExportFormat, ExportOptions, Labelled, Provenance, export, read_query_batch,
-    };
-    let queries: Vec<Labelled> = match &args.queries {
-        Some(file) => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read the query file {}", file.display()))?;
-            let batch = read_query_batch(&text);
-            if batch.is_empty() {
-                anyhow::bail!(
-                    "{} holds no queries: write one per line, or name<TAB>query",
-                    file.display()
-                );
-            }
-            batch
-                .into_iter()
-                .map(|(label, q)| {
-                    let mut request = request(q, &args.filters)?;
-                    request.collapse = args.collapse;
-                    Ok(Labelled {
-                        label: Some(label),
-                        request,
-                    })
-                })
-                .collect::<anyhow::Result<_>>()?
-        }
-        None => {
-            let mut request = request(args.query.join(" "), &args.filters)?;
-            request.collapse = args.collapse;
-            vec![Labelled {
-                label: None,
-                request,
-            }]
-        }
-    };
-    let opts = ExportOptions {
-        format: match args.format {
-            ExportFormatArg::Csv => ExportFormat::Csv,
-            ExportFormatArg::Tsv => ExportFormat::Tsv,
-            ExportFormatArg::Jsonl => ExportFormat::Jsonl,
-            ExportFormatArg::Json => ExportFormat::Json,
-            ExportFormatArg::Md => ExportFormat::Md,
-            ExportFormatArg::Trec => ExportFormat::Trec,
-        },
-        columns: match &args.fields {
-            Some(list) => Column::parse_list(list)?,
-            None => Column::DEFAULT.to_vec(),
-        },
-        excel: args.excel,
-        run_name: args.run_name.clone(),
-        kwic: args.kwic,
-    };
+    let queries = labelled_queries(&args)?;
+    let opts = export_options(&args)?;
     let engine = open_engine(dir)?;
-    let bar = crate::progress::bar(
+    let bar = export_bar(
+        &*engine,
+        &queries,
         !args.quiet && args.output.is_some() && std::io::stderr().is_terminal(),
-        None,
-        None,
-    );
+    )?;
     let mut progress = |n: u64| {
-        if n.is_multiple_of(1000) {
+        if n.is_multiple_of(PROGRESS_STEP) {
             bar.set_position(n);
         }
     };
@@ -124,6 +77,88 @@ pub(crate) fn cmd_export(dir: &std::path::Path, args: ExportArgs) -> anyhow::Res
         }
         ExitCode::from(1)
     })
+}
+
+/// The queries to export: one from the command line, or each line of `--queries FILE` with its
+/// label.
+fn labelled_queries(args: &ExportArgs) -> anyhow::Result<Vec<Labelled>> {
+    Ok(match &args.queries {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the query file {}", file.display()))?;
+            let batch = read_query_batch(&text);
+            if batch.is_empty() {
+                anyhow::bail!(
+                    "{} holds no queries: write one per line, or name<TAB>query",
+                    file.display()
+                );
+            }
+            batch
+                .into_iter()
+                .map(|(label, q)| {
+                    let mut request = request(q, &args.filters)?;
+                    request.collapse = args.collapse;
+                    Ok(Labelled {
+                        label: Some(label),
+                        request,
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?
+        }
+        None => {
+            let mut request = request(args.query.join(" "), &args.filters)?;
+            request.collapse = args.collapse;
+            vec![Labelled {
+                label: None,
+                request,
+            }]
+        }
+    })
+}
+
+/// The format, columns and options of the export, as the command line gives them.
+fn export_options(args: &ExportArgs) -> anyhow::Result<ExportOptions> {
+    Ok(ExportOptions {
+        format: match args.format {
+            ExportFormatArg::Csv => ExportFormat::Csv,
+            ExportFormatArg::Tsv => ExportFormat::Tsv,
+            ExportFormatArg::Jsonl => ExportFormat::Jsonl,
+            ExportFormatArg::Json => ExportFormat::Json,
+            ExportFormatArg::Md => ExportFormat::Md,
+            ExportFormatArg::Trec => ExportFormat::Trec,
+        },
+        columns: match &args.fields {
+            Some(list) => Column::parse_list(list)?,
+            None => Column::DEFAULT.to_vec(),
+        },
+        excel: args.excel,
+        run_name: args.run_name.clone(),
+        kwic: args.kwic,
+    })
+}
+
+/// The progress bar moves every this many hits.
+const PROGRESS_STEP: u64 = 1000;
+
+/// The export's progress bar on a terminal: hits written out of the hits the queries have
+/// (counted before the export starts). Hidden, and nothing counted, when `visible` is false.
+fn export_bar(
+    engine: &dyn newsdex::search::SearchEngine,
+    queries: &[Labelled],
+    visible: bool,
+) -> anyhow::Result<indicatif::ProgressBar> {
+    if !visible {
+        return Ok(crate::progress::bar(false, None, None));
+    }
+    let total = newsdex::report::export::hit_count(engine, queries)?;
+    let bar = crate::progress::bar(
+        true,
+        Some(total),
+        Some("{wide_bar} {human_pos}/{human_len} hits ({per_sec}, ETA {eta})"),
+    );
+    // Drawn at once, so even an export shorter than one step shows its total.
+    bar.tick();
+    Ok(bar)
 }
 
 /// Ctrl-C (or SIGTERM) during an export to a file: remove the unfinished `.partial` files, say

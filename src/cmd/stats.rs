@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{StatsArgs, StatsFormat};
 use crate::cmd::open_engine;
+use newsdex::output::sanitize;
 
 pub(crate) fn cmd_stats(dir: &std::path::Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let engine = open_engine(dir)?;
@@ -33,6 +34,19 @@ pub(crate) fn cmd_stats(dir: &std::path::Path, args: StatsArgs) -> anyhow::Resul
             }
             if s.no_source > 0 {
                 writeln!(out, "  {:>8}  (none: no outlet known)", s.no_source)?;
+            }
+            if !s.folders.is_empty() {
+                writeln!(out, "folders    {}", s.folders.len())?;
+                for f in &s.folders {
+                    writeln!(
+                        out,
+                        "  {:>8}  {} ({} {})",
+                        f.articles,
+                        sanitize::for_terminal(&f.path),
+                        f.files,
+                        if f.files == 1 { "file" } else { "files" }
+                    )?;
+                }
             }
             let formats: Vec<String> = s.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
             writeln!(out, "formats    {}", formats.join(", "))?;

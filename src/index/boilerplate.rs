@@ -20,6 +20,7 @@ use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::index::schema::Fields;
+use crate::ingest::alias::Aliases;
 use crate::ingest::article::Provenance;
 use crate::ingest::finish::{site_of_host, url_host};
 
@@ -148,25 +149,62 @@ fn shared_suffix_name(suffixes: &[&str], need: usize) -> Option<String> {
 
 /// Learns each site's boilerplate from the committed articles and rewrites the articles that
 /// carry it (through `writer`; the caller commits). Returns how many articles were rewritten.
+/// An outlet named by a shared title suffix goes through `aliases` (`--alias`) like any other.
 pub(crate) fn refine(
     index: &Index,
     fields: &Fields,
     writer: &mut IndexWriter,
-    title_weight: u32,
+    opts: &RefineOptions<'_>,
     dir: &Path,
-    fresh: bool,
 ) -> Result<u64> {
     let reader = index
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
         .try_into()?;
     let searcher: tantivy::Searcher = reader.searcher();
-    // Per site: the articles, their edge lines and title suffixes.
-    struct Seen {
-        docs: Vec<DocAddress>,
-        lines: HashMap<String, usize>,
-        suffixes: Vec<String>,
+    let sites = gather_sites(&searcher, fields)?;
+    let learned = learn(&sites, dir, opts.fresh)?;
+    let mut rewritten = 0;
+    for (key, seen) in &sites {
+        let Some(site) = learned.sites.get(key) else {
+            continue;
+        };
+        for addr in &seen.docs {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            if let Some(new) = rewrite(&searcher, *addr, &doc, fields, site, opts)? {
+                let id = doc
+                    .get_first(fields.id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                writer.delete_term(Term::from_field_text(fields.id, id));
+                writer.add_document(new)?;
+                rewritten += 1;
+            }
+        }
     }
+    Ok(rewritten)
+}
+
+/// How [`refine`] rewrites articles.
+pub(crate) struct RefineOptions<'a> {
+    /// How many times the title counts in the ranking fields.
+    pub(crate) title_weight: u32,
+    /// A rebuild (`--full`): learn afresh instead of adding to what earlier runs learned.
+    pub(crate) fresh: bool,
+    /// `--alias`: outlet names for names learned from title suffixes.
+    pub(crate) aliases: &'a Aliases,
+}
+
+/// One site's articles, with their edge lines and title suffixes counted.
+#[derive(Default)]
+struct Seen {
+    docs: Vec<DocAddress>,
+    lines: HashMap<String, usize>,
+    suffixes: Vec<String>,
+}
+
+/// Every live article grouped by its site.
+fn gather_sites(searcher: &tantivy::Searcher, fields: &Fields) -> Result<HashMap<String, Seen>> {
     let mut sites: HashMap<String, Seen> = HashMap::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let store = seg.get_store_reader(64)?;
@@ -175,11 +213,7 @@ pub(crate) fn refine(
             let Some(key) = site_key(&doc, fields) else {
                 continue;
             };
-            let seen = sites.entry(key).or_insert_with(|| Seen {
-                docs: Vec::new(),
-                lines: HashMap::new(),
-                suffixes: Vec::new(),
-            });
+            let seen = sites.entry(key).or_default();
             seen.docs.push(DocAddress::new(ord as u32, doc_id));
             let title = doc.get_first(fields.title).and_then(|v| v.as_str());
             if let Some((_, suffix)) = title.and_then(title_suffix) {
@@ -196,14 +230,19 @@ pub(crate) fn refine(
             }
         }
     }
-    // A rebuild (`--full`) learns afresh.
+    Ok(sites)
+}
+
+/// What each site repeats, added to what earlier runs learned (unless `fresh`), saved when it
+/// changed.
+fn learn(sites: &HashMap<String, Seen>, dir: &Path, fresh: bool) -> Result<Learned> {
     let mut learned = if fresh {
         Learned::default()
     } else {
         Learned::load(dir)
     };
     let before = if fresh { None } else { Some(learned.clone()) };
-    for (key, seen) in &sites {
+    for (key, seen) in sites {
         let n = seen.docs.len();
         if n < MIN_ARTICLES {
             continue;
@@ -226,25 +265,7 @@ pub(crate) fn refine(
     if before.as_ref() != Some(&learned) {
         learned.save(dir)?;
     }
-    let mut rewritten = 0;
-    for (key, seen) in &sites {
-        let Some(site) = learned.sites.get(key) else {
-            continue;
-        };
-        for addr in &seen.docs {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            if let Some(new) = rewrite(&searcher, *addr, &doc, fields, site, title_weight)? {
-                let id = doc
-                    .get_first(fields.id)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("");
-                writer.delete_term(Term::from_field_text(fields.id, id));
-                writer.add_document(new)?;
-                rewritten += 1;
-            }
-        }
-    }
-    Ok(rewritten)
+    Ok(learned)
 }
 
 /// The article without its site's boilerplate, or `None` when it has none.
@@ -254,7 +275,7 @@ fn rewrite(
     doc: &TantivyDocument,
     f: &Fields,
     site: &SiteBoilerplate,
-    title_weight: u32,
+    opts: &RefineOptions<'_>,
 ) -> Result<Option<TantivyDocument>> {
     let text = |field| doc.get_first(field).and_then(|v| v.as_str());
     let title = text(f.title).unwrap_or("");
@@ -268,8 +289,13 @@ fn rewrite(
     {
         new_title = Some(head.to_string());
         let guessed = matches!(text(f.source_from), None | Some("url"));
-        if guessed && text(f.source) != Some(name.as_str()) {
-            new_source = Some(name.clone());
+        // `--alias Planet="Planet Media"` renames the learned name as it renames a read one.
+        let named = match opts.aliases.lookup(name) {
+            Some(alias) if !alias.is_empty() => (alias.to_string(), Provenance::Given),
+            _ => (name.clone(), Provenance::Title),
+        };
+        if guessed && text(f.source) != Some(named.0.as_str()) {
+            new_source = Some(named);
         }
     }
     if new_body.is_none() && new_title.is_none() {
@@ -290,7 +316,7 @@ fn rewrite(
     out.add_text(f.title, title);
     out.add_text(f.body, body);
     for field in [f.text, f.exact] {
-        for _ in 0..title_weight {
+        for _ in 0..opts.title_weight {
             out.add_text(field, title);
         }
         out.add_text(field, body);
@@ -300,9 +326,9 @@ fn rewrite(
     if let Some(day) = seg.fast_fields().i64("day")?.first(addr.doc_id) {
         out.add_i64(f.day, day);
     }
-    if let Some(name) = new_source {
+    if let Some((name, from)) = new_source {
         out.add_text(f.source, name);
-        out.add_text(f.source_from, Provenance::Title.as_str());
+        out.add_text(f.source_from, from.as_str());
     }
     let words = |s: &str| {
         s.split_whitespace()

@@ -39,6 +39,24 @@ pub(crate) struct StoredSettings {
     /// `--near-copy-threshold`: estimated shingle Jaccard at which two articles are one story.
     #[serde(default = "default_near_copy_threshold")]
     pub(crate) near_copy_threshold: f32,
+    /// Every folder the index holds articles from, as the last run counted them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) folders: Vec<IndexedFolder>,
+}
+
+/// A folder given to `newsdex index` (canonical), with the files and articles the index holds
+/// from under it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexedFolder {
+    pub path: String,
+    pub files: u64,
+    pub articles: u64,
+}
+
+/// The folders the index at `dir` was built from, in path order (none for an index made before
+/// they were recorded).
+pub fn indexed_folders(dir: &Path) -> Vec<IndexedFolder> {
+    StoredSettings::load(dir).map_or_else(Vec::new, |s| s.folders)
 }
 
 fn default_near_copy_threshold() -> f32 {
@@ -65,6 +83,7 @@ impl Default for StoredSettings {
             aliases: BTreeMap::new(),
             date_order: None,
             near_copy_threshold: default_near_copy_threshold(),
+            folders: Vec::new(),
         }
     }
 }

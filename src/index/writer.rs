@@ -14,7 +14,9 @@ use tantivy::{Index, IndexWriter, TantivyError};
 use crate::error::{Error, Result};
 use crate::index::document::to_document;
 use crate::index::manifest::{FileState, MANIFEST_FILE, Manifest};
-use crate::index::open::{StoredSettings, is_writable, open_index, open_or_create, share_like};
+use crate::index::open::{
+    IndexedFolder, StoredSettings, is_writable, open_index, open_or_create, share_like,
+};
 use crate::index::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::layout::PathPattern;
 use crate::ingest::meta::FieldMap;
@@ -311,7 +313,7 @@ fn run_index(
     let t = Instant::now();
     run.read_files(todo)?;
     run.summary.timed("read, parse and index", t);
-    run.finish(started)
+    run.finish(started, &roots)
 }
 
 /// The folders to index, each once: canonical (so `./arch` and `/abs/arch` are one folder), in a
@@ -586,27 +588,34 @@ impl<'a> Run<'a> {
     }
 
     /// The last commit (or, for an interrupted rebuild, none), and the totals.
-    fn finish(mut self, started: Instant) -> Result<IndexSummary> {
+    fn finish(mut self, started: Instant, roots: &[PathBuf]) -> Result<IndexSummary> {
         self.summary.interrupted = INTERRUPTED.load(Ordering::SeqCst);
         if self.summary.interrupted && self.opts.full {
             // An interrupted rebuild is abandoned: the index keeps its last commit.
             self.writer.rollback()?;
-        } else if self.pending || !self.index_dir.join(MANIFEST_FILE).exists() {
-            let t = Instant::now();
-            self.commit()?;
-            self.summary.timed("commit", t);
+        } else {
+            if self.pending || !self.index_dir.join(MANIFEST_FILE).exists() {
+                let t = Instant::now();
+                self.commit()?;
+                self.summary.timed("commit", t);
+            }
+            self.record_folders(roots)?;
         }
         // What one site repeats in every article (boilerplate lines, title suffixes) can only be
         // learned over many articles: once the run's articles are committed.
         if !self.summary.interrupted && (self.summary.files_read > 0 || self.opts.full) {
             let t = Instant::now();
+            let opts = crate::index::boilerplate::RefineOptions {
+                title_weight: self.title_weight,
+                fresh: self.opts.full,
+                aliases: &self.parse_opts.aliases,
+            };
             let n = crate::index::boilerplate::refine(
                 &self.index,
                 &self.fields,
                 &mut self.writer,
-                self.title_weight,
+                &opts,
                 self.index_dir,
-                self.opts.full,
             )?;
             if n > 0 {
                 self.summary.articles_cleaned = n;
@@ -632,6 +641,44 @@ impl<'a> Run<'a> {
         self.summary.articles_total = reader.searcher().num_docs();
         self.summary.seconds = started.elapsed().as_secs_f64();
         Ok(self.summary)
+    }
+
+    /// Remembers the folders the index holds articles from (`stats` lists them): this run's
+    /// folders and earlier runs' (a rebuild's only), each with its files and articles as the
+    /// file list now counts them; an earlier folder nothing is left from is forgotten.
+    fn record_folders(&self, roots: &[PathBuf]) -> Result<()> {
+        let mut settings = StoredSettings::load(self.index_dir).unwrap_or_default();
+        let this_run: Vec<String> = roots.iter().map(|r| ingest::path_string(r)).collect();
+        let mut paths: Vec<String> = if self.opts.full {
+            Vec::new()
+        } else {
+            settings.folders.iter().map(|f| f.path.clone()).collect()
+        };
+        paths.extend(this_run.iter().cloned());
+        paths.sort();
+        paths.dedup();
+        // Sorted, a folder comes before the folders inside it, which it covers.
+        let mut folders: Vec<IndexedFolder> = Vec::with_capacity(paths.len());
+        for p in paths {
+            if !folders.iter().any(|f| key_is_within(&p, &f.path)) {
+                folders.push(IndexedFolder {
+                    path: p,
+                    ..IndexedFolder::default()
+                });
+            }
+        }
+        for (key, state) in &self.manifest.files {
+            if let Some(f) = folders.iter_mut().find(|f| key_is_within(key, &f.path)) {
+                f.files += 1;
+                f.articles += u64::from(state.articles);
+            }
+        }
+        folders.retain(|f| f.files > 0 || this_run.contains(&f.path));
+        if folders != settings.folders {
+            settings.folders = folders;
+            settings.save(self.index_dir)?;
+        }
+        Ok(())
     }
 
     /// Commits the writer, records in tantivy's commit payload what the commit covers, then

@@ -348,7 +348,21 @@ pub fn read_query_batch(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Streams every hit of every query to `out`; `progress` is told how many rows are written.
+/// How many hits [`export`] will write for `queries`, known before it starts (for a progress
+/// bar's total): each query's `total_hits`, as `search` counts them.
+pub fn hit_count(engine: &dyn SearchEngine, queries: &[Labelled]) -> Result<u64> {
+    let mut n = 0;
+    for q in queries {
+        let mut req = q.request.clone();
+        req.limit = 1;
+        req.offset = 0;
+        req.snippets = false;
+        n += engine.search(&req)?.total_hits as u64;
+    }
+    Ok(n)
+}
+
+/// Streams every hit of every query to `out`; `progress` is told how many hits are written.
 /// With `kwic`, a row is one occurrence of the query's words (a phrase is one occurrence), with
 /// that many words of context on each side.
 pub fn export(
@@ -376,6 +390,7 @@ pub fn export(
     }
     let need_matches = opts.kwic.is_some() || opts.columns.contains(&Column::Matches);
     let mut total = 0;
+    let mut written = 0u64;
     for q in queries {
         let mut req = q.request.clone();
         req.snippets = opts.columns.contains(&Column::Snippet);
@@ -411,7 +426,8 @@ pub fn export(
                     }
                 }
             }
-            progress(w.rows);
+            written += 1;
+            progress(written);
             Ok(())
         })?;
     }

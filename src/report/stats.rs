@@ -27,6 +27,9 @@ pub struct Stats {
     pub formats: BTreeMap<String, u64>,
     pub segments: usize,
     pub size_bytes: u64,
+    /// The folders the index was built from, with the files and articles it holds from each
+    /// (empty when the engine does not know them).
+    pub folders: Vec<crate::index::IndexedFolder>,
 }
 
 /// Counts articles per value of a keyword fast field (`source`, `section`, `format`, ...),
@@ -66,5 +69,6 @@ pub fn stats(engine: &dyn SearchEngine) -> Result<Stats> {
         formats: count_by_keyword(engine, "format")?,
         segments: info.segments.len(),
         size_bytes: info.size_bytes.unwrap_or(0),
+        folders: info.folders,
     })
 }

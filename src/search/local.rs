@@ -933,6 +933,7 @@ impl SearchEngine for LocalEngine {
                 .collect(),
             size_bytes: (!self.path.as_os_str().is_empty()).then(|| dir_bytes(&self.path)),
             near_copy_threshold: Some(self.near_copy_threshold),
+            folders: crate::index::indexed_folders(&self.path),
         })
     }
 }

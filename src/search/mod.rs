@@ -45,6 +45,9 @@ pub struct EngineInfo {
     pub size_bytes: Option<u64>,
     /// The near-copy threshold of the engine's clusters of copies, when it has them.
     pub near_copy_threshold: Option<f32>,
+    /// The folders the articles were indexed from, when the engine knows them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<crate::index::IndexedFolder>,
 }
 
 /// An engine that answers [`SearchRequest`]s: the one seam between the layers above (reports,

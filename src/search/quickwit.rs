@@ -760,6 +760,7 @@ impl SearchEngine for QuickwitEngine {
             segments,
             size_bytes: d.get("size_published_splits").and_then(Value::as_u64),
             near_copy_threshold: None,
+            folders: Vec::new(),
         })
     }
 }

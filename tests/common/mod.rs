@@ -270,3 +270,67 @@ pub fn distinct_titles(
     }
     set
 }
+
+/// Runs `newsdex --index <env's index> <args>` with its standard error on a pseudo-terminal (100
+/// columns) and standard output piped, as a user at a terminal who sends the output to a file
+/// would. Returns the exit code, standard output and everything written to the terminal.
+#[cfg(unix)]
+pub fn run_on_terminal(env: &TestEnv, args: &[&str]) -> (Option<i32>, Vec<u8>, String) {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::Stdio;
+
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 30,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two descriptors into the integers it is given; no name or termios.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened by openpty and are owned by nobody else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdex"));
+    cmd.env_remove("NEWSDEX_INDEX")
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .arg("--index")
+        .arg(env.index_dir())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(slave));
+    let child = cmd.spawn().expect("newsdex starts");
+    // Only the child holds the terminal's other end now: reading ends when it exits.
+    drop(cmd);
+    let reader = std::thread::spawn(move || {
+        let mut term = std::fs::File::from(master);
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // Linux answers EIO once the last writer is gone.
+        while let Ok(n) = term.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        seen
+    });
+    let out = child.wait_with_output().expect("newsdex runs");
+    let seen = reader.join().expect("terminal reader");
+    (
+        out.status.code(),
+        out.stdout,
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
