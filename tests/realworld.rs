@@ -278,6 +278,20 @@ fn write_crawl(env: &TestEnv) {
     }
 }
 
+/// One more article of the crawl's site, for a later run.
+fn write_late_crawl_story(env: &TestEnv) {
+    env.write(
+        "crawl/new.json",
+        serde_json::json!({
+            "url": "https://lite.planet.com/2026/04/03/politics/late",
+            "title": "Council delays the vote | Planet Politics",
+            "date": "2026-04-10T06:00:00Z",
+            "text": "Source: Planet\n\nThe council delayed the zoning vote.\n\nSee Full Web Article",
+        })
+        .to_string(),
+    );
+}
+
 #[test]
 fn json_crawl_gets_outlet_section_clean_titles_bodies_and_url_days() {
     let env = TestEnv::new();
@@ -337,16 +351,7 @@ fn json_crawl_gets_outlet_section_clean_titles_bodies_and_url_days() {
     assert_eq!(v["rows"].as_array().unwrap().len(), 1, "{v}");
 
     // A later run with one new article of the same site strips it with what was learned.
-    env.write(
-        "crawl/new.json",
-        serde_json::json!({
-            "url": "https://lite.planet.com/2026/04/03/politics/late",
-            "title": "Council delays the vote | Planet Politics",
-            "date": "2026-04-10T06:00:00Z",
-            "text": "Source: Planet\n\nThe council delayed the zoning vote.\n\nSee Full Web Article",
-        })
-        .to_string(),
-    );
+    write_late_crawl_story(&env);
     env.index(&env.archive());
     let late = env.search(&["zoning"]);
     assert_eq!(late[0].title, "Council delays the vote");
@@ -374,16 +379,7 @@ fn alias_renames_an_outlet_learned_from_title_suffixes() {
     assert_eq!(counts, "bucket,*\nPlanet Media Group,6\n");
 
     // A later run's article of the same site, stripped with what was learned, is renamed too.
-    env.write(
-        "crawl/new.json",
-        serde_json::json!({
-            "url": "https://lite.planet.com/2026/04/03/politics/late",
-            "title": "Council delays the vote | Planet Politics",
-            "date": "2026-04-10T06:00:00Z",
-            "text": "Source: Planet\n\nThe council delayed the zoning vote.\n\nSee Full Web Article",
-        })
-        .to_string(),
-    );
+    write_late_crawl_story(&env);
     let summary = env.index_json(&env.archive(), &[]);
     assert_eq!(summary["files_read"], 1, "{summary}");
     let late = env.search(&["zoning"]);
