@@ -211,6 +211,19 @@ pub fn news_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The `news` analyzer for finding words whose stems are `stems` in a text (snippets, KWIC):
+/// every token, offset and position as [`news_analyzer`] gives them, and the same stem wherever
+/// the stem can be one of `stems`; other words are left unstemmed, which saves most of the
+/// stemming of a body (see [`CachedStemmer::for_initials`]).
+pub fn marking_analyzer<'a>(stems: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(CachedStemmer::for_initials(Language::English, stems))
+        .build()
+}
+
 /// Registers newsdex's analyzers on an index (needed after every open).
 pub fn register_tokenizers(index: &Index) {
     let tm = index.tokenizers();

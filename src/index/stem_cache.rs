@@ -9,25 +9,65 @@
 //! hash (already in the build through tantivy): keys are short words, where SipHash would cost
 //! more than the lookup saves.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
-use tantivy::tokenizer::{
-    Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
-};
+use tantivy::tokenizer::{Language, Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Distinct words remembered per analyzer before the map starts over, bounding its memory to a
 /// few MB on text with unbounded vocabulary (numbers, names, typos).
 const MAX_CACHED_WORDS: usize = 100_000;
 
 /// Stems like tantivy's `Stemmer` for `language`, remembering every word it has seen.
+///
+/// [`CachedStemmer::for_initials`] makes the one-shot variant used to mark query words in a
+/// few bodies (snippets, KWIC): no memory, and only words that can stem to a query word are
+/// stemmed at all.
 #[derive(Clone)]
 pub struct CachedStemmer {
     language: Language,
+    /// When set, words whose first letter is not in this list pass through unstemmed.
+    only_initials: Option<Arc<[char]>>,
 }
 
 impl CachedStemmer {
     pub fn new(language: Language) -> CachedStemmer {
-        CachedStemmer { language }
+        CachedStemmer {
+            language,
+            only_initials: None,
+        }
     }
+
+    /// A stemmer for finding the words whose stems are `stems` in a text: it stems only words
+    /// that begin with the first letter of one of them and remembers nothing. Every Snowball
+    /// stemmer of a Latin- or Cyrillic-script language removes or rewrites endings only, so a
+    /// word keeps its first letter and a word with another first letter cannot stem to any of
+    /// `stems` (checked on a corpus in the tests below); where a stemmer also changes the start of
+    /// a word (Arabic prefixes, Greek and Tamil), every word is stemmed as usual.
+    pub fn for_initials<'a>(
+        language: Language,
+        stems: impl IntoIterator<Item = &'a str>,
+    ) -> CachedStemmer {
+        let keeps_first_letter = !matches!(
+            language,
+            Language::Arabic | Language::Greek | Language::Tamil
+        );
+        let mut initials: Vec<char> = stems.into_iter().filter_map(|s| s.chars().next()).collect();
+        initials.sort_unstable();
+        initials.dedup();
+        CachedStemmer {
+            language,
+            only_initials: keeps_first_letter.then(|| initials.into()),
+        }
+    }
+}
+
+/// The Snowball algorithm tantivy uses for `language` (tantivy keeps its own mapping private;
+/// the Snowball names are the languages' English names in lower case).
+fn snowball(language: Language) -> frostem::Stemmer {
+    let name = format!("{language:?}").to_lowercase();
+    frostem::Stemmer::try_from_name(&name)
+        .unwrap_or_else(|_| frostem::Stemmer::new(frostem::Algorithm::English))
 }
 
 impl TokenFilter for CachedStemmer {
@@ -36,9 +76,8 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner,
-            stem_one: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(self.language))
-                .build(),
+            stemmer: snowball(self.language),
+            only_initials: self.only_initials,
             cache: FxHashMap::default(),
         }
     }
@@ -48,8 +87,8 @@ impl TokenFilter for CachedStemmer {
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
-    /// tantivy's own stemmer, run on one word at a time for words not seen before.
-    stem_one: TextAnalyzer,
+    stemmer: frostem::Stemmer,
+    only_initials: Option<Arc<[char]>>,
     cache: FxHashMap<String, String>,
 }
 
@@ -59,7 +98,8 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
-            stem_one: &mut self.stem_one,
+            stemmer: self.stemmer,
+            only_initials: self.only_initials.as_deref(),
             cache: &mut self.cache,
         }
     }
@@ -67,7 +107,8 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
 
 pub struct CachedStemmerStream<'a, T> {
     tail: T,
-    stem_one: &'a mut TextAnalyzer,
+    stemmer: frostem::Stemmer,
+    only_initials: Option<&'a [char]>,
     cache: &'a mut FxHashMap<String, String>,
 }
 
@@ -77,18 +118,21 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if let Some(initials) = self.only_initials {
+            let first = token.text.chars().next();
+            if first.is_some_and(|c| initials.binary_search(&c).is_ok())
+                && let std::borrow::Cow::Owned(stem) = self.stemmer.stem(&token.text)
+            {
+                token.text = stem;
+            }
+            return true;
+        }
         if let Some(stem) = self.cache.get(&token.text) {
             token.text.clear();
             token.text.push_str(stem);
             return true;
         }
-        let stem = {
-            let mut one = self.stem_one.token_stream(&token.text);
-            match one.next() {
-                Some(t) => t.text.clone(),
-                None => token.text.clone(),
-            }
-        };
+        let stem = self.stemmer.stem(&token.text).into_owned();
         if self.cache.len() >= MAX_CACHED_WORDS {
             self.cache.clear();
         }
@@ -108,7 +152,9 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, SimpleTokenizer};
+    use tantivy::tokenizer::{
+        AsciiFoldingFilter, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer,
+    };
 
     use super::*;
 
@@ -157,5 +203,101 @@ mod tests {
             .collect();
         assert_eq!(tokens(&mut a, &text).len(), MAX_CACHED_WORDS + 10);
         assert_eq!(tokens(&mut a, "running")[0].0, "run");
+    }
+
+    fn folded(text: &str) -> Vec<String> {
+        let mut a = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build();
+        tokens(&mut a, text).into_iter().map(|t| t.0).collect()
+    }
+
+    /// The assumption `for_initials` rests on: a Snowball stem keeps its word's first letter.
+    /// Checked on every word of the sample corpus (English) and on inflected words of the other
+    /// languages it is used for.
+    #[test]
+    fn stems_keep_the_first_letter_of_their_word() {
+        let mut english = String::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+        for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if entry
+                .path()
+                .extension()
+                .is_some_and(|e| e == "txt" || e == "md")
+            {
+                english.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            }
+        }
+        let others = [
+            (
+                Language::German,
+                "Flüchtlinge Flüchtlingen Flüchtlings Ärzte Übergänge Häuser",
+            ),
+            (
+                Language::Spanish,
+                "caravanas migrantes países árboles ésta últimas yendo",
+            ),
+            (
+                Language::French,
+                "caravanes étudiants élections hôpitaux yeux était",
+            ),
+            (Language::Italian, "elezioni città università ospedali"),
+            (Language::Portuguese, "eleições cidades ônibus ações"),
+            (Language::Dutch, "verkiezingen vluchtelingen ijzeren"),
+            (Language::Swedish, "flyktingar valen ökningen"),
+            (Language::Russian, "беженцы беженцев выборы"),
+            (Language::Turkish, "mülteciler seçimlerde ışıklar"),
+            (Language::Hungarian, "menekültek választások"),
+            (Language::Finnish, "pakolaiset vaaleissa äänestäjät"),
+        ];
+        let mut checked = 0;
+        for (language, text) in [(Language::English, english.as_str())]
+            .into_iter()
+            .chain(others)
+        {
+            let stemmer = snowball(language);
+            for word in folded(text) {
+                let stem = stemmer.stem(&word);
+                assert_eq!(
+                    stem.chars().next(),
+                    word.chars().next(),
+                    "{language:?}: {word} -> {stem}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "only {checked} words checked");
+    }
+
+    #[test]
+    fn the_gated_stemmer_finds_the_same_query_words() {
+        let text = "Oil prices rose as the pricing of crude oils and other commodities moved; \
+                    OPEC's output and outputs were priced higher.";
+        let build = || {
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+        };
+        let mut full = build()
+            .filter(CachedStemmer::new(Language::English))
+            .build();
+        let want = tokens(&mut full, text);
+        let stems = ["oil", "price"];
+        let mut gated = build()
+            .filter(CachedStemmer::for_initials(Language::English, stems))
+            .build();
+        let got = tokens(&mut gated, text);
+        assert_eq!(got.len(), want.len());
+        let mut hits = 0;
+        for (g, w) in got.iter().zip(&want) {
+            // Offsets and positions never change; a query word is found exactly where the full
+            // analyzer finds it, and words of other initials are left alone.
+            assert_eq!((g.1, g.2, g.3), (w.1, w.2, w.3));
+            assert_eq!(stems.contains(&g.0.as_str()), stems.contains(&w.0.as_str()));
+            hits += usize::from(stems.contains(&g.0.as_str()));
+        }
+        assert_eq!(hits, 5); // Oil, prices, pricing, oils, priced
+        assert!(got.iter().any(|t| t.0 == "commodities"), "{got:?}");
     }
 }

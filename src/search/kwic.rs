@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use crate::error::Result;
-use crate::index::schema::news_analyzer;
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::index::schema::{marking_analyzer, news_analyzer};
 use crate::search::{LocalEngine, SearchRequest};
 
 /// A matched span of the body, in bytes.
@@ -19,10 +21,15 @@ pub struct Occurrence {
 pub struct Matcher {
     phrases: Vec<Vec<String>>,
     words: BTreeSet<String>,
+    /// Stems only what can be one of the query's words (a body is read once per hit).
+    analyzer: TextAnalyzer,
 }
 
 fn stems(text: &str) -> Vec<(String, usize, usize)> {
-    let mut a = news_analyzer();
+    tokens(&mut news_analyzer(), text)
+}
+
+fn tokens(a: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
     let mut s = a.token_stream(text);
     let mut out = Vec::new();
     while let Some(t) = s.next() {
@@ -66,12 +73,27 @@ impl Matcher {
             .join(" ");
         let outside: BTreeSet<String> = stems(&unquoted).into_iter().map(|(s, _, _)| s).collect();
         words.retain(|w| outside.contains(w));
-        Ok(Matcher { phrases, words })
+        Ok(Matcher::from_stems(phrases, words))
+    }
+
+    /// A matcher for these phrases (longest first) and single words, as stems.
+    fn from_stems(phrases: Vec<Vec<String>>, words: BTreeSet<String>) -> Matcher {
+        let analyzer = marking_analyzer(
+            words
+                .iter()
+                .chain(phrases.iter().flatten())
+                .map(String::as_str),
+        );
+        Matcher {
+            phrases,
+            words,
+            analyzer,
+        }
     }
 
     /// Every occurrence in `body`, in order; a phrase is one occurrence.
     pub fn find(&self, body: &str) -> Vec<Occurrence> {
-        let toks = stems(body);
+        let toks = tokens(&mut self.analyzer.clone(), body);
         let mut out = Vec::new();
         let mut i = 0;
         'scan: while i < toks.len() {
@@ -204,13 +226,13 @@ mod tests {
     use super::*;
 
     fn matcher(phrases: &[&[&str]], words: &[&str]) -> Matcher {
-        Matcher {
-            phrases: phrases
+        Matcher::from_stems(
+            phrases
                 .iter()
                 .map(|p| p.iter().map(|w| w.to_string()).collect())
                 .collect(),
-            words: words.iter().map(|w| w.to_string()).collect(),
-        }
+            words.iter().map(|w| w.to_string()).collect(),
+        )
     }
 
     #[test]

@@ -533,7 +533,7 @@ impl LocalEngine {
                 }
             }
         }
-        let tokenizer = self.index.tokenizer_for_field(self.fields.body)?;
+        let tokenizer = crate::index::schema::marking_analyzer(words.keys().map(String::as_str));
         Ok(SnippetGenerator::new(
             words,
             tokenizer,
