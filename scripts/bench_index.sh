@@ -3,7 +3,8 @@
 #
 #   scripts/bench_index.sh ARCHIVE_DIR...
 #
-# For each archive: a full index (wall time, articles/s, MB/s, peak RSS, index size / corpus size),
+# For each archive: a full index (wall time, articles/s, MB/s, peak RSS and peak heap (RssAnon,
+# what `--memory` bounds; scripts/peak_anon.py), index size / corpus size),
 # the raw-tantivy ceiling on the same documents (examples/raw_ceiling.rs: same schema, analyzers,
 # threads and memory budget, documents already in memory), an unchanged re-index, and a re-index
 # after 1% of the files changed (on a copy, made with scripts/make_archive.py --mutate 0.01).
@@ -18,14 +19,16 @@ RAW=$PWD/target/release/examples/raw_ceiling
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-printf '%-28s %8s %9s %8s %9s %7s %8s %7s %9s %6s %8s %8s\n' \
-  archive MB articles full_s art/s MB/s peakMB idx/src raw_art/s %raw unchg_s 1%chg_s
+printf '%-28s %8s %9s %8s %9s %7s %8s %8s %7s %9s %6s %8s %8s\n' \
+  archive MB articles full_s art/s MB/s peakMB heapMB idx/src raw_art/s %raw unchg_s 1%chg_s
 for archive in "$@"; do
   name=$(basename "$archive")
   idx="$work/idx-$name"
-  /usr/bin/time -f '%e %M' -o "$work/time" "$BIN" --index "$idx" index --quiet --json \
+  python3 scripts/peak_anon.py -o "$work/time" -- "$BIN" --index "$idx" index --quiet --json \
     --threads "$THREADS" --memory "$MEMORY_MB" "$archive" > "$work/summary.json"
-  read -r secs kb < "$work/time"
+  anon=$(sed -E 's/.*peak_anon_kb=([0-9]+).*/\1/' "$work/time")
+  kb=$(sed -E 's/.*peak_rss_kb=([0-9]+).*/\1/' "$work/time")
+  secs=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' "$work/time")
   arts=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["articles_indexed"])' "$work/summary.json")
   mb=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_read"] / 1e6)' "$work/summary.json")
   idxmb=$(du -sb "$idx" | awk '{print $1/1e6}')
@@ -42,12 +45,12 @@ for archive in "$@"; do
   "$BIN" --index "$work/idx-copy" index --quiet "$copy"
   changed=$(python3 -c "print($(date +%s.%N) - $start)")
   rm -rf "$copy" "$work/idx-copy"
-  python3 - "$name" "$mb" "$arts" "$secs" "$kb" "$idxmb" "$raw" "$unchanged" "$changed" <<'PY'
+  python3 - "$name" "$mb" "$arts" "$secs" "$kb" "$anon" "$idxmb" "$raw" "$unchanged" "$changed" <<'PY'
 import sys
-name, mb, arts, secs, kb, idxmb, raw, unch, chg = sys.argv[1:]
-mb, arts, secs, kb, idxmb, raw, unch, chg = float(mb), int(arts), float(secs), int(kb), float(idxmb), float(raw), float(unch), float(chg)
+name, mb, arts, secs, kb, anon, idxmb, raw, unch, chg = sys.argv[1:]
+mb, arts, secs, kb, anon, idxmb, raw, unch, chg = float(mb), int(arts), float(secs), int(kb), int(anon), float(idxmb), float(raw), float(unch), float(chg)
 rate = arts / secs
-print(f"{name:<28} {mb:8.1f} {arts:9d} {secs:8.2f} {rate:9.0f} {mb/secs:7.1f} {kb/1024:8.0f} {idxmb/mb:7.2f} {raw:9.0f} {100*rate/raw:5.0f}% {unch:8.2f} {chg:8.2f}")
+print(f"{name:<28} {mb:8.1f} {arts:9d} {secs:8.2f} {rate:9.0f} {mb/secs:7.1f} {kb/1024:8.0f} {anon/1024:8.0f} {idxmb/mb:7.2f} {raw:9.0f} {100*rate/raw:5.0f}% {unch:8.2f} {chg:8.2f}")
 PY
   rm -rf "$idx"
 done
