@@ -15,6 +15,52 @@ use newsdex::ingest::meta::FieldMap;
 use newsdex::output::sanitize::{MESSAGE_CHARS, for_terminal_capped};
 
 pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let opts = index_options(&args)?;
+    let _ = ctrlc::set_handler(|| {
+        newsdex::index::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let bar = progress::Bar::new(show_bar);
+    let summary = index_archive(dir, &args.dirs, &opts, &bar)?;
+
+    let mut err = std::io::stderr().lock();
+    if !args.quiet {
+        print_problems(&mut err, &summary)?;
+        warn_ambiguous_dates(&mut err, summary.ambiguous_dates)?;
+    }
+    if let Some(report) = &args.report {
+        write_report(report, &summary)
+            .with_context(|| format!("cannot write the report to {}", report.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else if !args.quiet {
+        progress::print_summary(&mut out, &summary, dir)?;
+        if args.timings {
+            progress::print_steps(&mut out, &summary)?;
+        }
+    }
+    if summary.interrupted {
+        let what = if args.full {
+            "rebuild interrupted; the index is as it was before it (a rebuild commits only when \
+             complete). Run the same command again to rebuild."
+        } else {
+            "interrupted; everything read so far is committed. Run the same command again to finish."
+        };
+        writeln!(err, "newsdex: {what}")?;
+        return Ok(ExitCode::from(130));
+    }
+    if args.strict && summary.rejected() > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The run's options from the command line; a malformed `--alias`, `--map`, `--path-pattern`
+/// or an out-of-range threshold is an error before anything is read.
+fn index_options(args: &IndexArgs) -> anyhow::Result<IndexOptions> {
     let mut opts = IndexOptions {
         full: args.full,
         memory_bytes: args.memory.max(20) * 1024 * 1024,
@@ -53,63 +99,32 @@ pub(crate) fn cmd_index(dir: &std::path::Path, args: IndexArgs) -> anyhow::Resul
         opts.path_pattern =
             Some(PathPattern::parse(p).map_err(|e| anyhow::anyhow!("--path-pattern: {e}"))?);
     }
-    let _ = ctrlc::set_handler(|| {
-        newsdex::index::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-    });
-    let show_bar = !args.quiet && std::io::stderr().is_terminal();
-    let bar = progress::Bar::new(show_bar);
-    let summary = index_archive(dir, &args.dirs, &opts, &bar)?;
+    Ok(opts)
+}
 
-    let mut err = std::io::stderr().lock();
-    if !args.quiet {
-        print_problems(&mut err, &summary)?;
-        if summary.ambiguous_dates > 0 {
-            let n = summary.ambiguous_dates;
-            writeln!(
-                err,
-                "warning: {n} date{} like 03/04/2018 could be month or day first; read month first \
-                 (3 April would need day first). If this archive writes the day first, run again \
-                 with --date-order dmy (remembered; every file is read again); --date-order mdy \
-                 keeps month first and silences this warning",
-                if n == 1 { "" } else { "s" }
-            )?;
-        }
+/// One warning for the run's dates read month first without `--date-order`.
+fn warn_ambiguous_dates(err: &mut dyn Write, n: u64) -> std::io::Result<()> {
+    if n == 0 {
+        return Ok(());
     }
-    if let Some(report) = &args.report {
-        let write = || -> std::io::Result<()> {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(report)?);
-            for p in &summary.problems {
-                serde_json::to_writer(&mut f, p)?;
-                f.write_all(b"\n")?;
-            }
-            f.flush()
-        };
-        write().with_context(|| format!("cannot write the report to {}", report.display()))?;
+    writeln!(
+        err,
+        "warning: {n} date{} like 03/04/2018 could be month or day first; read month first \
+         (3 April would need day first). If this archive writes the day first, run again \
+         with --date-order dmy (remembered; every file is read again); --date-order mdy \
+         keeps month first and silences this warning",
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// `--report FILE`: every problem of the run, one JSON object a line.
+fn write_report(report: &std::path::Path, summary: &IndexSummary) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(report)?);
+    for p in &summary.problems {
+        serde_json::to_writer(&mut f, p)?;
+        f.write_all(b"\n")?;
     }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
-        writeln!(out)?;
-    } else if !args.quiet {
-        progress::print_summary(&mut out, &summary, dir)?;
-        if args.timings {
-            progress::print_steps(&mut out, &summary)?;
-        }
-    }
-    if summary.interrupted {
-        let what = if args.full {
-            "rebuild interrupted; the index is as it was before it (a rebuild commits only when \
-             complete). Run the same command again to rebuild."
-        } else {
-            "interrupted; everything read so far is committed. Run the same command again to finish."
-        };
-        writeln!(err, "newsdex: {what}")?;
-        return Ok(ExitCode::from(130));
-    }
-    if args.strict && summary.rejected() > 0 {
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
+    f.flush()
 }
 
 /// Problems shown one by one on the terminal for one file; the rest are summed up in one line

@@ -195,6 +195,157 @@ pub struct ClusterView {
     clusters: Vec<ClusterInfo>,
 }
 
+/// The fast fields [`ClusterView::compute`] reads, per segment.
+struct Seg {
+    keys: Column<u64>,
+    exact: Column<u64>,
+    bands: Column<u64>,
+    published: Column<DateTime>,
+}
+
+/// Every live article in time order, with the columns to read its hashes from.
+struct Articles {
+    segs: Vec<Seg>,
+    /// (published, key, segment, doc), sorted: the position is the article's rank in time, and
+    /// the number the union-find knows it by.
+    order: Vec<(i64, u64, u32, u32)>,
+}
+
+impl Articles {
+    fn read(searcher: &Searcher) -> Result<Articles> {
+        let mut segs = Vec::new();
+        let mut order: Vec<(i64, u64, u32, u32)> = Vec::new();
+        for (s, reader) in searcher.segment_readers().iter().enumerate() {
+            let ff = reader.fast_fields();
+            let seg = Seg {
+                keys: ff.u64("article_key")?,
+                exact: ff.u64("exact_hash")?,
+                bands: ff.u64("minhash")?,
+                published: ff.date("published")?,
+            };
+            for doc in reader.doc_ids_alive() {
+                let published = seg
+                    .published
+                    .first(doc)
+                    .map_or(i64::MAX, |d| d.into_timestamp_secs());
+                let key = seg.keys.first(doc).unwrap_or(0);
+                order.push((published, key, s as u32, doc));
+            }
+            segs.push(seg);
+        }
+        order.sort_unstable();
+        Ok(Articles { segs, order })
+    }
+
+    /// Articles with the same normalised headline and body are one story.
+    fn join_exact_copies(&self, uf: &mut UnionFind) {
+        let mut exact: Vec<(u64, u32)> = self
+            .order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &(_, _, s, d))| {
+                self.segs[s as usize].exact.first(d).map(|h| (h, i as u32))
+            })
+            .collect();
+        exact.sort_unstable();
+        for w in exact.windows(2) {
+            if w[0].0 == w[1].0 {
+                uf.union(w[0].1, w[1].1);
+            }
+        }
+    }
+
+    /// Near copies: one band at a time, so memory holds one (value, article) list.
+    fn join_near_copies(&self, uf: &mut UnionFind, threshold: f32) {
+        let mut bucket: Vec<(u64, u32)> = Vec::with_capacity(self.order.len());
+        let mut bufs = (Vec::new(), Vec::new());
+        for band in 0..BANDS as u64 {
+            bucket.clear();
+            for (i, &(_, _, s, d)) in self.order.iter().enumerate() {
+                if let Some(v) = self.segs[s as usize]
+                    .bands
+                    .values_for_doc(d)
+                    .find(|v| v >> 48 == band)
+                {
+                    bucket.push((v, i as u32));
+                }
+            }
+            bucket.sort_unstable();
+            for same in bucket.chunk_by(|a, b| a.0 == b.0).filter(|b| b.len() > 1) {
+                self.join_bucket(uf, same, threshold, &mut bufs);
+            }
+        }
+    }
+
+    /// Articles that share one band value: each joins the first of up to [`LEADERS`] earlier
+    /// ones whose estimated similarity reaches `threshold` (or that it is already joined to).
+    fn join_bucket(
+        &self,
+        uf: &mut UnionFind,
+        same: &[(u64, u32)],
+        threshold: f32,
+        (ba, bb): &mut (Vec<u64>, Vec<u64>),
+    ) {
+        let mut leaders: Vec<u32> = Vec::with_capacity(LEADERS);
+        for &(_, i) in same {
+            let mut joined = false;
+            self.bands_of(i, ba);
+            for &l in &leaders {
+                if uf.find(l) == uf.find(i) {
+                    joined = true;
+                    break;
+                }
+                self.bands_of(l, bb);
+                if similarity(ba, bb) >= threshold {
+                    uf.union(l, i);
+                    joined = true;
+                    break;
+                }
+            }
+            if !joined && leaders.len() < LEADERS {
+                leaders.push(i);
+            }
+        }
+    }
+
+    fn bands_of(&self, i: u32, buf: &mut Vec<u64>) {
+        let (_, _, s, d) = self.order[i as usize];
+        buf.clear();
+        buf.extend(self.segs[s as usize].bands.values_for_doc(d));
+    }
+
+    /// Clusters of two or more, rooted at their earliest member: the (article key, cluster)
+    /// pairs sorted by key, and the clusters.
+    fn clusters(&self, uf: &mut UnionFind) -> (Vec<(u64, u32)>, Vec<ClusterInfo>) {
+        let n = self.order.len();
+        let mut size = vec![0u32; n];
+        for i in 0..n as u32 {
+            size[uf.find(i) as usize] += 1;
+        }
+        let mut cluster_of_root: HashMap<u32, u32> = HashMap::new();
+        let mut clusters = Vec::new();
+        let mut members = Vec::new();
+        for i in 0..n as u32 {
+            let root = uf.find(i);
+            if size[root as usize] < 2 {
+                continue;
+            }
+            let c = *cluster_of_root.entry(root).or_insert_with(|| {
+                let (published, key, _, _) = self.order[root as usize];
+                clusters.push(ClusterInfo {
+                    id: key,
+                    copies: size[root as usize],
+                    first_seen: (published != i64::MAX).then_some(published),
+                });
+                (clusters.len() - 1) as u32
+            });
+            members.push((self.order[i as usize].1, c));
+        }
+        members.sort_unstable();
+        (members, clusters)
+    }
+}
+
 impl ClusterView {
     /// The cluster of the article with `key`, when it has copies (`None`: it is alone).
     /// The story an article belongs to: its cluster's id, or its own key when it has no copies.
@@ -218,131 +369,14 @@ impl ClusterView {
         self.members.len()
     }
 
-    /// Computes the clusters of every live article `searcher` sees.
+    /// Computes the clusters of every live article `searcher` sees: exact copies, then near
+    /// copies band by band, then clusters of two or more rooted at their earliest member.
     pub fn compute(searcher: &Searcher, opstamp: u64, threshold: f32) -> Result<ClusterView> {
-        struct Seg {
-            keys: Column<u64>,
-            exact: Column<u64>,
-            bands: Column<u64>,
-            published: Column<DateTime>,
-        }
-        let mut segs = Vec::new();
-        // (published, key, segment, doc), sorted: the position is the article's rank in time.
-        let mut order: Vec<(i64, u64, u32, u32)> = Vec::new();
-        for (s, reader) in searcher.segment_readers().iter().enumerate() {
-            let ff = reader.fast_fields();
-            let seg = Seg {
-                keys: ff.u64("article_key")?,
-                exact: ff.u64("exact_hash")?,
-                bands: ff.u64("minhash")?,
-                published: ff.date("published")?,
-            };
-            for doc in reader.doc_ids_alive() {
-                let published = seg
-                    .published
-                    .first(doc)
-                    .map_or(i64::MAX, |d| d.into_timestamp_secs());
-                let key = seg.keys.first(doc).unwrap_or(0);
-                order.push((published, key, s as u32, doc));
-            }
-            segs.push(seg);
-        }
-        order.sort_unstable();
-        let n = order.len();
-        let mut uf = UnionFind::new(n);
-
-        // Exact copies.
-        let mut exact: Vec<(u64, u32)> = order
-            .iter()
-            .enumerate()
-            .filter_map(|(i, &(_, _, s, d))| segs[s as usize].exact.first(d).map(|h| (h, i as u32)))
-            .collect();
-        exact.sort_unstable();
-        for w in exact.windows(2) {
-            if w[0].0 == w[1].0 {
-                uf.union(w[0].1, w[1].1);
-            }
-        }
-        drop(exact);
-
-        // Near copies: one band at a time, so memory holds one (value, article) list.
-        let bands_of = |i: u32, buf: &mut Vec<u64>| {
-            let (_, _, s, d) = order[i as usize];
-            buf.clear();
-            buf.extend(segs[s as usize].bands.values_for_doc(d));
-        };
-        let mut bucket: Vec<(u64, u32)> = Vec::with_capacity(n);
-        let (mut ba, mut bb) = (Vec::new(), Vec::new());
-        for band in 0..BANDS as u64 {
-            bucket.clear();
-            for (i, &(_, _, s, d)) in order.iter().enumerate() {
-                if let Some(v) = segs[s as usize]
-                    .bands
-                    .values_for_doc(d)
-                    .find(|v| v >> 48 == band)
-                {
-                    bucket.push((v, i as u32));
-                }
-            }
-            bucket.sort_unstable();
-            let mut start = 0;
-            while start < bucket.len() {
-                let mut end = start + 1;
-                while end < bucket.len() && bucket[end].0 == bucket[start].0 {
-                    end += 1;
-                }
-                if end - start > 1 {
-                    let mut leaders: Vec<u32> = Vec::with_capacity(LEADERS);
-                    for &(_, i) in &bucket[start..end] {
-                        let mut joined = false;
-                        bands_of(i, &mut ba);
-                        for &l in &leaders {
-                            if uf.find(l) == uf.find(i) {
-                                joined = true;
-                                break;
-                            }
-                            bands_of(l, &mut bb);
-                            if similarity(&ba, &bb) >= threshold {
-                                uf.union(l, i);
-                                joined = true;
-                                break;
-                            }
-                        }
-                        if !joined && leaders.len() < LEADERS {
-                            leaders.push(i);
-                        }
-                    }
-                }
-                start = end;
-            }
-        }
-        drop(bucket);
-
-        // Clusters of two or more, rooted at their earliest member.
-        let mut size = vec![0u32; n];
-        for i in 0..n as u32 {
-            size[uf.find(i) as usize] += 1;
-        }
-        let mut cluster_of_root: HashMap<u32, u32> = HashMap::new();
-        let mut clusters = Vec::new();
-        let mut members = Vec::new();
-        for i in 0..n as u32 {
-            let root = uf.find(i);
-            if size[root as usize] < 2 {
-                continue;
-            }
-            let c = *cluster_of_root.entry(root).or_insert_with(|| {
-                let (published, key, _, _) = order[root as usize];
-                clusters.push(ClusterInfo {
-                    id: key,
-                    copies: size[root as usize],
-                    first_seen: (published != i64::MAX).then_some(published),
-                });
-                (clusters.len() - 1) as u32
-            });
-            members.push((order[i as usize].1, c));
-        }
-        members.sort_unstable();
+        let articles = Articles::read(searcher)?;
+        let mut uf = UnionFind::new(articles.order.len());
+        articles.join_exact_copies(&mut uf);
+        articles.join_near_copies(&mut uf, threshold);
+        let (members, clusters) = articles.clusters(&mut uf);
         Ok(ClusterView {
             opstamp,
             threshold,

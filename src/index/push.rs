@@ -163,20 +163,7 @@ pub fn push(dir: &Path, opts: &PushOptions, progress: &dyn PushProgress) -> Resu
     open_index(dir)?;
     let client = Client::new(opts.target.clone())?;
     client.check_version()?;
-    let index_uid = match client.index_metadata()? {
-        Some(_) => client.check_index()?,
-        None => {
-            let yaml = doc_mapping_yaml(&opts.target.index_id);
-            let (status, text) = client.call(
-                "POST",
-                "/api/v1/indexes",
-                Some(("application/yaml", yaml.as_bytes())),
-            )?;
-            client.check(status, &text)?;
-            summary.created = true;
-            client.check_index()?
-        }
-    };
+    let index_uid = cluster_index(&client, &opts.target, &mut summary)?;
 
     let mut checkpoint = Checkpoint::load(dir)?;
     let key = opts.target.url();
@@ -188,92 +175,130 @@ pub fn push(dir: &Path, opts: &PushOptions, progress: &dyn PushProgress) -> Resu
             ..Default::default()
         };
     }
+    let changes = Changes::find(dir, &state)?;
+    summary.articles = changes.articles;
+    summary.unchanged = changes.articles - changes.changed.len() as u64;
+    let mut pusher = Pusher {
+        dir,
+        client: &client,
+        target: &opts.target,
+        progress,
+        checkpoint,
+        key,
+        state,
+        summary,
+        batch: Vec::new(),
+        batch_ids: Vec::new(),
+    };
+    pusher.delete(&changes)?;
+    pusher.send_changed(&changes.changed)?;
+    let mut summary = pusher.summary;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
 
-    // First pass: what changed (ids and hashes only; the lines are rebuilt when sent).
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut changed: BTreeSet<String> = BTreeSet::new();
-    summary.articles = for_each_local_doc(dir, &mut |d| {
-        if state.docs.get(&d.id) != Some(&d.hash) {
-            changed.insert(d.id.clone());
-        }
-        seen.insert(d.id);
-        Ok(())
-    })?;
-    let to_delete: Vec<String> = state
-        .docs
-        .keys()
-        .filter(|id| !seen.contains(*id) || changed.contains(*id))
-        .cloned()
-        .collect();
-    summary.unchanged = summary.articles - changed.len() as u64;
-
-    // Deletes first: a delete task applies to what the cluster held when it was created, so the
-    // new versions sent afterwards stay.
-    for chunk in to_delete.chunks(IDS_PER_DELETE_TASK) {
-        let body =
-            json!({ "query": crate::index::quickwit::id_query(chunk), "search_field": ["id"] });
-        client.json(
-            "POST",
-            &format!("/api/v1/{}/delete-tasks", opts.target.index_id),
-            Some(&body),
-        )?;
-        for id in chunk {
-            state.docs.remove(id);
-        }
-        summary.deleted += chunk.len() as u64;
-        save_state(dir, &mut checkpoint, &key, &state)?;
+/// The cluster's uid of the target index, created (from the doc mapping) when it does not exist.
+fn cluster_index(client: &Client, target: &Target, summary: &mut PushSummary) -> Result<String> {
+    if client.index_metadata()?.is_some() {
+        return client.check_index();
     }
-    summary.deleted -= to_delete.iter().filter(|id| changed.contains(*id)).count() as u64;
+    let yaml = doc_mapping_yaml(&target.index_id);
+    let (status, text) = client.call(
+        "POST",
+        "/api/v1/indexes",
+        Some(("application/yaml", yaml.as_bytes())),
+    )?;
+    client.check(status, &text)?;
+    summary.created = true;
+    client.check_index()
+}
 
-    progress.start(changed.len() as u64);
-    let mut batch: Vec<u8> = Vec::new();
-    let mut batch_ids: Vec<(String, u64)> = Vec::new();
-    let mut send = |batch: &mut Vec<u8>,
-                    batch_ids: &mut Vec<(String, u64)>,
-                    last: bool,
-                    state: &mut TargetCheckpoint,
-                    summary: &mut PushSummary|
-     -> Result<()> {
-        if batch.is_empty() && !last {
+/// What a push must change on the cluster, from a first pass over the local index (ids and
+/// hashes only; the lines are rebuilt when sent).
+struct Changes {
+    /// Articles in the local index.
+    articles: u64,
+    /// Ids the cluster does not hold as they are now (new or changed).
+    changed: BTreeSet<String>,
+    /// Ids to delete from the cluster: gone locally, or about to be replaced.
+    to_delete: Vec<String>,
+}
+
+impl Changes {
+    fn find(dir: &Path, state: &TargetCheckpoint) -> Result<Changes> {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut changed: BTreeSet<String> = BTreeSet::new();
+        let articles = for_each_local_doc(dir, &mut |d| {
+            if state.docs.get(&d.id) != Some(&d.hash) {
+                changed.insert(d.id.clone());
+            }
+            seen.insert(d.id);
+            Ok(())
+        })?;
+        let to_delete = state
+            .docs
+            .keys()
+            .filter(|id| !seen.contains(*id) || changed.contains(*id))
+            .cloned()
+            .collect();
+        Ok(Changes {
+            articles,
+            changed,
+            to_delete,
+        })
+    }
+}
+
+/// A push under way: the checkpoint it saves after every accepted step, and the batch being
+/// filled.
+struct Pusher<'a> {
+    dir: &'a Path,
+    client: &'a Client,
+    target: &'a Target,
+    progress: &'a dyn PushProgress,
+    checkpoint: Checkpoint,
+    key: String,
+    state: TargetCheckpoint,
+    summary: PushSummary,
+    batch: Vec<u8>,
+    batch_ids: Vec<(String, u64)>,
+}
+
+impl Pusher<'_> {
+    /// Deletes first: a delete task applies to what the cluster held when it was created, so
+    /// the new versions sent afterwards stay.
+    fn delete(&mut self, changes: &Changes) -> Result<()> {
+        for chunk in changes.to_delete.chunks(IDS_PER_DELETE_TASK) {
+            let body =
+                json!({ "query": crate::index::quickwit::id_query(chunk), "search_field": ["id"] });
+            self.client.json(
+                "POST",
+                &format!("/api/v1/{}/delete-tasks", self.target.index_id),
+                Some(&body),
+            )?;
+            for id in chunk {
+                self.state.docs.remove(id);
+            }
+            self.summary.deleted += chunk.len() as u64;
+            self.save()?;
+        }
+        // A replaced article is sent again, not deleted.
+        self.summary.deleted -= changes
+            .to_delete
+            .iter()
+            .filter(|id| changes.changed.contains(*id))
+            .count() as u64;
+        Ok(())
+    }
+
+    /// Sends the new and changed articles in batches under the ingest size limit, the last
+    /// with a forced commit.
+    fn send_changed(&mut self, changed: &BTreeSet<String>) -> Result<()> {
+        self.progress.start(changed.len() as u64);
+        if changed.is_empty() {
             return Ok(());
         }
-        let commit = if last { "force" } else { "auto" };
-        let path = format!("/api/v1/{}/ingest?commit={commit}", opts.target.index_id);
-        // Refusals (503 while the cluster opens an ingest shard, 429) are retried; a dropped
-        // connection is not, as the cluster may have taken the batch.
-        let (status, text) = client.call_with(
-            "POST",
-            &path,
-            Some(("application/x-ndjson", batch)),
-            Resend::OnlyIfRefused,
-        )?;
-        client.check(status, &text)?;
-        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let rejected = answer
-            .get("num_rejected_docs")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        if rejected > 0 {
-            return Err(Error::Remote {
-                url: opts.target.url(),
-                message: format!(
-                    "Quickwit rejected {rejected} of the articles sent (its log says why): the \
-                     cluster index may have been made by another newsdex version"
-                ),
-            });
-        }
-        summary.batches += 1;
-        summary.bytes += batch.len() as u64;
-        summary.sent += batch_ids.len() as u64;
-        progress.sent(batch_ids.len() as u64);
-        for (id, hash) in batch_ids.drain(..) {
-            state.docs.insert(id, hash);
-        }
-        batch.clear();
-        save_state(dir, &mut checkpoint, &key, state)?;
-        Ok(())
-    };
-    if !changed.is_empty() {
+        let dir = self.dir;
         for_each_local_doc(dir, &mut |d| {
             if !changed.contains(&d.id) {
                 return Ok(());
@@ -281,22 +306,66 @@ pub fn push(dir: &Path, opts: &PushOptions, progress: &dyn PushProgress) -> Resu
             let mut line = d.json;
             line.insert(
                 crate::index::quickwit::SEQ_FIELD.into(),
-                json!(state.next_seq),
+                json!(self.state.next_seq),
             );
-            state.next_seq += 1;
+            self.state.next_seq += 1;
             let bytes = serde_json::to_vec(&line)?;
-            if !batch.is_empty() && batch.len() + bytes.len() + 1 > MAX_BATCH_BYTES {
-                send(&mut batch, &mut batch_ids, false, &mut state, &mut summary)?;
+            if !self.batch.is_empty() && self.batch.len() + bytes.len() + 1 > MAX_BATCH_BYTES {
+                self.send(false)?;
             }
-            batch.extend_from_slice(&bytes);
-            batch.push(b'\n');
-            batch_ids.push((d.id, d.hash));
+            self.batch.extend_from_slice(&bytes);
+            self.batch.push(b'\n');
+            self.batch_ids.push((d.id, d.hash));
             Ok(())
         })?;
-        send(&mut batch, &mut batch_ids, true, &mut state, &mut summary)?;
+        self.send(true)
     }
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+
+    /// Sends the batch (the `last` one with a forced commit) and saves the checkpoint once the
+    /// cluster has taken it.
+    fn send(&mut self, last: bool) -> Result<()> {
+        if self.batch.is_empty() && !last {
+            return Ok(());
+        }
+        let commit = if last { "force" } else { "auto" };
+        let path = format!("/api/v1/{}/ingest?commit={commit}", self.target.index_id);
+        // Refusals (503 while the cluster opens an ingest shard, 429) are retried; a dropped
+        // connection is not, as the cluster may have taken the batch.
+        let (status, text) = self.client.call_with(
+            "POST",
+            &path,
+            Some(("application/x-ndjson", self.batch.as_slice())),
+            Resend::OnlyIfRefused,
+        )?;
+        self.client.check(status, &text)?;
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let rejected = answer
+            .get("num_rejected_docs")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if rejected > 0 {
+            return Err(Error::Remote {
+                url: self.target.url(),
+                message: format!(
+                    "Quickwit rejected {rejected} of the articles sent (its log says why): the \
+                     cluster index may have been made by another newsdex version"
+                ),
+            });
+        }
+        self.summary.batches += 1;
+        self.summary.bytes += self.batch.len() as u64;
+        self.summary.sent += self.batch_ids.len() as u64;
+        self.progress.sent(self.batch_ids.len() as u64);
+        for (id, hash) in self.batch_ids.drain(..) {
+            self.state.docs.insert(id, hash);
+        }
+        self.batch.clear();
+        self.save()
+    }
+
+    fn save(&mut self) -> Result<()> {
+        save_state(self.dir, &mut self.checkpoint, &self.key, &self.state)
+    }
 }
 
 fn save_state(
