@@ -14,7 +14,24 @@ use clap::Parser;
 use cli::{Cli, Command};
 use newsdex::Error;
 
+/// glibc's allocator keeps what a thread frees in that thread's arena, and after a large block is
+/// freed it raises the size above which blocks come straight from the kernel, so the writer's
+/// indexing buffers (freed at every flushed segment, on several threads) were kept as heap that
+/// nothing used: a 1 GB archive indexed with `--memory 256` peaked at 945 MB of heap. Two arenas
+/// and a fixed 128 KB threshold hand large blocks back when they are freed (peak 412 -> 309 MB on
+/// the 100 MB archive). Called before any thread starts; other platforms keep their allocator.
+fn bound_the_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called once, before any other thread
+    // exists, as glibc requires.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 fn main() -> ExitCode {
+    bound_the_heap();
     let cli = Cli::parse();
     // A panic is a bug, or damaged index data tantivy did not expect: say which in one clear
     // message (and exit 2 like any error) instead of a backtrace.
