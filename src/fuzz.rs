@@ -26,12 +26,37 @@ pub const FORMATS: [Format; 11] = [
     Format::Smart,
 ];
 
-/// Parses `data` as a file of `format` and checks the outcome's invariants.
+/// Parses `data` as a file of `format` and checks the outcome's invariants, and that a read
+/// that hands the articles on one at a time (as the indexer does in batches) gives the same
+/// articles and problems.
 pub fn ingest(format: Format, data: &[u8]) -> FileOutcome {
     let mut out = FileOutcome::default();
     let path = format!("/fuzz/input.{}", format.name());
-    ingest::parse_bytes(&path, format, data, &ParseOptions::default(), &mut out);
+    let opts = ParseOptions::default();
+    ingest::parse_bytes(&path, format, data, &opts, &mut out);
     check_outcome(&out);
+    let mut one_by_one = FileOutcome::default();
+    let mut streamed = Vec::new();
+    ingest::parse_bytes_in_batches(&path, format, data, &opts, &mut one_by_one, 1, &mut |b| {
+        streamed.append(b)
+    });
+    let key = |a: &Article| (a.id(), a.title.clone(), a.body.clone(), a.source.clone());
+    assert_eq!(
+        streamed.iter().map(key).collect::<Vec<_>>(),
+        out.articles.iter().map(key).collect::<Vec<_>>(),
+        "a read in batches found other articles than a whole read"
+    );
+    let problems = |o: &FileOutcome| -> Vec<(Option<u64>, String)> {
+        o.problems
+            .iter()
+            .map(|p| (p.record, p.reason.clone()))
+            .collect()
+    };
+    assert_eq!(
+        problems(&one_by_one),
+        problems(&out),
+        "a read in batches found other problems than a whole read"
+    );
     out
 }
 

@@ -212,6 +212,36 @@ fn a_50_mb_single_line_json_array_is_read_whole() {
 }
 
 #[test]
+fn a_json_array_of_600000_records_is_indexed_in_bounded_memory() {
+    let env = TestEnv::new();
+    let path = env.write("wire.json", "");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let n = 600_000;
+    f.write_all(b"[").unwrap();
+    for i in 0..n {
+        if i > 0 {
+            f.write_all(b",\n").unwrap();
+        }
+        write!(
+            f,
+            "{{\"title\": \"Wire note {i}\", \"body\": \"The quay {i} opened at dawn, code wn{i}x.\"}}"
+        )
+        .unwrap();
+    }
+    f.write_all(b"]").unwrap();
+    drop(f);
+    // Held whole (every element as a JSON value, then every article) this file took more than
+    // 900 MB of heap; read element by element and handed on in batches, it fits in 800.
+    let out = index_with_heap_cap(&env, 800);
+    common::succeeded(out);
+    assert_eq!(article_count(&env), n);
+    assert_eq!(
+        titles(&env, "wn599999x"),
+        BTreeSet::from(["Wire note 599999".to_string()])
+    );
+}
+
+#[test]
 fn html_nested_100000_levels_deep_is_read_without_hanging() {
     let env = TestEnv::new();
     let depth = 100_000;

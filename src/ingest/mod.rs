@@ -21,8 +21,9 @@ pub use decompress::{Compression, decompress};
 pub use discover::{
     Discovery, FoundFile, discover, discover_until, is_not_article_name, path_string,
 };
-pub use problem::{FileOutcome, Problem, Severity};
+pub use problem::{FileOutcome, Flush, Problem, Severity, keep_all};
 pub use read::{
     Format, MAX_ARTICLE_BYTES, MAX_FILE_BYTES, ParseOptions, is_reading_a_file, parse_bytes,
-    read_file, read_file_guarded, read_file_in_parts, read_file_in_parts_guarded,
+    parse_bytes_in_batches, read_file, read_file_guarded, read_file_in_parts,
+    read_file_in_parts_guarded,
 };

@@ -72,6 +72,15 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Called by a multi-record reader after each record it has read, with the outcome so far. A read
+/// in parts ([`read_file_in_parts`](crate::ingest::read_file_in_parts)) hands the articles
+/// gathered so far on when there are enough of them, so a file of millions of records is never
+/// held whole; a whole read passes [`keep_all`].
+pub type Flush<'a> = dyn FnMut(&mut FileOutcome) + 'a;
+
+/// The [`Flush`] of a whole read: every article stays in the outcome.
+pub fn keep_all(_: &mut FileOutcome) {}
+
 #[derive(Debug, Default)]
 pub struct FileOutcome {
     pub articles: Vec<Article>,

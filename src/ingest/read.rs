@@ -10,7 +10,7 @@ use crate::ingest::article::{Article, Provenance};
 use crate::ingest::decompress::{Compression, decompress};
 use crate::ingest::discover::FoundFile;
 use crate::ingest::formats::{html, json, markdown, sgml, smart, table, text, warc, xml};
-use crate::ingest::problem::{FileOutcome, Problem};
+use crate::ingest::problem::{FileOutcome, Flush, Problem, keep_all};
 use crate::ingest::{decode, layout, meta};
 
 /// Files larger than this are rejected rather than read whole.
@@ -123,6 +123,13 @@ pub struct ParseOptions {
 /// the slice, not the file (1.5 million records are not held at once).
 pub const PART_BYTES: usize = 4 << 20;
 
+/// A multi-record reader's articles are handed on (finished, with the path's outlet and aliases
+/// applied) once this many are gathered, or [`BATCH_TEXT_BYTES`] of text, whichever comes first.
+pub const BATCH_ARTICLES: usize = 1000;
+
+/// See [`BATCH_ARTICLES`].
+pub const BATCH_TEXT_BYTES: usize = 4 << 20;
+
 /// Receives a file's articles part by part: the file's content hash (known before the first
 /// part) and the articles of one part.
 pub type PartSink<'a> = dyn FnMut(u128, Vec<Article>) + 'a;
@@ -137,7 +144,9 @@ pub fn read_file(file: &FoundFile, opts: &ParseOptions) -> FileOutcome {
 }
 
 /// [`read_file`], handing the articles to `sink` as they are parsed instead of returning them:
-/// JSON Lines in slices of [`PART_BYTES`], other formats whole. `sink` is called at least once
+/// JSON Lines in slices of [`PART_BYTES`], other multi-record formats in batches of
+/// [`BATCH_ARTICLES`] (or [`BATCH_TEXT_BYTES`]), so the memory a file's articles take follows
+/// the batch, not the file's record count. `sink` is called at least once
 /// when the file could be read and parsed (with no articles if it had none); the outcome's
 /// `articles` stays empty.
 pub fn read_file_in_parts(
@@ -218,10 +227,61 @@ fn read_file_in_parts_with_order(
         parse_lines_in_parts(file, bytes, opts, &mut out, sink);
         return out;
     }
-    parse_bytes(&path_str, file.format, &bytes, opts, &mut out);
-    apply_path_pattern(file, opts, &mut out.articles);
-    sink(out.content_hash, std::mem::take(&mut out.articles));
+    let hash = out.content_hash;
+    parse_bytes_in_batches(
+        &path_str,
+        file.format,
+        &bytes,
+        opts,
+        &mut out,
+        BATCH_ARTICLES,
+        &mut |articles| {
+            apply_path_pattern(file, opts, articles);
+            sink(hash, std::mem::take(articles));
+        },
+    );
     out
+}
+
+/// [`parse_bytes`], handing the finished articles of a multi-record format to `sink` in batches
+/// of at most `batch` articles (or about [`BATCH_TEXT_BYTES`] of text) as they are read. The
+/// articles, ids and problems (in their order) are those of a whole read; `sink` is called at
+/// least once, and what it leaves in the batch is dropped.
+pub fn parse_bytes_in_batches(
+    path: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    batch: usize,
+    sink: &mut dyn FnMut(&mut Vec<Article>),
+) {
+    // Problems found while finishing articles are kept aside, to follow the reader's own as in a
+    // whole read.
+    let mut finished = Vec::new();
+    let mut hand_on = |out: &mut FileOutcome| {
+        let n = out.problems.len();
+        finish_articles(path, format, out, 0);
+        finished.extend(out.problems.drain(n..));
+        sink(&mut out.articles);
+        out.articles.clear();
+    };
+    let kept = std::mem::take(&mut out.articles);
+    let (mut counted, mut text_bytes) = (0, 0);
+    parse_checked(path, format, bytes, opts, out, &mut |out| {
+        text_bytes += out.articles[counted..]
+            .iter()
+            .map(|a| a.title.len() + a.body.len())
+            .sum::<usize>();
+        counted = out.articles.len();
+        if counted >= batch || text_bytes >= BATCH_TEXT_BYTES {
+            hand_on(out);
+            (counted, text_bytes) = (0, 0);
+        }
+    });
+    hand_on(out);
+    out.problems.append(&mut finished);
+    out.articles = kept;
 }
 
 fn apply_path_pattern(file: &FoundFile, opts: &ParseOptions, articles: &mut [Article]) {
@@ -283,7 +343,7 @@ fn parse_lines_in_parts(
             .position(|&b| b == b'\n')
             .map_or(text.len(), |i| from + i + 1);
         let part = &text[start..end];
-        json::parse_lines_from(path, part, first_line, opts, out);
+        json::parse_lines_from(path, part, first_line, opts, out, &mut keep_all);
         finish_articles(path, Format::JsonLines, out, 0);
         apply_path_pattern(file, opts, &mut out.articles);
         sink(out.content_hash, std::mem::take(&mut out.articles));
@@ -415,6 +475,21 @@ pub fn parse_bytes(
     opts: &ParseOptions,
     out: &mut FileOutcome,
 ) {
+    let before = out.articles.len();
+    parse_checked(path, format, bytes, opts, out, &mut keep_all);
+    finish_articles(path, format, out, before);
+}
+
+/// Rejects an empty or binary file, else parses it, calling `flush` after each record of a
+/// multi-record format. The articles are left unfinished (see [`finish_articles`]).
+fn parse_checked(
+    path: &str,
+    format: Format,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         out.problems
             .push(Problem::rejected(path, None, "empty file"));
@@ -425,9 +500,7 @@ pub fn parse_bytes(
             .push(Problem::rejected(path, None, "binary data, not text"));
         return;
     }
-    let before = out.articles.len();
-    parse_format(path, format, bytes, opts, out);
-    finish_articles(path, format, out, before);
+    parse_format(path, format, bytes, opts, out, flush);
 }
 
 /// What applies to every article whatever the reader (those from index `before` on): no control
@@ -495,6 +568,7 @@ fn parse_format(
     bytes: &[u8],
     opts: &ParseOptions,
     out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
 ) {
     if matches!(format, Format::Text | Format::Markdown)
         && crate::ingest::discover::is_project_word_name(Path::new(path))
@@ -511,20 +585,20 @@ fn parse_format(
         Format::Markdown => {
             markdown::parse(path, &decode::decode(bytes, None).text, &mut out.problems)
         }
-        Format::Sgml => return sgml::parse(path, bytes, opts, out),
+        Format::Sgml => return sgml::parse(path, bytes, opts, out, flush),
         Format::Smart if smart::looks_like_smart(bytes) => {
-            return smart::parse(path, bytes, opts, out);
+            return smart::parse(path, bytes, opts, out, flush);
         }
         // A `.all` file whose content is not SMART (`notes.all`, `results.all`): the name says
         // nothing, so it is read as the plain text it is.
         Format::Smart => text::parse(path, &decode::decode(bytes, None).text, &mut out.problems),
-        Format::Json => return json::parse(path, bytes, opts, out),
-        Format::JsonLines => return json::parse_lines(path, bytes, opts, out),
-        Format::Csv => return table::parse_csv(path, bytes, opts, out),
-        Format::Tsv => return table::parse_tsv(path, bytes, opts, out),
+        Format::Json => return json::parse(path, bytes, opts, out, flush),
+        Format::JsonLines => return json::parse_lines(path, bytes, opts, out, flush),
+        Format::Csv => return table::parse_csv(path, bytes, opts, out, flush),
+        Format::Tsv => return table::parse_tsv(path, bytes, opts, out, flush),
         Format::Html => return html::parse(path, bytes, opts, out),
-        Format::Warc => return warc::parse(path, bytes, opts, out),
-        Format::Xml => return xml::parse(path, bytes, opts, out),
+        Format::Warc => return warc::parse(path, bytes, opts, out, flush),
+        Format::Xml => return xml::parse(path, bytes, opts, out, flush),
     };
     match single {
         Some(a) if !(a.title.trim().is_empty() && a.body.trim().is_empty()) => out.articles.push(a),
@@ -594,6 +668,154 @@ mod tests {
                 .contains("too large")
         );
         assert_eq!(read_regular_file(&big, 5000).unwrap().len(), 5000);
+    }
+
+    /// `text` written to `name` in a temp folder, as the walk would find it.
+    fn found(dir: &tempfile::TempDir, name: &str, text: &str) -> FoundFile {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let key = path.to_str().unwrap().to_string();
+        FoundFile {
+            path: path.clone(),
+            size: text.len() as u64,
+            mtime_ns: 0,
+            format: Format::for_path(&path).unwrap().0,
+            compression: None,
+            rel_start: key.len(),
+            key,
+        }
+    }
+
+    /// Reads `file` in parts and whole: the same articles (ids, records, text) and the same
+    /// problems in the same order; returns the number of parts.
+    fn parts_match_whole(file: &FoundFile, text: &str) -> usize {
+        let opts = ParseOptions::default();
+        let mut parts = 0;
+        let mut streamed = Vec::new();
+        let out = read_file_in_parts(file, &opts, &mut |_, mut part| {
+            parts += 1;
+            streamed.append(&mut part);
+        });
+        let mut whole = FileOutcome::default();
+        parse_bytes(&file.key, file.format, text.as_bytes(), &opts, &mut whole);
+        let fmt = file.format.name();
+        assert_eq!(streamed.len(), whole.articles.len(), "{fmt}");
+        for (a, b) in streamed.iter().zip(&whole.articles) {
+            let key = |a: &Article| {
+                (
+                    a.id(),
+                    a.record,
+                    a.title.clone(),
+                    a.body.clone(),
+                    a.source.clone(),
+                )
+            };
+            assert_eq!(key(a), key(b), "{fmt}");
+        }
+        let lines = |o: &FileOutcome| -> Vec<String> {
+            o.problems
+                .iter()
+                .map(|p| format!("{:?} {:?} {}", p.severity, p.record, p.reason))
+                .collect()
+        };
+        assert_eq!(lines(&out), lines(&whole), "{fmt}");
+        parts
+    }
+
+    #[test]
+    fn every_multi_record_format_read_in_batches_matches_a_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = BATCH_ARTICLES * 5 / 2;
+        // Every 97th record is damaged in its format's way; every 89th has only control
+        // characters for text (rejected after the reader, when articles are finished).
+        let bad = |i: usize| i % 97 == 5;
+        let blank = |i: usize| i % 89 == 7;
+        let text = |i: usize| {
+            if blank(i) {
+                ("\u{1}".to_string(), "\u{2}".to_string())
+            } else {
+                (
+                    format!("Record {i} \u{e9}t\u{e9}"),
+                    format!("The dredger {i} worked the channel &amp; the quay."),
+                )
+            }
+        };
+        let mut csv = String::from("title,body,date\n");
+        let mut tsv = String::from("title\tbody\n");
+        let mut json = String::from("[");
+        let mut sgml = String::new();
+        let mut smart = String::new();
+        let mut warc = String::new();
+        let mut rss = String::from("<rss version=\"2.0\"><channel>");
+        for i in 0..n {
+            let (t, b) = text(i);
+            let date = if bad(i) {
+                "the day after"
+            } else {
+                "2019-05-01"
+            };
+            csv.push_str(&format!("\"{t}\",\"{b}\",{date}\n"));
+            tsv.push_str(&format!("{t}\t{b}\n"));
+            if i > 0 {
+                json.push_str(",\n ");
+            }
+            if bad(i) {
+                json.push_str("42");
+            } else {
+                json.push_str(&serde_json::json!({"title": t, "body": b}).to_string());
+            }
+            if bad(i) {
+                sgml.push_str("<REUTERS NEWID=\"x\"><DATE>never</DATE></REUTERS>\n");
+            } else {
+                sgml.push_str(&format!(
+                    "<REUTERS NEWID=\"{i}\"><TEXT><TITLE>{t}</TITLE><BODY>{b}</BODY></TEXT></REUTERS>\n"
+                ));
+            }
+            if bad(i) {
+                smart.push_str(&format!(".I {i}\n.T\n\n"));
+            } else {
+                smart.push_str(&format!(".I {i}\n.T\n{t}\n.W\n{b}\n"));
+            }
+            if bad(i) {
+                warc.push_str("WARC/1.0\r\nWARC-Type: response\r\n\r\n\r\n\r\n");
+            } else {
+                let page = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><head><title>{t}</title></head><body><article><p>{b}</p></article></body></html>"
+                );
+                warc.push_str(&format!(
+                    "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://quay.example/news/{i}\r\nContent-Length: {}\r\n\r\n{page}\r\n\r\n",
+                    page.len()
+                ));
+            }
+            if bad(i) {
+                rss.push_str("<item><title>Broken <b></title></item>");
+            } else {
+                rss.push_str(&format!(
+                    "<item><title>{}</title><description>{}</description></item>",
+                    t.replace('\u{1}', ""),
+                    b.replace('\u{2}', "&#2;")
+                ));
+            }
+        }
+        json.push(']');
+        // The feed's title follows its items: every item still gets it.
+        rss.push_str(&format!(
+            "<title>Quay Ledger</title>{}</channel></rss>",
+            "<!-- padding -->".repeat(70_000)
+        ));
+        for (name, text) in [
+            ("t.csv", &csv),
+            ("t.tsv", &tsv),
+            ("a.json", &json),
+            ("r.sgm", &sgml),
+            ("c.all", &smart),
+            ("crawl.warc", &warc),
+            ("feed.rss", &rss),
+        ] {
+            let file = found(&dir, name, text);
+            let parts = parts_match_whole(&file, text);
+            assert!(parts >= 2, "{name}: {parts} parts");
+        }
     }
 
     #[test]

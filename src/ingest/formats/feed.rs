@@ -27,7 +27,7 @@ use crate::ingest::formats::xmlkit::{
     plain_paragraphs, prefix, primary_language,
 };
 use crate::ingest::meta::{Meta, MetaKey};
-use crate::ingest::{FileOutcome, Problem};
+use crate::ingest::{FileOutcome, Flush, Problem};
 
 /// Which feed family the root element announced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,7 +124,7 @@ struct Item {
 }
 
 /// Feed-level values every item inherits.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Channel {
     title: Option<String>,
     language: Option<String>,
@@ -148,8 +148,60 @@ struct State {
     capture: Option<(Field, Capture)>,
 }
 
+/// Feeds larger than this are read twice: once for the feed-level values every item inherits
+/// (the feed's title or authors may come after its items), then item by item, each item handed
+/// to `flush` as it ends. Smaller feeds are read once, their items kept to the end.
+const TWO_PASS_BYTES: usize = 1 << 20;
+
+/// What [`read`] does with an item once it has ended.
+#[derive(Clone, Copy)]
+enum Items<'c> {
+    /// Keeps it, to be built when the feed-level values are known (at the end).
+    Keep,
+    /// Drops it (the first of two passes, for the feed-level values only).
+    Drop,
+    /// Builds it at once with the feed-level values of a first pass.
+    Build(&'c Channel),
+}
+
 /// Parses a feed whose root element (`rss`, `rdf:RDF` or `feed`) is `root`.
-pub fn parse(path: &str, text: &str, kind: FeedKind, root: &str, out: &mut FileOutcome) {
+pub fn parse(
+    path: &str,
+    text: &str,
+    kind: FeedKind,
+    root: &str,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
+    if text.len() <= TWO_PASS_BYTES {
+        read(path, text, kind, root, out, Items::Keep, flush);
+        return;
+    }
+    // The first pass's problems are those of the second: only the second's are kept.
+    let mut scratch = FileOutcome::default();
+    let channel = read(
+        path,
+        text,
+        kind,
+        root,
+        &mut scratch,
+        Items::Drop,
+        &mut crate::ingest::keep_all,
+    );
+    read(path, text, kind, root, out, Items::Build(&channel), flush);
+}
+
+/// Reads the feed's events, doing `items` with each item that ends; returns the feed-level
+/// values.
+fn read(
+    path: &str,
+    text: &str,
+    kind: FeedKind,
+    root: &str,
+    out: &mut FileOutcome,
+    items: Items<'_>,
+    flush: &mut Flush<'_>,
+) -> Channel {
     let item_qname = match (kind, prefix(root)) {
         (FeedKind::Atom, Some(p)) => format!("{p}:entry"),
         _ => kind.item_name().to_string(),
@@ -219,17 +271,32 @@ pub fn parse(path: &str, text: &str, kind: FeedKind, root: &str, out: &mut FileO
             break;
         }
         st.event(ev);
+        match items {
+            Items::Keep => {}
+            Items::Drop => st.items.clear(),
+            Items::Build(channel) => {
+                for it in st.items.drain(..) {
+                    build(path, kind, it, channel, out);
+                    flush(out);
+                }
+            }
+        }
     }
 
     if st.next_index == 0 && errors == 0 {
         out.problems
             .push(Problem::rejected(path, None, "feed has no items"));
-        return;
+        return st.channel;
     }
-    let State { items, channel, .. } = st;
-    for it in items {
+    let State {
+        items: kept,
+        channel,
+        ..
+    } = st;
+    for it in kept {
         build(path, kind, it, &channel, out);
     }
+    channel
 }
 
 impl State {

@@ -12,16 +12,27 @@
 use serde_json::{Map, Value};
 
 use crate::ingest::formats::record::{self, WRAPPERS, has_text_key, norm_key};
-use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
+use crate::ingest::{FileOutcome, Flush, ParseOptions, Problem, decode};
 
-/// Parses a `.json` file.
-pub fn parse(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcome) {
+/// Parses a `.json` file. An array of records is read one element at a time (each handed to
+/// `flush` as it is read), once the whole file is known to be valid JSON: a damaged file is
+/// still rejected whole, and a file of a million records is never held as a million values.
+pub fn parse(
+    path: &str,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let text = decode::decode(bytes, None).text;
+    if text.trim_start().starts_with('[') && serde_json::from_str::<Checked>(&text).is_ok() {
+        return parse_array(path, &text, opts, out, flush);
+    }
     let value: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
             if looks_like_lines(&text) {
-                parse_lines_text(path, &text, opts, out);
+                parse_lines_from(path, &text, 0, opts, out, flush);
             } else {
                 out.problems
                     .push(Problem::rejected(path, None, format!("invalid JSON: {e}")));
@@ -47,13 +58,105 @@ pub fn parse(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcom
 }
 
 /// Parses a `.jsonl` / `.ndjson` file, one object per line.
-pub fn parse_lines(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcome) {
+pub fn parse_lines(
+    path: &str,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let text = decode::decode(bytes, None).text;
-    parse_lines_text(path, &text, opts, out);
+    parse_lines_from(path, &text, 0, opts, out, flush);
 }
 
-fn parse_lines_text(path: &str, text: &str, opts: &ParseOptions, out: &mut FileOutcome) {
-    parse_lines_from(path, text, 0, opts, out);
+/// A JSON value parsed and thrown away as it is read: the checks of parsing a [`Value`] (syntax,
+/// and the same nesting limit), without building one.
+struct Checked;
+
+impl<'de> serde::Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Checked, D::Error> {
+        d.deserialize_any(Checked)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_unit<E>(self) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, Checked>()?
+            .is_some()
+        {}
+        Ok(Checked)
+    }
+}
+
+/// The elements of a top-level array in `text`, which must be valid JSON (checked by the caller),
+/// each parsed on its own.
+fn parse_array(
+    path: &str,
+    text: &str,
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
+    let skip_blank = |pos: usize| {
+        pos + text.as_bytes()[pos..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    let mut pos = skip_blank(0) + 1; // past `[`
+    let mut count = 0usize;
+    loop {
+        pos = skip_blank(pos);
+        if text.as_bytes().get(pos).is_none_or(|&b| b == b']') {
+            break;
+        }
+        let mut values = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Value>();
+        // Valid JSON, so every element parses; a value that does not ends the array all the same.
+        let Some(Ok(value)) = values.next() else {
+            break;
+        };
+        pos += values.byte_offset();
+        one_element(path, count, &value, opts, out);
+        drop(value);
+        flush(out);
+        count += 1;
+        pos = skip_blank(pos);
+        if text.as_bytes().get(pos) != Some(&b',') {
+            break;
+        }
+        pos += 1;
+    }
+    if count == 0 {
+        no_records(path, out);
+    }
 }
 
 /// JSON Lines text that starts at line `first_line` (0-based) of its file: one slice of a file
@@ -64,6 +167,7 @@ pub fn parse_lines_from(
     first_line: usize,
     opts: &ParseOptions,
     out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
 ) {
     for (i, line) in text.split('\n').enumerate() {
         let i = i + first_line;
@@ -90,6 +194,7 @@ pub fn parse_lines_from(
                 ),
             )),
         }
+        flush(out);
     }
 }
 
@@ -138,23 +243,31 @@ fn wrapped_array<'v>(obj: &'v Map<String, Value>, opts: &ParseOptions) -> Option
 
 fn parse_elements(path: &str, elements: &[Value], opts: &ParseOptions, out: &mut FileOutcome) {
     if elements.is_empty() {
-        out.problems.push(Problem::rejected(
-            path,
-            None,
-            "the JSON array holds no records",
-        ));
-        return;
+        return no_records(path, out);
     }
     for (i, el) in elements.iter().enumerate() {
-        let n = i as u64;
-        match el {
-            Value::Object(obj) => one_object(path, n, obj, None, opts, out),
-            other => out.problems.push(Problem::rejected(
-                path,
-                Some(n),
-                format!("element {i} is {}, not an object", kind(other)),
-            )),
-        }
+        one_element(path, i, el, opts, out);
+    }
+}
+
+fn no_records(path: &str, out: &mut FileOutcome) {
+    out.problems.push(Problem::rejected(
+        path,
+        None,
+        "the JSON array holds no records",
+    ));
+}
+
+/// Element `i` of an array of records.
+fn one_element(path: &str, i: usize, el: &Value, opts: &ParseOptions, out: &mut FileOutcome) {
+    let n = i as u64;
+    match el {
+        Value::Object(obj) => one_object(path, n, obj, None, opts, out),
+        other => out.problems.push(Problem::rejected(
+            path,
+            Some(n),
+            format!("element {i} is {}, not an object", kind(other)),
+        )),
     }
 }
 
@@ -213,14 +326,15 @@ mod tests {
     use super::*;
     use crate::ingest::Severity;
     use crate::ingest::article::{Article, DateSource};
+    use crate::ingest::keep_all;
     use crate::ingest::meta::FieldMap;
 
     fn run(path: &str, src: &str, opts: &ParseOptions) -> FileOutcome {
         let mut out = FileOutcome::default();
         if path.ends_with(".jsonl") {
-            parse_lines(path, src.as_bytes(), opts, &mut out);
+            parse_lines(path, src.as_bytes(), opts, &mut out, &mut keep_all);
         } else {
-            parse(path, src.as_bytes(), opts, &mut out);
+            parse(path, src.as_bytes(), opts, &mut out, &mut keep_all);
         }
         out
     }
@@ -525,14 +639,16 @@ mod tests {
         bytes
             .extend_from_slice("{\"title\": \"Caf\u{e9} reopens\", \"text\": \"Yes.\"}".as_bytes());
         let mut out = FileOutcome::default();
-        parse("/arch/bom.json", &bytes, &ParseOptions::default(), &mut out);
+        let o = ParseOptions::default();
+        parse("/arch/bom.json", &bytes, &o, &mut out, &mut keep_all);
         assert_eq!(out.articles[0].title, "Caf\u{e9} reopens");
         let mut out = FileOutcome::default();
         parse(
             "/arch/latin.json",
             b"{\"title\": \"Caf\xe9 reopens\", \"text\": \"Yes.\"}",
-            &ParseOptions::default(),
+            &o,
             &mut out,
+            &mut keep_all,
         );
         assert_eq!(out.articles[0].title, "Caf\u{e9} reopens");
     }

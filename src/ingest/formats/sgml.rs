@@ -20,12 +20,18 @@
 use crate::ingest::article::{Article, DateSource};
 use crate::ingest::date::parse_date;
 use crate::ingest::meta::{Meta, MetaKey, split_authors, strip_by};
-use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
+use crate::ingest::{FileOutcome, Flush, ParseOptions, Problem, decode};
 
 const CATEGORY_LISTS: &[&str] = &["TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES"];
 
 /// Parses every story (`<REUTERS>` or `<DOC>`) in the file.
-pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutcome) {
+pub fn parse(
+    path: &str,
+    bytes: &[u8],
+    _opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let text = decode::decode(bytes, None).text;
     // The layout is that of the first story element in the file.
     let tag = match (find_open(&text, "REUTERS"), find_open(&text, "DOC")) {
@@ -81,6 +87,7 @@ pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutco
             ));
         }
         out.articles.push(a);
+        flush(out);
         record += 1;
         pos = next;
     }
@@ -396,6 +403,7 @@ the Bahia cocoa zone, said &lt;Comissaria Smith>.\n    Arrivals rose &amp; price
             s.as_bytes(),
             &ParseOptions::default(),
             &mut out,
+            &mut crate::ingest::keep_all,
         );
         out
     }
@@ -458,7 +466,13 @@ the Bahia cocoa zone, said &lt;Comissaria Smith>.\n    Arrivals rose &amp; price
             .unwrap();
         bytes.splice(i..i + 2, [0xFC]);
         let mut out = FileOutcome::default();
-        parse("/r/x.sgm", &bytes, &ParseOptions::default(), &mut out);
+        parse(
+            "/r/x.sgm",
+            &bytes,
+            &ParseOptions::default(),
+            &mut out,
+            &mut crate::ingest::keep_all,
+        );
         assert_eq!(out.articles.len(), 5);
         assert!(out.articles[0].body.starts_with("Schüers continued"));
     }

@@ -4,7 +4,7 @@
 //! The `.I` value is kept as the article's `docno`, the id relevance judgments use.
 
 use crate::ingest::meta::{Meta, MetaKey};
-use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
+use crate::ingest::{FileOutcome, Flush, ParseOptions, Problem, decode};
 
 /// True when the content is a SMART collection: its first non-blank line is a `.I <number>`
 /// record marker. The file name (`*.all`) alone is no evidence.
@@ -25,7 +25,13 @@ pub fn looks_like_smart(bytes: &[u8]) -> bool {
 }
 
 /// Parses every `.I` record in the file.
-pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutcome) {
+pub fn parse(
+    path: &str,
+    bytes: &[u8],
+    _opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let text = decode::decode(bytes, None).text;
     let mut record: Option<Record> = None;
     let mut field = ' ';
@@ -35,6 +41,7 @@ pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutco
         if let Some(id) = line.strip_prefix(".I") {
             if let Some(r) = record.take() {
                 r.finish(path, out);
+                flush(out);
             }
             record = Some(Record {
                 number: count,
@@ -166,6 +173,7 @@ mod tests {
             SAMPLE.as_bytes(),
             &ParseOptions::default(),
             &mut out,
+            &mut crate::ingest::keep_all,
         );
         assert_eq!(out.articles.len(), 2);
         let a = &out.articles[0];
@@ -197,6 +205,7 @@ mod tests {
             b"hello\n.I 1\n.W\nx\n",
             &ParseOptions::default(),
             &mut out,
+            &mut crate::ingest::keep_all,
         );
         assert!(out.articles.is_empty());
         assert!(out.problems[0].reason.starts_with("not a SMART collection"));

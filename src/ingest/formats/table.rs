@@ -8,21 +8,33 @@
 use serde_json::Value;
 
 use crate::ingest::formats::record::{self, has_text_key};
-use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
+use crate::ingest::{FileOutcome, Flush, ParseOptions, Problem, decode};
 
 /// Parses a comma-separated file (the delimiter and quote character are sniffed: `;`, `|` and
 /// tab-separated files named `.csv` and `'`-quoted ones are common in real exports).
-pub fn parse_csv(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcome) {
+pub fn parse_csv(
+    path: &str,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let text = decode::decode(bytes, None).text;
     let dialect = sniff(&text, b",;\t|");
-    parse(path, &text, dialect, "csv", opts, out);
+    parse(path, &text, dialect, "csv", opts, out, flush);
 }
 
 /// Parses a tab-separated file (the quote character is sniffed).
-pub fn parse_tsv(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcome) {
+pub fn parse_tsv(
+    path: &str,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let text = decode::decode(bytes, None).text;
     let dialect = sniff(&text, b"\t");
-    parse(path, &text, dialect, "tsv", opts, out);
+    parse(path, &text, dialect, "tsv", opts, out, flush);
 }
 
 /// A table's delimiter and quote character.
@@ -260,6 +272,7 @@ fn parse(
     format: &'static str,
     opts: &ParseOptions,
     out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
 ) {
     let head = sample(text, dialect);
     if head.is_empty() {
@@ -378,6 +391,7 @@ fn parse(
                         format!("line {line}: {reason}"),
                     )),
                 }
+                flush(out);
             }
             Err(e) => {
                 let n = index;
@@ -441,13 +455,13 @@ fn header_reason(header: &[String], opts: &ParseOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Severity;
     use crate::ingest::article::DateSource;
     use crate::ingest::meta::FieldMap;
+    use crate::ingest::{Severity, keep_all};
 
     fn run_csv(src: &[u8], opts: &ParseOptions) -> FileOutcome {
         let mut out = FileOutcome::default();
-        parse_csv("/arch/t.csv", src, opts, &mut out);
+        parse_csv("/arch/t.csv", src, opts, &mut out, &mut keep_all);
         out
     }
 
@@ -492,6 +506,7 @@ mod tests {
               Park opens\tA new park, with a lake.\t2019-01-05\tCity\n",
             &ParseOptions::default(),
             &mut out,
+            &mut keep_all,
         );
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let got: Vec<(u64, &str, &str, Option<&str>)> = out
@@ -727,8 +742,9 @@ mod tests {
             b",,,\n,,,\n",
         ] {
             let mut out = FileOutcome::default();
-            parse_csv("/arch/odd.csv", src, &ParseOptions::default(), &mut out);
-            parse_tsv("/arch/odd.tsv", src, &ParseOptions::default(), &mut out);
+            let o = ParseOptions::default();
+            parse_csv("/arch/odd.csv", src, &o, &mut out, &mut keep_all);
+            parse_tsv("/arch/odd.tsv", src, &o, &mut out, &mut keep_all);
         }
     }
 }

@@ -15,7 +15,7 @@
 use std::io::Read;
 
 use crate::ingest::formats::html::{self, Hints};
-use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
+use crate::ingest::{FileOutcome, Flush, ParseOptions, Problem, decode};
 
 /// Inflated pages larger than this are not read.
 pub const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
@@ -24,7 +24,13 @@ pub const MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_HEADER_BYTES: usize = 1024 * 1024;
 
 /// Reads every record of a WARC file.
-pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutcome) {
+pub fn parse(
+    path: &str,
+    bytes: &[u8],
+    _opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let mut pos = 0usize;
     let mut record = 0u64;
     loop {
@@ -108,6 +114,7 @@ pub fn parse(path: &str, bytes: &[u8], _opts: &ParseOptions, out: &mut FileOutco
         }
         let block = &bytes[block_start..block_start + len];
         read_record(path, record, &headers, block, out);
+        flush(out);
         record += 1;
         pos = block_start + len;
     }
@@ -351,7 +358,13 @@ mod tests {
 
     fn run(bytes: &[u8]) -> FileOutcome {
         let mut out = FileOutcome::default();
-        parse("/crawl/c.warc", bytes, &ParseOptions::default(), &mut out);
+        parse(
+            "/crawl/c.warc",
+            bytes,
+            &ParseOptions::default(),
+            &mut out,
+            &mut crate::ingest::keep_all,
+        );
         out
     }
 

@@ -7,10 +7,17 @@ use quick_xml::events::Event;
 
 use crate::ingest::formats::xmlkit::{Cursor, local};
 use crate::ingest::formats::{feed, nitf};
-use crate::ingest::{FileOutcome, ParseOptions, Problem, decode};
+use crate::ingest::{FileOutcome, Flush, ParseOptions, Problem, decode};
 
-/// Parses one XML file of any vocabulary newsdex knows.
-pub fn parse(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcome) {
+/// Parses one XML file of any vocabulary newsdex knows (a feed's items are handed to `flush` as
+/// they are read).
+pub fn parse(
+    path: &str,
+    bytes: &[u8],
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+    flush: &mut Flush<'_>,
+) {
     let _ = opts;
     let declared = decode::declared_charset(bytes);
     let text = decode::decode(bytes, declared.as_deref()).text;
@@ -22,8 +29,8 @@ pub fn parse(path: &str, bytes: &[u8], opts: &ParseOptions, out: &mut FileOutcom
         }
     };
     match local(&root) {
-        "rss" | "RDF" => feed::parse(path, &text, feed::FeedKind::Rss, &root, out),
-        "feed" => feed::parse(path, &text, feed::FeedKind::Atom, &root, out),
+        "rss" | "RDF" => feed::parse(path, &text, feed::FeedKind::Rss, &root, out, flush),
+        "feed" => feed::parse(path, &text, feed::FeedKind::Atom, &root, out, flush),
         "nitf" => nitf::parse(path, &text, out),
         _ => out.problems.push(Problem::rejected(
             path,
@@ -56,7 +63,14 @@ mod tests {
 
     fn run(bytes: &[u8]) -> FileOutcome {
         let mut out = FileOutcome::default();
-        parse("/feeds/x.xml", bytes, &ParseOptions::default(), &mut out);
+        let o = ParseOptions::default();
+        parse(
+            "/feeds/x.xml",
+            bytes,
+            &o,
+            &mut out,
+            &mut crate::ingest::keep_all,
+        );
         out
     }
 
