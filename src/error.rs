@@ -10,6 +10,14 @@ pub enum Error {
     NoIndex(PathBuf),
 
     #[error(
+        "the index at {} has nothing committed yet: its first `newsdex index` run is building it \
+         (it commits every few seconds), or stopped before its first commit. Search again in a \
+         moment; if no `newsdex index` is running, run it again",
+        .0.display()
+    )]
+    NothingCommitted(PathBuf),
+
+    #[error(
         "the index at {} was made by an incompatible newsdex (schema version {found}, this build uses {expected}): rebuild it with `newsdex index --full <DIR>`",
         path.display()
     )]

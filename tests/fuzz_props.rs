@@ -111,6 +111,112 @@ fn compressed_seeds(c: Compression) -> Vec<Vec<u8>> {
     seeds
 }
 
+/// Cases per property: 256, or `NEWSDEX_FUZZ_CASES` for long runs (e.g. 10000).
+fn cases() -> u32 {
+    std::env::var("NEWSDEX_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+/// Small files of the formats sample_corpus has none of (newswire SGML, SMART), and the sample
+/// crawl unpacked, as seeds for mutation.
+fn record_seeds() -> Vec<Vec<u8>> {
+    let reuters = b"<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n\
+<REUTERS TOPICS=\"YES\" NEWID=\"1\">\n<DATE>26-FEB-1987 15:01:01.79</DATE>\n\
+<TOPICS><D>cocoa</D></TOPICS><PLACES><D>el-salvador</D></PLACES>\n<TEXT>&#2;\n\
+<TITLE>BAHIA COCOA REVIEW</TITLE>\n<DATELINE>    SALVADOR, Feb 26 - </DATELINE><BODY>Showers \
+continued &lt;Comissaria Smith&gt; said.\n Reuter\n&#3;</BODY></TEXT>\n</REUTERS>\n\
+<REUTERS TOPICS=\"NO\" NEWID=\"2\" TYPE=\"BRIEF\"><DATE>2-MAR-1987</DATE>\
+<TEXT TYPE=\"BRIEF\"><TITLE>SHORT ONE</TITLE></TEXT></REUTERS>\n";
+    let trec = b"<DOC>\n<DOCNO> LA010189-0001 </DOCNO>\n<DATE><P>January 1, 1989</P></DATE>\n\
+<HEADLINE><P>HARBOUR WORKS BEGIN</P></HEADLINE>\n<BYLINE><P>By Ana Ruiz, Times Staff Writer</P>\
+</BYLINE>\n<TEXT><P>The dredgers arrived.</P><P>Work starts Monday.</P></TEXT>\n</DOC>\n\
+<DOC><DOCNO>LA010189-0002</DOCNO><TEXT>Second story.</TEXT></DOC>\n";
+    let smart = b".I 1\n.T\nexperimental investigation of the aerodynamics of a\nwing in a \
+slipstream .\n.A\nbrenckman,m.\n.B\nj. ae. scs. 25, 1958, 324.\n.W\nan experimental study \
+of a wing in a propeller slipstream.\n.I 2\n.T\nsimple shear flow past a flat plate\n.W\nthe \
+boundary layer\n.X\n1 5 2\n";
+    let mut seeds = vec![reuters.to_vec(), trec.to_vec(), smart.to_vec()];
+    for gz in samples(&["gz"]) {
+        let mut plain = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain);
+        if plain.starts_with(b"WARC/") {
+            // The first records are enough (mutations cost time in proportion to the size).
+            plain.truncate(64 << 10);
+            seeds.push(plain);
+        }
+    }
+    assert_eq!(seeds.len(), 4, "the sample crawl is missing");
+    seeds
+}
+
+/// Pieces of every multi-record format (markup, separators, quotes, record markers), to be
+/// strung together at random: inputs with many records and odd nesting that random bytes and
+/// small mutations rarely reach.
+const TOKENS: &[&str] = &[
+    "<REUTERS NEWID=\"1\">",
+    "</REUTERS>",
+    "<DOC>",
+    "</DOC>",
+    "<TITLE>",
+    "</TITLE>",
+    "<BODY>",
+    "</BODY>",
+    "<TEXT>",
+    "</TEXT>",
+    "<DATE>",
+    "26-FEB-1987",
+    "<rss><channel>",
+    "<item>",
+    "</item>",
+    "<entry>",
+    "</entry>",
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+    "<title>",
+    "</title>",
+    "<description>",
+    "<![CDATA[",
+    "]]>",
+    "&amp;",
+    "&#",
+    "<!DOCTYPE x [",
+    "<!ENTITY e \"",
+    "WARC/1.0\r\n",
+    "WARC-Type: response\r\n",
+    "Content-Length: 40\r\n",
+    "\r\n\r\n",
+    "HTTP/1.1 200 OK\r\n",
+    "Content-Type: text/html\r\n",
+    "Transfer-Encoding: chunked\r\n",
+    "<html><p>",
+    ".I 3\n",
+    ".T\n",
+    ".W\n",
+    ".A\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"title\": ",
+    "\"body\": ",
+    "\"",
+    ",",
+    ":",
+    "\n",
+    "\t",
+    ";",
+    "'",
+    "title,body\n",
+    "text\t",
+    "harbour",
+    "dredger",
+    " ",
+    "\u{e9}",
+    "\u{feff}",
+    "\0",
+];
+
 /// A sample file with a few bytes overwritten, a stretch cut out and a markup fragment spliced in.
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
     let fragments: Vec<&'static [u8]> = vec![
@@ -167,7 +273,7 @@ fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_never_break_a_reader(data in prop::collection::vec(any::<u8>(), 0..2048)) {
@@ -197,6 +303,23 @@ proptest! {
     #[test]
     fn mutated_feeds_and_nitf(data in mutated(samples(&["xml", "rss"]))) {
         fuzz::ingest(Format::Xml, &data);
+    }
+
+    #[test]
+    fn mutated_sgml_warc_and_smart(data in mutated(record_seeds())) {
+        for format in [Format::Sgml, Format::Warc, Format::Smart] {
+            fuzz::ingest(format, &data);
+        }
+    }
+
+    #[test]
+    fn strings_of_record_pieces_never_break_a_multi_record_reader(
+        pieces in prop::collection::vec(proptest::sample::select(TOKENS), 0..200),
+    ) {
+        let data = pieces.concat();
+        for format in fuzz::FORMATS.into_iter().filter(|f| f.is_multi_record()) {
+            fuzz::ingest(format, data.as_bytes());
+        }
     }
 
     // Each decompressor gets mutated streams of its own format (gzip seeds would fail a bzip2
@@ -230,4 +353,134 @@ proptest! {
     ]), 0..16).prop_map(|v| v.concat()), any in any::<bool>()) {
         fuzz::query(&q, any);
     }
+}
+
+/// Inputs that make a careless reader quadratic: long runs of one unclosed construct (quotes,
+/// tags, record starts without an end, markers with nothing after them), for every reader. Each
+/// input is read at two sizes, 8 times apart: the larger must take at most
+/// [`MAX_TIME_RATIO`] times as long (linear is about 8, quadratic 64), and never more than its
+/// time budget (a hang fails instead of stalling the suite).
+#[test]
+fn no_reader_takes_more_than_linear_time_on_pathological_inputs() {
+    use std::time::{Duration, Instant};
+    const SMALL: usize = 64 << 10;
+    const MAX_TIME_RATIO: f64 = 32.0;
+    let generic: &[&str] = &[
+        "<",
+        "&",
+        "\n",
+        "\"",
+        "'",
+        "[",
+        "{",
+        "<a>",
+        "</a>",
+        "<p>",
+        "a ",
+        "\"a\",",
+        "a\t",
+        "&#",
+        "<!--",
+        "<![CDATA[",
+        "\r",
+        ".",
+        "\u{e9}",
+    ];
+    // (formats, a unit repeated to the size, what comes before the repeats)
+    let mut inputs: Vec<(Vec<Format>, String, String)> = generic
+        .iter()
+        .map(|u| (fuzz::FORMATS.to_vec(), u.to_string(), String::new()))
+        .collect();
+    let specific: &[(Format, &str, &str)] = &[
+        (Format::Csv, "a,", "title,body\n\""),
+        (Format::Csv, "\"x\"\"\n", "title,body\n\""),
+        (Format::Tsv, "a\t", "title\tbody\n"),
+        (Format::Json, "[", ""),
+        (Format::Json, "{\"title\": \"a\", \"body\": \"b\"},", "["),
+        (Format::Json, "{\"title\": \"a\"}\n", ""),
+        (Format::JsonLines, "{\"title\": \"a\", \"body\": ", ""),
+        (Format::Sgml, "<REUTERS>", ""),
+        (Format::Sgml, "<REUTERS ", ""),
+        (Format::Sgml, "<DOC><TEXT>a", ""),
+        (Format::Sgml, "<REUTERSX>", "<REUTERS>"),
+        (Format::Sgml, "<TITLE>a", "<REUTERS><TEXT>"),
+        (Format::Sgml, "</REUTERS>", "<REUTERS><TEXT>"),
+        (Format::Xml, "<item><title>a</b>", "<rss><channel>"),
+        (Format::Xml, "<item>", "<rss><channel>"),
+        (
+            Format::Xml,
+            "<entry><title>",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+        ),
+        (Format::Xml, "<a>", "<rss><channel><item><description>"),
+        (Format::Xml, "<!ENTITY e \"x\">", "<!DOCTYPE rss ["),
+        (Format::Warc, "WARC/1.0\r\n", ""),
+        (Format::Warc, "WARC/1.0\r\nContent-Length: 5\r\n\r\n", ""),
+        (Format::Warc, "X-A: b\r\n", "WARC/1.0\r\n"),
+        (
+            Format::Warc,
+            "WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 30\r\n\r\nHTTP/1.1 200 OK\r\n\r\n<p>a</p>\r\n\r\n",
+            "",
+        ),
+        (Format::Smart, ".I 1\n", ""),
+        (Format::Smart, ".T\n", ".I 1\n"),
+        (Format::Html, "<div>", "<html><body>"),
+        (Format::Html, "<table><tr><td>", "<html><body>"),
+        (Format::Markdown, "# a\n", "---\ntitle: a\n"),
+        (Format::Text, "By a\n", "Title\n\n"),
+    ];
+    for (f, unit, head) in specific {
+        inputs.push((vec![*f], unit.to_string(), head.to_string()));
+    }
+    let make = |head: &str, unit: &str, size: usize| -> Vec<u8> {
+        let mut s = head.to_string();
+        s.push_str(&unit.repeat(size / unit.len()));
+        s.into_bytes()
+    };
+    // Best of a few runs: the machine is shared, and only the reader's own time counts.
+    let time = |f: Format, data: &[u8], runs: usize| -> Duration {
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let mut out = newsdex::ingest::FileOutcome::default();
+                let opts = newsdex::ingest::ParseOptions::default();
+                newsdex::ingest::parse_bytes("/t/input", f, data, &opts, &mut out);
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let mut slow = Vec::new();
+    let mut checked = 0;
+    for (formats, unit, head) in &inputs {
+        for &f in formats {
+            let small = make(head, unit, SMALL);
+            let big = make(head, unit, SMALL * 8);
+            let t_small = time(f, &small, 3).max(Duration::from_millis(2));
+            // The larger input runs on its own thread with a budget: a quadratic reader on
+            // 512 KB may take minutes.
+            let budget = t_small.mul_f64(MAX_TIME_RATIO * 2.0) + Duration::from_secs(2);
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(time(f, &big, 2));
+            });
+            let what = format!("{} on {head:?} + {unit:?} x N", f.name());
+            match rx.recv_timeout(budget) {
+                Ok(t_big) => {
+                    let ratio = t_big.as_secs_f64() / t_small.as_secs_f64();
+                    if ratio > MAX_TIME_RATIO {
+                        slow.push(format!("{what}: {t_small:?} -> {t_big:?} (x{ratio:.0})"));
+                    }
+                }
+                Err(_) => slow.push(format!("{what}: {t_small:?} -> over {budget:?}")),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    assert!(
+        slow.is_empty(),
+        "readers slower than linear (an input 8x larger took more than {MAX_TIME_RATIO}x as long):\n{}",
+        slow.join("\n")
+    );
 }

@@ -352,3 +352,69 @@ echo "used_after=$(du -sk "$IX" | cut -f1)"
     assert_eq!(value(&stdout, "check2"), "0");
     assert_eq!(value(&stdout, "hits"), "46");
 }
+
+/// A search (or stats) while the first `newsdex index` of a folder has committed nothing says so,
+/// with what to do, instead of a tantivy error, "no hits" or "rebuild it".
+#[test]
+fn a_search_during_the_first_index_says_nothing_is_committed_yet() {
+    let env = TestEnv::new();
+    for i in 0..4 {
+        env.write(
+            &format!("s{i}.txt"),
+            format!("Harbour story {i}\n\nThe dredger {i} worked the channel.\n"),
+        );
+    }
+    // Each file takes 4 s to read: the first commit comes long after the index folder appears.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("newsdex"))
+        .arg("--index")
+        .arg(env.index_dir())
+        .args(["index", "-q", "--threads", "1"])
+        .arg(env.archive())
+        .env("NEWSDEX_FAULT_DELAY_MS", "4000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !env.index_dir().join("meta.json").exists() {
+        assert!(started.elapsed() < Duration::from_secs(20), "no index made");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let said = |args: &[&str], index: &std::path::Path| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("newsdex"))
+            .env_remove("NEWSDEX_INDEX")
+            .arg("--index")
+            .arg(index)
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("nothing committed yet") && stderr.contains("Search again"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("rebuild"), "{stderr}");
+    };
+    said(&["search", "dredger"], &env.index_dir());
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run committed before the search"
+    );
+    // Killed before its first commit: the folder says the same, and a new run carries on.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    said(&["search", "dredger"], &env.index_dir());
+    said(&["stats"], &env.index_dir());
+    // The moment before tantivy's files exist: the settings alone.
+    let early = env.dir.path().join("early");
+    std::fs::create_dir(&early).unwrap();
+    std::fs::copy(
+        env.index_dir().join("newsdex.json"),
+        early.join("newsdex.json"),
+    )
+    .unwrap();
+    said(&["search", "dredger"], &early);
+    env.index(&env.archive());
+    assert_eq!(env.search(&["dredger"]).len(), 4);
+}

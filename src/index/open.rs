@@ -123,12 +123,32 @@ impl StoredSettings {
     }
 }
 
-/// Opens an existing index for reading. Fails with [`Error::NoIndex`] when there is none.
+/// Opens an existing index for reading. Fails with [`Error::NoIndex`] when there is none, and
+/// with [`Error::NothingCommitted`] while its first `newsdex index` run has not committed yet.
 ///
 /// An index in a folder this process cannot write (a read-only mount, another user's index, a
 /// shared archive) is opened without the lock file tantivy takes to read `meta.json`: searching
 /// needs no lock when nobody can be writing through this folder's permissions.
 pub fn open_index(dir: &Path) -> Result<(Index, Fields)> {
+    // A new index's settings are written before tantivy's `meta.json` (see `open_or_create`).
+    if !dir.join("meta.json").is_file() && dir.join(SETTINGS_FILE).is_file() {
+        return Err(Error::NothingCommitted(dir.to_path_buf()));
+    }
+    let (index, fields) = open_any(dir)?;
+    // Every newsdex commit carries a payload; `meta.json` without one and without segments is the
+    // empty index `Index::create_in_dir` writes before the first commit.
+    let metas = index
+        .load_metas()
+        .map_err(|e| Error::from(e).in_index(dir))?;
+    if metas.payload.is_none() && metas.segments.is_empty() {
+        return Err(Error::NothingCommitted(dir.to_path_buf()));
+    }
+    Ok((index, fields))
+}
+
+/// [`open_index`], committed or not (the indexer carries on with an index whose first run
+/// stopped before committing).
+pub(crate) fn open_any(dir: &Path) -> Result<(Index, Fields)> {
     if !dir.join("meta.json").is_file() {
         return Err(Error::NoIndex(dir.to_path_buf()));
     }
@@ -162,7 +182,7 @@ fn check_settings(dir: &Path) -> Result<()> {
 /// index is emptied instead (the deletion is committed only when the run commits).
 pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     if dir.join("meta.json").is_file() {
-        match open_index(dir) {
+        match open_any(dir) {
             Ok(x) => return Ok(x),
             // An old or damaged index: `--full` rebuilds from scratch into the same folder.
             Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. } | Error::Tantivy(_))
@@ -174,14 +194,16 @@ pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (schema, fields) = schema::build_schema();
-    let index = Index::create_in_dir(dir, schema)?;
-    schema::register_tokenizers(&index);
+    // The settings first: a search from another process that finds them without `meta.json`
+    // knows the index is being made (nothing committed yet), not made by another newsdex.
     StoredSettings {
         schema_version: SCHEMA_VERSION,
         ..Default::default()
     }
     .save(dir)?;
+    let (schema, fields) = schema::build_schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    schema::register_tokenizers(&index);
     Ok((index, fields))
 }
 

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::index::document::to_document;
 use crate::index::manifest::{FileState, MANIFEST_FILE, Manifest};
 use crate::index::open::{
-    IndexedFolder, StoredSettings, is_writable, open_index, open_or_create, share_like,
+    IndexedFolder, StoredSettings, is_writable, open_any, open_or_create, share_like,
 };
 use crate::index::schema::{Fields, SCHEMA_VERSION};
 use crate::ingest::layout::PathPattern;
@@ -284,7 +284,7 @@ pub(crate) fn disk_is_full(dir: &Path) -> bool {
 
 /// Deletes index files no commit refers to; returns the number of articles committed.
 pub(crate) fn free_uncommitted(index_dir: &Path) -> Result<u64> {
-    let (index, _) = open_index(index_dir)?;
+    let (index, _) = open_any(index_dir)?;
     let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
     writer.garbage_collect_files().wait()?;
     drop(writer);
