@@ -33,6 +33,10 @@ pub fn parse(
 ) {
     let mut pos = 0usize;
     let mut record = 0u64;
+    // Every line that starts before this offset is known not to be blank (an earlier header
+    // search went over it): a run of `WARC/` lines with no blank line is scanned once, not
+    // once per line for a megabyte each.
+    let mut not_blank_before = 0usize;
     loop {
         while pos < bytes.len() && matches!(bytes[pos], b'\r' | b'\n') {
             pos += 1;
@@ -60,7 +64,8 @@ pub fn parse(
                 None => break,
             }
         }
-        let Some((header_end, block_start)) = header_block(bytes, pos) else {
+        let found = header_block(bytes, pos, not_blank_before);
+        let Ok((header_end, block_start)) = found.map_err(|seen| not_blank_before = seen) else {
             if bytes.len() - pos <= MAX_HEADER_BYTES {
                 out.problems.push(Problem::rejected(
                     path,
@@ -129,18 +134,27 @@ fn next_record(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Where the header block starting at `start` ends, and where the content after its blank line
-/// begins (`\r\n\r\n` or bare `\n\n`). `None` when there is no blank line.
-fn header_block(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
-    let mut line = start;
+/// begins (`\r\n\r\n` or bare `\n\n`). Lines starting before `not_blank_before` (past
+/// `start`) are known not to be blank and are skipped. Without a blank line within
+/// [`MAX_HEADER_BYTES`], the offset up to which every line start was looked at.
+fn header_block(
+    bytes: &[u8],
+    start: usize,
+    not_blank_before: usize,
+) -> Result<(usize, usize), usize> {
+    let mut line = start.max(not_blank_before);
     while line < bytes.len() && line - start <= MAX_HEADER_BYTES {
-        let nl = line + bytes[line..].iter().position(|&b| b == b'\n')?;
+        let Some(nl) = bytes[line..].iter().position(|&b| b == b'\n') else {
+            return Err(line);
+        };
+        let nl = line + nl;
         let content = &bytes[line..nl];
         if content.is_empty() || content == b"\r" {
-            return Some((line, nl + 1));
+            return Ok((line, nl + 1));
         }
         line = nl + 1;
     }
-    None
+    Err(line)
 }
 
 /// Header lines (`Name: value`, folded continuation lines joined), names lowercased.
@@ -182,7 +196,7 @@ fn read_record(path: &str, record: u64, warc: &Headers, block: &[u8], out: &mut 
     if !is_response || !block.starts_with(b"HTTP/") {
         return;
     }
-    let Some((http_end, payload_start)) = header_block(block, 0) else {
+    let Ok((http_end, payload_start)) = header_block(block, 0, 0) else {
         return; // headers only: nothing to read
     };
     let status_line = block[..http_end]
