@@ -268,7 +268,7 @@ pub fn parse_bytes_in_batches(
     };
     let kept = std::mem::take(&mut out.articles);
     let (mut counted, mut text_bytes) = (0, 0);
-    parse_checked(path, format, bytes, opts, out, &mut |out| {
+    parse_format(path, format, bytes, opts, out, &mut |out| {
         text_bytes += out.articles[counted..]
             .iter()
             .map(|a| a.title.len() + a.body.len())
@@ -476,31 +476,8 @@ pub fn parse_bytes(
     out: &mut FileOutcome,
 ) {
     let before = out.articles.len();
-    parse_checked(path, format, bytes, opts, out, &mut keep_all);
+    parse_format(path, format, bytes, opts, out, &mut keep_all);
     finish_articles(path, format, out, before);
-}
-
-/// Rejects an empty or binary file, else parses it, calling `flush` after each record of a
-/// multi-record format. The articles are left unfinished (see [`finish_articles`]).
-fn parse_checked(
-    path: &str,
-    format: Format,
-    bytes: &[u8],
-    opts: &ParseOptions,
-    out: &mut FileOutcome,
-    flush: &mut Flush<'_>,
-) {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        out.problems
-            .push(Problem::rejected(path, None, "empty file"));
-        return;
-    }
-    if format != Format::Warc && decode::looks_binary(bytes) {
-        out.problems
-            .push(Problem::rejected(path, None, "binary data, not text"));
-        return;
-    }
-    parse_format(path, format, bytes, opts, out, flush);
 }
 
 /// What applies to every article whatever the reader (those from index `before` on): no control
@@ -562,6 +539,8 @@ fn truncate_at_char(s: &mut String, max: usize) {
     }
 }
 
+/// Rejects an empty or binary file, else parses it, calling `flush` after each record of a
+/// multi-record format. The articles are left unfinished (see [`finish_articles`]).
 fn parse_format(
     path: &str,
     format: Format,
@@ -570,6 +549,16 @@ fn parse_format(
     out: &mut FileOutcome,
     flush: &mut Flush<'_>,
 ) {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        out.problems
+            .push(Problem::rejected(path, None, "empty file"));
+        return;
+    }
+    if format != Format::Warc && decode::looks_binary(bytes) {
+        out.problems
+            .push(Problem::rejected(path, None, "binary data, not text"));
+        return;
+    }
     if matches!(format, Format::Text | Format::Markdown)
         && crate::ingest::discover::is_project_word_name(Path::new(path))
         && !text::reads_as_prose(&decode::decode(bytes, None).text)
