@@ -71,7 +71,7 @@ fn csv_and_jsonl_exports_hold_exactly_the_search_hits() {
             .contains("BooleanQuery")
     );
     assert_eq!(meta["hits"], want.len());
-    assert_eq!(meta["index"]["articles"], 100);
+    assert_eq!(meta["index"]["articles"], 107);
     assert!(meta["newsdex_version"].is_string());
 }
 

@@ -32,13 +32,13 @@ fn articles_per_format_and_per_file() {
     let want: BTreeMap<&str, u64> = [
         ("atom", 3),
         ("csv", 4),
-        ("html", 4),
-        ("json", 4),
+        ("html", 5),
+        ("json", 5),
         ("jsonl", 7),
-        ("markdown", 21),
+        ("markdown", 22),
         ("nitf", 1),
         ("rss", 4),
-        ("text", 47),
+        ("text", 51),
         ("tsv", 3),
         ("warc", 2),
     ]

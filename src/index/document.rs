@@ -32,6 +32,9 @@ pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocumen
             i64::from(p.local_day.to_julian_day() - UNIX_EPOCH_JULIAN_DAY),
         );
     }
+    if let (Some(from), Some(_)) = (a.language_source, &a.language) {
+        doc.add_text(f.language_source, from.as_str());
+    }
     if let Some(ds) = a.date_source {
         doc.add_text(f.date_source, ds.as_str());
     }

@@ -680,6 +680,7 @@ impl DocBuilder {
             (f.date_source, "date_source"),
             (f.source_from, "source_from"),
             (f.section_from, "section_from"),
+            (f.language_source, "language_source"),
         ] {
             if let Some(v) = first(field) {
                 m.insert(name.into(), json!(v));

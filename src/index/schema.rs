@@ -27,6 +27,7 @@
 //! | `article_key` | u64 fast                     | the id as a number: an article's place in clusters |
 //! | `exact_hash`  | u64 fast                     | normalised headline + body hash: exact copies      |
 //! | `minhash`     | u64 fast, multi-valued       | MinHash bands of the body's shingles: near copies  |
+//! | `language_source` | raw, stored              | where `language` came from (declared, detected)    |
 //!
 //! Clusters themselves (`cluster`, `copies`, `first_seen`) are not stored in documents, which
 //! never change once added: they are derived per commit from the last three fields
@@ -46,7 +47,7 @@ use tantivy::tokenizer::{
 use crate::index::stem_cache::CachedStemmer;
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// How many times, by default, the title is repeated in the `text` field that ranking uses (an
 /// index setting: `newsdex index --title-weight N`). This is BM25F
@@ -93,6 +94,7 @@ pub struct Fields {
     pub article_key: Field,
     pub exact_hash: Field,
     pub minhash: Field,
+    pub language_source: Field,
 }
 
 impl Fields {
@@ -125,6 +127,7 @@ impl Fields {
             article_key: f("article_key")?,
             exact_hash: f("exact_hash")?,
             minhash: f("minhash")?,
+            language_source: f("language_source")?,
         })
     }
 }
@@ -196,6 +199,7 @@ pub fn build_schema() -> (Schema, Fields) {
     b.add_u64_field("article_key", FAST);
     b.add_u64_field("exact_hash", FAST);
     b.add_u64_field("minhash", FAST);
+    b.add_text_field("language_source", STRING | STORED);
     let schema = b.build();
     let fields = Fields::from_schema(&schema).expect("schema just built has every field");
     (schema, fields)

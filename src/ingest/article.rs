@@ -107,7 +107,10 @@ pub struct Article {
     pub section: Option<String>,
     /// Where `section` came from.
     pub section_from: Option<Provenance>,
+    /// ISO 639-1 (`ingest::language`), declared by the file or detected.
     pub language: Option<String>,
+    /// Where `language` came from.
+    pub language_source: Option<crate::ingest::language::LanguageSource>,
     /// The collection's own id for the article (SMART `.I`, Reuters `NEWID`), used in TREC runs
     /// and relevance judgments.
     pub docno: Option<String>,

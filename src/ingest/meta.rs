@@ -176,6 +176,7 @@ impl Meta {
             section_from: self.section.as_ref().map(|_| Provenance::Record),
             section: self.section,
             language: self.language.map(|l| l.to_ascii_lowercase()),
+            language_source: None,
             docno: None,
             tags: self.tags,
         }

@@ -12,10 +12,12 @@ pub mod decompress;
 pub mod discover;
 pub mod finish;
 pub mod formats;
+pub mod language;
 pub mod layout;
 pub mod meta;
 pub mod problem;
 pub mod read;
+pub mod stopwords;
 
 pub use decompress::{Compression, decompress};
 pub use discover::{

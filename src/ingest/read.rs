@@ -491,6 +491,8 @@ fn finish_articles(path: &str, format: Format, out: &mut FileOutcome, before: us
         // control characters go (a decoded reference never makes one, but the source may).
         crate::ingest::finish::finish(&mut a);
         a.scrub_controls();
+        // The declared language as ISO 639-1, else the one the text is in.
+        crate::ingest::language::resolve(&mut a);
         // A reader that set an outlet or section itself read it from the record.
         if a.source.is_some() && a.source_from.is_none() {
             a.source_from = Some(crate::ingest::article::Provenance::Record);

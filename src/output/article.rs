@@ -63,7 +63,11 @@ pub fn write_text(out: &mut dyn Write, a: &ArticleView) -> io::Result<()> {
         field("url", clean(u))?;
     }
     if let Some(l) = &a.language {
-        field("language", clean(l))?;
+        let l = match &a.language_source {
+            Some(from) => format!("{} ({from})", clean(l)),
+            None => clean(l),
+        };
+        field("language", l)?;
     }
     if !a.tags.is_empty() {
         field("tags", clean(&a.tags.join(", ")))?;
@@ -104,6 +108,7 @@ mod tests {
             authors: vec!["Ann Lee".into()],
             url: None,
             language: None,
+            language_source: None,
             tags: vec![],
             word_count: 1,
             body: "Body.".into(),

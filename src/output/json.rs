@@ -24,6 +24,8 @@ pub struct JsonHit<'a> {
     pub url: Option<&'a str>,
     pub section: Option<&'a str>,
     pub language: Option<&'a str>,
+    /// `declared` (the file said so) or `detected` (read from the text).
+    pub language_source: Option<&'a str>,
     pub word_count: u64,
     /// The story's id: the id of the earliest article of its cluster of copies (its own id when
     /// it has none).
@@ -61,6 +63,7 @@ impl<'a> JsonHit<'a> {
             url: h.url.as_deref(),
             section: h.section.as_deref(),
             language: h.language.as_deref(),
+            language_source: h.language_source.as_deref(),
             word_count: h.word_count,
             cluster: &h.cluster,
             copies: h.copies,

@@ -24,7 +24,7 @@ pub const SIMILAR_TERMS: usize = 25;
 fn stop_stems(lang: &str) -> HashSet<String> {
     let mut analyzer = news_analyzer();
     let mut out = HashSet::new();
-    for w in crate::search::stopwords::stop_words(lang) {
+    for w in crate::ingest::stopwords::stop_words(lang) {
         let mut s = analyzer.token_stream(w);
         while let Some(t) = s.next() {
             out.insert(t.text.clone());

@@ -698,6 +698,7 @@ impl LocalEngine {
             url: text(f.url),
             section: text(f.section),
             language: text(f.language),
+            language_source: text(f.language_source),
             word_count: doc
                 .get_first(f.word_count)
                 .and_then(|v| v.as_u64())
@@ -770,6 +771,7 @@ impl LocalEngine {
             authors: all(f.authors),
             url: text(f.url),
             language: text(f.language),
+            language_source: text(f.language_source),
             tags: all(f.tags),
             word_count: doc
                 .get_first(f.word_count)

@@ -16,7 +16,6 @@ pub mod plan;
 pub mod query;
 pub mod quickwit;
 pub mod request;
-pub mod stopwords;
 pub mod tally;
 
 use serde::Serialize;

@@ -561,7 +561,7 @@ fn has_word_chars(word: &str) -> bool {
 /// Whether a bare word, with the punctuation around it ("why?", "(the") trimmed, is a stop word.
 fn is_stop_word(lang: &str, word: &str) -> bool {
     let w = word.trim_matches(|c: char| !c.is_alphanumeric());
-    crate::search::stopwords::is_stop_word(lang, w)
+    crate::ingest::stopwords::is_stop_word(lang, w)
 }
 
 /// How many times each bare word stands at the top level of the rewritten query (outside quotes

@@ -129,6 +129,8 @@ pub struct Hit {
     pub url: Option<String>,
     pub section: Option<String>,
     pub language: Option<String>,
+    /// Where `language` came from: `declared` or `detected`.
+    pub language_source: Option<String>,
     pub word_count: u64,
     /// The story's id: the id of the earliest article of its cluster of copies (its own id when
     /// it has none).
@@ -182,6 +184,8 @@ pub struct ArticleView {
     pub authors: Vec<String>,
     pub url: Option<String>,
     pub language: Option<String>,
+    /// Where `language` came from: `declared` or `detected`.
+    pub language_source: Option<String>,
     pub tags: Vec<String>,
     pub word_count: u64,
     pub body: String,

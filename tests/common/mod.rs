@@ -113,6 +113,7 @@ pub struct JsonHit {
     pub url: Option<String>,
     pub section: Option<String>,
     pub language: Option<String>,
+    pub language_source: Option<String>,
     pub word_count: u64,
     pub cluster: String,
     pub copies: u32,

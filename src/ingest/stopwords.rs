@@ -234,6 +234,21 @@ pub fn is_stop_word(lang: &str, word: &str) -> bool {
     })
 }
 
+/// The languages with a stop-word list, by ISO 639-1 code: what language detection votes among.
+pub const VOTERS: [&str; 13] = [
+    "en", "da", "nl", "fi", "fr", "de", "hu", "it", "no", "pt", "ru", "es", "sv",
+];
+
+/// The languages of [`VOTERS`] in whose list `word` (lower-case) stands, one bit each (bit `i`
+/// for `VOTERS[i]`).
+pub fn stop_word_languages(word: &str) -> u16 {
+    VOTERS
+        .iter()
+        .enumerate()
+        .filter(|(_, lang)| is_stop_word(lang, word))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
 /// The languages whose Snowball stop-word list tantivy ships, by ISO 639-1 code.
 fn snowball_language(code: &str) -> Option<Language> {
     Some(match code {
@@ -283,6 +298,14 @@ mod tests {
         assert!(is_stop_word("fr", "les"));
         assert!(!is_stop_word("en", "die"), "die is an English word");
         assert!(!is_stop_word("el", "και"), "no Greek list");
+        let de = VOTERS.iter().position(|l| *l == "de").unwrap();
+        let en = VOTERS.iter().position(|l| *l == "en").unwrap();
+        assert_eq!(stop_word_languages("und"), 1 << de);
+        assert_eq!(
+            stop_word_languages("in") & (1 << de | 1 << en),
+            1 << de | 1 << en
+        );
+        assert_eq!(stop_word_languages("caravan"), 0);
         let mut sorted = ENGLISH.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
