@@ -214,7 +214,11 @@ pub fn is_stop_word(lang: &str, word: &str) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let Some(language) = snowball_language(&base) else {
+    // The language table of `ingest::language` (aliases such as `nb` included); tantivy has a
+    // stop-word list for 12 of its Snowball languages and answers `None` for the others.
+    let Some(language) = crate::ingest::language::normalize_declared(&base)
+        .and_then(|code| crate::ingest::language::snowball(&code))
+    else {
         return false;
     };
     SNOWBALL.with(|cell| {
@@ -249,32 +253,13 @@ pub fn stop_word_languages(word: &str) -> u16 {
         .fold(0, |mask, (i, _)| mask | 1 << i)
 }
 
-/// The languages whose Snowball stop-word list tantivy ships, by ISO 639-1 code.
-fn snowball_language(code: &str) -> Option<Language> {
-    Some(match code {
-        "da" => Language::Danish,
-        "nl" => Language::Dutch,
-        "fi" => Language::Finnish,
-        "fr" => Language::French,
-        "de" => Language::German,
-        "hu" => Language::Hungarian,
-        "it" => Language::Italian,
-        "no" | "nb" | "nn" => Language::Norwegian,
-        "pt" => Language::Portuguese,
-        "ru" => Language::Russian,
-        "es" => Language::Spanish,
-        "sv" => Language::Swedish,
-        _ => return None,
-    })
-}
-
 thread_local! {
     /// tantivy's Snowball stop-word filter per language code (`None`: no list for it).
     static SNOWBALL: std::cell::RefCell<std::collections::HashMap<String, Option<TextAnalyzer>>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-use tantivy::tokenizer::{Language, RawTokenizer, StopWordFilter, TextAnalyzer};
+use tantivy::tokenizer::{RawTokenizer, StopWordFilter, TextAnalyzer};
 
 #[cfg(test)]
 mod tests {
@@ -298,6 +283,9 @@ mod tests {
         assert!(is_stop_word("fr", "les"));
         assert!(!is_stop_word("en", "die"), "die is an English word");
         assert!(!is_stop_word("el", "και"), "no Greek list");
+        assert!(is_stop_word("nb", "og"), "Bokmål is Norwegian");
+        assert!(is_stop_word("NO", "og"));
+        assert!(!is_stop_word("tr", "ve"), "no Turkish list");
         let de = VOTERS.iter().position(|l| *l == "de").unwrap();
         let en = VOTERS.iter().position(|l| *l == "en").unwrap();
         assert_eq!(stop_word_languages("und"), 1 << de);
