@@ -88,8 +88,8 @@ impl Cluster {
         panic!("Quickwit did not become ready on port {port} within 120 s");
     }
 
-    /// How many splits the cluster index is made of.
-    fn splits(&self, index: &str) -> u64 {
+    /// The cluster's description of an index (`num_published_splits`, `num_published_docs`).
+    fn describe(&self, index: &str) -> serde_json::Value {
         let url = format!(
             "http://127.0.0.1:{}/api/v1/indexes/{index}/describe",
             self.port
@@ -100,8 +100,19 @@ impl Cluster {
             .body_mut()
             .read_to_string()
             .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        v["num_published_splits"].as_u64().unwrap()
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// How many splits the cluster index is made of.
+    fn splits(&self, index: &str) -> u64 {
+        self.describe(index)["num_published_splits"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// How many documents the cluster's searchers see in the index now.
+    fn published_docs(&self, index: &str) -> u64 {
+        self.describe(index)["num_published_docs"].as_u64().unwrap()
     }
 
     fn url(&self, index: &str) -> String {
@@ -349,6 +360,12 @@ fn the_sample_corpus_answers_the_same_on_a_cluster_and_after_changes() {
     assert_eq!(first["created"], true);
     assert!(first["sent"].as_u64().unwrap() > 50, "{first}");
     assert_eq!(first["sent"], first["articles"]);
+    // Searchable when the push returns, as the push says and as the cluster itself says.
+    assert_eq!(first["searchable"], first["sent"]);
+    assert_eq!(
+        cluster.published_docs("sample"),
+        first["sent"].as_u64().unwrap()
+    );
     // One push, one split: Quickwit's BM25 statistics are then the local index's, so scores and
     // the order of every hit must be equal too.
     assert_eq!(cluster.splits("sample"), 1);
@@ -494,7 +511,14 @@ fn reuters_said_exports_the_same_ids_past_ten_thousand_hits() {
     env.index(&reuters);
     let remote = cluster.url("reuters");
     let pushed = push(&env, &remote);
-    assert!(pushed["sent"].as_u64().unwrap() > 20_000, "{pushed}");
+    let sent = pushed["sent"].as_u64().unwrap();
+    assert!(sent > 20_000, "{pushed}");
+    // Several batches (8 MB each) over several ingest shards: every article sent must be
+    // searchable when the push returns, not when Quickwit's commit timer fires (an export right
+    // after a push once missed 1,184 ids).
+    assert!(pushed["batches"].as_u64().unwrap() > 1, "{pushed}");
+    assert_eq!(pushed["searchable"], sent, "{pushed}");
+    assert_eq!(cluster.published_docs("reuters"), sent);
     let export = |engine: Option<&str>| -> Vec<String> {
         let (_, out) = run(&env, engine, &["export", "--format", "jsonl", "-q", "said"]);
         common::json_lines(&out)

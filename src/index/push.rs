@@ -1,15 +1,19 @@
 //! `newsdex push`: copies a local index to a Quickwit cluster, and afterwards only what changed.
 //!
 //! Every article the local index holds becomes one NDJSON line ([`DocBuilder`]); lines go in
-//! batches under Quickwit's ingest size limit, the last with a forced commit. A checkpoint in the
+//! batches under Quickwit's ingest size limit, each with a forced commit, and the push returns
+//! only once the cluster answers for every article it sent ([`Pusher::check_searchable`]). A
+//! checkpoint in the
 //! index folder (`quickwit-push.json`, per cluster index) keeps each pushed article's id and the
 //! hash of its line, so the next push sends only new and changed articles, and removes deleted
 //! and replaced ones with delete tasks by `id` (Quickwit has no upsert and no custom ids). It is
 //! saved after every accepted batch: an interrupted push resends nothing the cluster already has.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::thread::{Scope, ScopedJoinHandle};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -20,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::index::open::StoredSettings;
 use crate::index::open_index;
 use crate::index::quickwit::{
-    Client, DocBuilder, MAX_BATCH_BYTES, Resend, Target, doc_mapping_yaml,
+    Client, DocBuilder, MAX_BATCH_BYTES, Resend, SEQ_FIELD, Target, doc_mapping_yaml,
 };
 
 /// Name of the checkpoint file in the local index folder (kept across `index --full`).
@@ -28,6 +32,14 @@ pub const CHECKPOINT_FILE: &str = "quickwit-push.json";
 
 /// Ids per delete task (each is one `id:"..." OR ...` query).
 const IDS_PER_DELETE_TASK: usize = 200;
+
+/// How long a push waits, after its last batch, for the cluster to answer for every article it
+/// sent. Each batch is committed before its request returns, so this is a check that normally
+/// passes on its first count.
+const SEARCHABLE_WAIT: Duration = Duration::from_secs(60);
+
+/// Batches under way at once (each waits for its own forced commit).
+const IN_FLIGHT: usize = 2;
 
 /// What a push is told to do.
 pub struct PushOptions {
@@ -66,6 +78,9 @@ pub struct PushSummary {
     pub deleted: u64,
     pub batches: u64,
     pub bytes: u64,
+    /// Articles of this push the cluster answered for when the push returned (equal to `sent`;
+    /// a push that cannot see them all within a minute fails).
+    pub searchable: u64,
     pub seconds: f64,
     /// Where a dry run wrote its files.
     pub dry_run: Option<String>,
@@ -149,7 +164,7 @@ fn for_each_local_doc(
 
 /// Pushes the local index at `dir` to the cluster (or, with `dry_run`, writes the files).
 pub fn push(dir: &Path, opts: &PushOptions, progress: &dyn PushProgress) -> Result<PushSummary> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let mut summary = PushSummary {
         target: opts.target.url(),
         ..Default::default()
@@ -249,6 +264,14 @@ impl Changes {
     }
 }
 
+/// A batch sent and not answered yet.
+struct InFlight<'s> {
+    answer: ScopedJoinHandle<'s, Result<(u16, String)>>,
+    /// Ids and hashes of its articles.
+    ids: Vec<(String, u64)>,
+    bytes: u64,
+}
+
 /// A push under way: the checkpoint it saves after every accepted step, and the batch being
 /// filled.
 struct Pusher<'a> {
@@ -264,7 +287,7 @@ struct Pusher<'a> {
     batch_ids: Vec<(String, u64)>,
 }
 
-impl Pusher<'_> {
+impl<'a> Pusher<'a> {
     /// Deletes first: a delete task applies to what the cluster held when it was created, so
     /// the new versions sent afterwards stay.
     fn delete(&mut self, changes: &Changes) -> Result<()> {
@@ -291,52 +314,97 @@ impl Pusher<'_> {
         Ok(())
     }
 
-    /// Sends the new and changed articles in batches under the ingest size limit, the last
-    /// with a forced commit.
+    /// Sends the new and changed articles in batches under the ingest size limit, then checks
+    /// that the cluster answers for all of them.
+    ///
+    /// Every batch asks for `commit=force`, which returns once the batch is searchable. A forced
+    /// commit on the last batch alone is not enough: Quickwit 0.8 (ingest v2) spreads batches
+    /// over several write-ahead shards (three on a one-node cluster) and a forced commit waits
+    /// only for the shard its own request went to; documents of the other shards that the
+    /// indexer had not read yet wait for the index's `commit_timeout_secs` (600 s), so an export
+    /// right after a push missed some of them. A forced commit makes one split per batch (one
+    /// per 8 MB), which Quickwit's merge policy joins later, and waits for it to be published:
+    /// [`IN_FLIGHT`] batches are under way at once so that the cluster indexes one while it
+    /// publishes the other.
     fn send_changed(&mut self, changed: &BTreeSet<String>) -> Result<()> {
         self.progress.start(changed.len() as u64);
         if changed.is_empty() {
             return Ok(());
         }
+        let first_seq = self.state.next_seq;
         let dir = self.dir;
-        for_each_local_doc(dir, &mut |d| {
-            if !changed.contains(&d.id) {
-                return Ok(());
+        let path = format!("/api/v1/{}/ingest?commit=force", self.target.index_id);
+        std::thread::scope(|scope| {
+            let mut in_flight = VecDeque::new();
+            let built = for_each_local_doc(dir, &mut |d| {
+                if !changed.contains(&d.id) {
+                    return Ok(());
+                }
+                let mut line = d.json;
+                line.insert(SEQ_FIELD.into(), json!(self.state.next_seq));
+                self.state.next_seq += 1;
+                let bytes = serde_json::to_vec(&line)?;
+                if !self.batch.is_empty() && self.batch.len() + bytes.len() + 1 > MAX_BATCH_BYTES {
+                    if in_flight.len() == IN_FLIGHT {
+                        self.accept(in_flight.pop_front())?;
+                    }
+                    in_flight.push_back(self.dispatch(scope, &path));
+                }
+                self.batch.extend_from_slice(&bytes);
+                self.batch.push(b'\n');
+                self.batch_ids.push((d.id, d.hash));
+                Ok(())
+            });
+            if built.is_ok() && !self.batch.is_empty() {
+                in_flight.push_back(self.dispatch(scope, &path));
             }
-            let mut line = d.json;
-            line.insert(
-                crate::index::quickwit::SEQ_FIELD.into(),
-                json!(self.state.next_seq),
-            );
-            self.state.next_seq += 1;
-            let bytes = serde_json::to_vec(&line)?;
-            if !self.batch.is_empty() && self.batch.len() + bytes.len() + 1 > MAX_BATCH_BYTES {
-                self.send(false)?;
+            // Every batch under way is waited for and recorded even after an error: the
+            // cluster may have taken it, and a batch sent twice would be indexed twice.
+            let mut outcome = built.map(|_| ());
+            for batch in in_flight {
+                let accepted = self.accept(Some(batch));
+                outcome = outcome.and(accepted);
             }
-            self.batch.extend_from_slice(&bytes);
-            self.batch.push(b'\n');
-            self.batch_ids.push((d.id, d.hash));
-            Ok(())
+            outcome
         })?;
-        self.send(true)
+        self.check_searchable(first_seq)
     }
 
-    /// Sends the batch (the `last` one with a forced commit) and saves the checkpoint once the
-    /// cluster has taken it.
-    fn send(&mut self, last: bool) -> Result<()> {
-        if self.batch.is_empty() && !last {
-            return Ok(());
-        }
-        let commit = if last { "force" } else { "auto" };
-        let path = format!("/api/v1/{}/ingest?commit={commit}", self.target.index_id);
+    /// Starts sending the batch being filled (on a thread of `scope`); [`Pusher::accept`] takes
+    /// the answer.
+    fn dispatch<'s>(&mut self, scope: &'s Scope<'s, '_>, path: &'s str) -> InFlight<'s>
+    where
+        'a: 's,
+    {
+        let body = std::mem::take(&mut self.batch);
+        let bytes = body.len() as u64;
+        let client = self.client;
         // Refusals (503 while the cluster opens an ingest shard, 429) are retried; a dropped
         // connection is not, as the cluster may have taken the batch.
-        let (status, text) = self.client.call_with(
-            "POST",
-            &path,
-            Some(("application/x-ndjson", self.batch.as_slice())),
-            Resend::OnlyIfRefused,
-        )?;
+        let answer = scope.spawn(move || {
+            client.call_with(
+                "POST",
+                path,
+                Some(("application/x-ndjson", body.as_slice())),
+                Resend::OnlyIfRefused,
+            )
+        });
+        InFlight {
+            answer,
+            ids: std::mem::take(&mut self.batch_ids),
+            bytes,
+        }
+    }
+
+    /// Waits for the cluster's answer to a batch and saves the checkpoint once it has taken it.
+    fn accept(&mut self, batch: Option<InFlight<'_>>) -> Result<()> {
+        let Some(batch) = batch else {
+            return Ok(());
+        };
+        let (status, text) = batch
+            .answer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         self.client.check(status, &text)?;
         let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let rejected = answer
@@ -353,18 +421,67 @@ impl Pusher<'_> {
             });
         }
         self.summary.batches += 1;
-        self.summary.bytes += self.batch.len() as u64;
-        self.summary.sent += self.batch_ids.len() as u64;
-        self.progress.sent(self.batch_ids.len() as u64);
-        for (id, hash) in self.batch_ids.drain(..) {
+        self.summary.bytes += batch.bytes;
+        self.summary.sent += batch.ids.len() as u64;
+        self.progress.sent(batch.ids.len() as u64);
+        for (id, hash) in batch.ids {
             self.state.docs.insert(id, hash);
         }
-        self.batch.clear();
         self.save()
     }
 
     fn save(&mut self) -> Result<()> {
         save_state(self.dir, &mut self.checkpoint, &self.key, &self.state)
+    }
+
+    /// Counts the articles of this push (push order `first_seq` onwards) the cluster answers for,
+    /// until there are as many as were sent or [`SEARCHABLE_WAIT`] has passed; fewer is an error
+    /// that says what to do, never a silent partial copy.
+    fn check_searchable(&mut self, first_seq: u64) -> Result<()> {
+        let sent = self.summary.sent;
+        let path = format!("/api/v1/{}/search", self.target.index_id);
+        let body = json!({
+            "query": format!("{SEQ_FIELD}:[{first_seq} TO {}]", self.state.next_seq.saturating_sub(1)),
+            "max_hits": 0,
+        });
+        let client = self.client;
+        let found = wait_for_count(sent, SEARCHABLE_WAIT, Duration::from_millis(500), || {
+            let answer = client.json("POST", &path, Some(&body))?;
+            Ok(answer.get("num_hits").and_then(Value::as_u64).unwrap_or(0))
+        })?;
+        self.summary.searchable = found;
+        if found < sent {
+            return Err(Error::Remote {
+                url: self.target.url(),
+                message: format!(
+                    "the cluster took the {sent} articles sent, but after {} s answers for only \
+                     {found} of them: Quickwit commits the rest on its own within the index's \
+                     commit_timeout_secs (600 s); search or export after that (`newsdex --engine \
+                     {} count '*'` shows how many it holds)",
+                    SEARCHABLE_WAIT.as_secs(),
+                    self.target.url()
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Asks `count` until it answers at least `expected`, every `every`, for at most `budget`;
+/// answers the last count.
+fn wait_for_count(
+    expected: u64,
+    budget: Duration,
+    every: Duration,
+    mut count: impl FnMut() -> Result<u64>,
+) -> Result<u64> {
+    let started = Instant::now();
+    loop {
+        let n = count()?;
+        if n >= expected || started.elapsed() >= budget {
+            return Ok(n);
+        }
+        std::thread::sleep(every.min(budget.saturating_sub(started.elapsed())));
     }
 }
 
@@ -407,7 +524,7 @@ fn dry_run(
     let mut seq = 0u64;
     summary.articles = for_each_local_doc(dir, &mut |d| {
         let mut line = d.json;
-        line.insert(crate::index::quickwit::SEQ_FIELD.into(), json!(seq));
+        line.insert(SEQ_FIELD.into(), json!(seq));
         seq += 1;
         let bytes = serde_json::to_vec(&line)?;
         summary.bytes += bytes.len() as u64 + 1;
@@ -421,4 +538,47 @@ fn dry_run(
     summary.sent = summary.articles;
     summary.dry_run = Some(out.display().to_string());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_for_a_count_stops_as_soon_as_it_is_reached() {
+        let mut answers = vec![10, 7, 3].into_iter();
+        let mut asked = 0;
+        let n = wait_for_count(10, Duration::from_secs(60), Duration::ZERO, || {
+            asked += 1;
+            Ok(answers.next_back().unwrap())
+        })
+        .unwrap();
+        assert_eq!((n, asked), (10, 3));
+    }
+
+    #[test]
+    fn waiting_for_a_count_gives_up_with_the_last_answer() {
+        let mut asked = 0;
+        let n = wait_for_count(
+            10,
+            Duration::from_millis(30),
+            Duration::from_millis(5),
+            || {
+                asked += 1;
+                Ok(9)
+            },
+        )
+        .unwrap();
+        assert_eq!(n, 9);
+        assert!(asked >= 2, "asked {asked} times");
+    }
+
+    #[test]
+    fn waiting_for_a_count_passes_errors_on() {
+        let err = wait_for_count(1, Duration::from_secs(60), Duration::ZERO, || {
+            Err(Error::Usage("down".into()))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("down"), "{err}");
+    }
 }
