@@ -781,22 +781,35 @@ fn primary_language(tag: &str) -> Option<String> {
     ((2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())).then_some(p)
 }
 
-/// An absolute URL for `href`, resolving root-relative links against `base`.
+/// An absolute `http(s)` URL for `href`, resolved against the page's address `base` as a
+/// browser resolves a link (the WHATWG URL Standard, by the `url` crate): relative paths, `../`,
+/// `//host`, query-only and fragment-only links, tabs and newlines inside, upper-case schemes and
+/// hosts. Other schemes (`javascript:`, `mailto:`, `file:`), an empty href and hrefs that are no
+/// URL give `None`. An international host is shown in Unicode, as people write it.
 fn absolute_url(href: &str, base: Option<&str>) -> Option<String> {
     let href = href.trim();
-    if href.starts_with("http://") || href.starts_with("https://") {
-        return Some(href.to_string());
+    if href.is_empty() {
+        return None;
     }
-    if let Some(rest) = href.strip_prefix("//") {
-        return Some(format!("https://{rest}"));
+    let base = base.and_then(|b| url::Url::parse(b.trim()).ok());
+    let url = url::Url::options()
+        .base_url(base.as_ref())
+        .parse(href)
+        .ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
     }
-    let base = base?;
-    let scheme_end = base.find("://")? + 3;
-    let host_end = base[scheme_end..]
-        .find(['/', '?', '#'])
-        .map_or(base.len(), |i| scheme_end + i);
-    href.starts_with('/')
-        .then(|| format!("{}{href}", &base[..host_end]))
+    if let Some(url::Host::Domain(host)) = url.host()
+        && host.split('.').any(|label| label.starts_with("xn--"))
+        && let (unicode, Ok(())) = idna::domain_to_unicode(host)
+    {
+        return Some(format!(
+            "{}{unicode}{}",
+            &url[..url::Position::BeforeHost],
+            &url[url::Position::AfterHost..]
+        ));
+    }
+    Some(url.into())
 }
 
 /// The page's metadata, each item from the first place that has it (meta tags, JSON-LD,
@@ -1079,6 +1092,106 @@ fn language_section_tags(doc: &Html, f: &Found, ld: &LinkedData, meta: &mut Meta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_resolve_against_the_page_as_a_browser_does() {
+        let base = Some("https://news.example/world/2026/story.html?x=1#top");
+        for (href, want) in [
+            ("/a/b", "https://news.example/a/b"),
+            ("other.html", "https://news.example/world/2026/other.html"),
+            ("../x.html", "https://news.example/world/x.html"),
+            ("./../../up", "https://news.example/up"),
+            ("//cdn.example/p", "https://cdn.example/p"),
+            (
+                "?page=2",
+                "https://news.example/world/2026/story.html?page=2",
+            ),
+            (
+                "#comments",
+                "https://news.example/world/2026/story.html?x=1#comments",
+            ),
+            ("  https://other.example/a  ", "https://other.example/a"),
+            ("HTTPS://Other.Example/A", "https://other.example/A"),
+            ("\n/a\t/b", "https://news.example/a/b"),
+            ("/a b", "https://news.example/a%20b"),
+            ("https://news.example:443/a", "https://news.example/a"),
+            ("http://news.example:8080/a", "http://news.example:8080/a"),
+        ] {
+            assert_eq!(absolute_url(href, base).as_deref(), Some(want), "{href:?}");
+        }
+        // A protocol-relative link takes the page's scheme.
+        assert_eq!(
+            absolute_url("//cdn.example/p", Some("http://news.example/")).as_deref(),
+            Some("http://cdn.example/p")
+        );
+    }
+
+    #[test]
+    fn links_that_are_no_web_address_are_dropped() {
+        let base = Some("https://news.example/story");
+        for href in [
+            "",
+            "   ",
+            "javascript:alert(1)",
+            "mailto:desk@news.example",
+            "data:text/html,<b>x</b>",
+            "ftp://files.example/a",
+            "http://",
+            "https://exa mple.com/",
+            "http://[::1",
+            "https://news.example:99999/",
+        ] {
+            assert_eq!(absolute_url(href, base), None, "{href:?}");
+        }
+        // Without the page's address only absolute links resolve.
+        assert_eq!(absolute_url("/a", None), None);
+        assert_eq!(absolute_url("story.html", None), None);
+        assert_eq!(absolute_url("/a", Some("not a url")), None);
+        assert_eq!(
+            absolute_url("//cdn.example/p", None),
+            None,
+            "no scheme to take"
+        );
+        // A page read from a file: no web address to resolve against.
+        assert_eq!(absolute_url("/a", Some("file:///home/me/page.html")), None);
+    }
+
+    #[test]
+    fn international_hosts_stay_readable() {
+        assert_eq!(
+            absolute_url("https://bücher.example/straße?q=ä", None).as_deref(),
+            Some("https://bücher.example/stra%C3%9Fe?q=%C3%A4")
+        );
+        assert_eq!(
+            absolute_url("/a", Some("https://xn--bcher-kva.example/b")).as_deref(),
+            Some("https://bücher.example/a")
+        );
+        assert_eq!(
+            absolute_url("https://user@münchen.example:8443/x", None).as_deref(),
+            Some("https://user@münchen.example:8443/x")
+        );
+    }
+
+    #[test]
+    fn hostile_links_resolve_in_linear_time_without_panicking() {
+        let long = format!("/{}", "a/../".repeat(200_000));
+        assert_eq!(
+            absolute_url(&long, Some("https://news.example/")).as_deref(),
+            Some("https://news.example/")
+        );
+        for href in [
+            "\u{0}",
+            "%",
+            "%zz",
+            "\u{202e}/x",
+            "https://\u{ffff}/",
+            "////",
+            "..",
+            "?#",
+        ] {
+            let _ = absolute_url(href, Some("https://news.example/a/b"));
+        }
+    }
 
     fn page(html: &str) -> Article {
         page_with(html.as_bytes(), &Hints::default())
