@@ -11,6 +11,15 @@
 //! Records are numbered from 0 among all records in the file. A corrupt header is reported with its
 //! record number and byte offset, and reading resumes at the next `WARC/` line; a truncated last
 //! record is reported and the records before it are kept.
+//!
+//! Hand-written on purpose (crates.io checked 2026-12, each crate run on hostile inputs): `warc`
+//! 0.4 reads header lines and blocks with unbounded `read_until` (a 300 MB header line took 600 MB
+//! and gave neither a record nor an error), wants `\r\n\r\n` exactly `Content-Length` bytes on (a
+//! length off by two also lost the good record after it) and reads nothing of an LF-only file,
+//! silently; `rust_warc` 1.2 allocates `Content-Length` bytes before reading (a forged length
+//! aborts the process), needs UTF-8 headers and stops at the first error. Either
+//! would replace only the record framing; the HTTP, chunked, gzip and HTML handling below stays
+//! ours, and so would the guarantees tests/fuzz_props.rs checks (linear time, 1 MB header cap).
 
 use std::io::Read;
 
