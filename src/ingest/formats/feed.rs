@@ -23,7 +23,7 @@ use quick_xml::events::{BytesStart, Event};
 use crate::ingest::article::DateSource;
 use crate::ingest::formats::markup::fragment_to_text;
 use crate::ingest::formats::xmlkit::{
-    Capture, Cursor, Entities, Mode, attr, close_element, collapse, inline_text, local,
+    Capture, Cursor, Entities, Mode, XmlError, attr, close_element, collapse, inline_text, local,
     plain_paragraphs, prefix, primary_language,
 };
 use crate::ingest::meta::{Meta, MetaKey};
@@ -202,23 +202,7 @@ fn read(
     items: Items<'_>,
     flush: &mut Flush<'_>,
 ) -> Channel {
-    let item_qname = match (kind, prefix(root)) {
-        (FeedKind::Atom, Some(p)) => format!("{p}:entry"),
-        _ => kind.item_name().to_string(),
-    };
-    let mut st = State {
-        kind,
-        item_qname,
-        ents: Entities::default(),
-        stack: Vec::new(),
-        item: None,
-        items: Vec::new(),
-        next_index: 0,
-        item_parent: None,
-        author_depth: None,
-        channel: Channel::default(),
-        capture: None,
-    };
+    let mut st = State::new(kind, root);
     let mut cur = Cursor::new(text);
     let mut errors = 0usize;
     loop {
@@ -226,48 +210,14 @@ fn read(
             Ok(ev) => ev,
             Err(err) => {
                 errors += 1;
-                let at = cur.describe(err.pos);
-                st.capture = None;
-                st.author_depth = None;
-                let reason = match &st.item {
-                    Some(_) => format!(
-                        "malformed XML in this item at {at}: {}; the item was skipped",
-                        err.message
-                    ),
-                    None => format!("malformed XML at {at}: {}", err.message),
-                };
-                let record = st.item.take().map(|it| it.index);
-                out.problems.push(Problem::rejected(path, record, reason));
-                let Some(resume) = cur.find_start_tag(err.pos + 1, &st.item_qname) else {
-                    break;
-                };
-                if let Some(parent) = st.item_parent {
-                    st.stack.truncate(parent);
+                if st.skip_malformed(path, &mut cur, &err, out) {
+                    continue;
                 }
-                cur.resume_at(resume);
-                continue;
+                break;
             }
         };
         if matches!(ev, Event::Eof) {
-            if let Some(it) = st.item.take() {
-                let at = cur.describe(cur.position());
-                errors += 1;
-                out.problems.push(Problem::rejected(
-                    path,
-                    Some(it.index),
-                    format!(
-                        "the file ends inside this item at {at} (truncated?); the item was skipped"
-                    ),
-                ));
-            } else if let Some(open) = st.stack.first() {
-                // Ended between items: what came before is whole, but more may be missing.
-                let at = cur.describe(cur.position());
-                out.problems.push(Problem::warning(
-                    path,
-                    None,
-                    format!("the file ends before </{open}> at {at} (truncated?)"),
-                ));
-            }
+            errors += st.end_of_file(path, &mut cur, out);
             break;
         }
         st.event(ev);
@@ -297,6 +247,85 @@ fn read(
         build(path, kind, it, &channel, out);
     }
     channel
+}
+
+impl State {
+    fn new(kind: FeedKind, root: &str) -> State {
+        let item_qname = match (kind, prefix(root)) {
+            (FeedKind::Atom, Some(p)) => format!("{p}:entry"),
+            _ => kind.item_name().to_string(),
+        };
+        State {
+            kind,
+            item_qname,
+            ents: Entities::default(),
+            stack: Vec::new(),
+            item: None,
+            items: Vec::new(),
+            next_index: 0,
+            item_parent: None,
+            author_depth: None,
+            channel: Channel::default(),
+            capture: None,
+        }
+    }
+
+    /// Reports malformed XML (and drops the item it is in); answers whether reading goes on, at
+    /// the next item's start tag.
+    fn skip_malformed(
+        &mut self,
+        path: &str,
+        cur: &mut Cursor<'_>,
+        err: &XmlError,
+        out: &mut FileOutcome,
+    ) -> bool {
+        let at = cur.describe(err.pos);
+        self.capture = None;
+        self.author_depth = None;
+        let reason = match &self.item {
+            Some(_) => format!(
+                "malformed XML in this item at {at}: {}; the item was skipped",
+                err.message
+            ),
+            None => format!("malformed XML at {at}: {}", err.message),
+        };
+        let record = self.item.take().map(|it| it.index);
+        out.problems.push(Problem::rejected(path, record, reason));
+        let Some(resume) = cur.find_start_tag(err.pos + 1, &self.item_qname) else {
+            return false;
+        };
+        if let Some(parent) = self.item_parent {
+            self.stack.truncate(parent);
+        }
+        cur.resume_at(resume);
+        true
+    }
+
+    /// Reports a file that ends inside an item (1 error: the item is skipped) or inside the
+    /// feed element (a warning); answers the errors.
+    fn end_of_file(&mut self, path: &str, cur: &mut Cursor<'_>, out: &mut FileOutcome) -> usize {
+        if let Some(it) = self.item.take() {
+            let at = cur.describe(cur.position());
+            out.problems.push(Problem::rejected(
+                path,
+                Some(it.index),
+                format!(
+                    "the file ends inside this item at {at} (truncated?); the item was skipped"
+                ),
+            ));
+            return 1;
+        }
+        if let Some(open) = self.stack.first() {
+            // Ended between items: what came before is whole, but more may be missing.
+            let at = cur.describe(cur.position());
+            out.problems.push(Problem::warning(
+                path,
+                None,
+                format!("the file ends before </{open}> at {at} (truncated?)"),
+            ));
+        }
+        0
+    }
 }
 
 impl State {

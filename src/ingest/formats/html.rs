@@ -331,6 +331,131 @@ struct Page<'a> {
     score: Vec<f64>,
 }
 
+/// Addresses of the elements that are never boilerplate by their class: the ancestors of the
+/// marked-up body and of the headline (`<div class="story has-related">` around them), and every
+/// `<article>` (`class="post has-comments"`; a teaser one inside a flagged box is still inside
+/// boilerplate).
+fn exempt_from_junk(doc: &Html) -> HashSet<usize> {
+    let mut exempt = HashSet::new();
+    let anchors = doc
+        .select(&ARTICLE_BODY)
+        .chain(doc.select(&ARTICLE).flat_map(|a| a.select(&H1)).take(1))
+        .chain(doc.select(&H1).take(1));
+    for a in anchors {
+        for n in a.ancestors() {
+            exempt.insert(addr(n));
+        }
+    }
+    for a in doc.select(&ARTICLE) {
+        exempt.insert(addr(*a));
+    }
+    exempt
+}
+
+/// Every node in document order with its parent's position, without descending into elements
+/// that hold no text (scripts, styles). An explicit stack: deep nesting never recurses.
+fn flatten(doc: &Html) -> (Vec<NodeRef<'_>>, Vec<Option<usize>>) {
+    let mut nodes = Vec::new();
+    let mut parent = Vec::new();
+    let mut stack = vec![(doc.tree.root(), None)];
+    while let Some((node, p)) = stack.pop() {
+        let i = nodes.len();
+        nodes.push(node);
+        parent.push(p);
+        if node
+            .value()
+            .as_element()
+            .is_some_and(|e| NO_TEXT.contains(&e.name()))
+        {
+            continue;
+        }
+        let children: Vec<_> = node.children().collect();
+        for c in children.into_iter().rev() {
+            stack.push((c, Some(i)));
+        }
+    }
+    (nodes, parent)
+}
+
+/// Characters of text per node (boilerplate excluded), for [`Page`].
+struct TextSums {
+    /// Under the node.
+    text: Vec<usize>,
+    /// Under the node inside links.
+    link: Vec<usize>,
+    /// In the node's direct `<p>` children.
+    para: Vec<usize>,
+    /// In links inside those paragraphs.
+    para_link: Vec<usize>,
+    /// In the node's own text children.
+    direct: Vec<usize>,
+}
+
+impl TextSums {
+    /// Children come after their parent in document order, so a reverse sweep sees every
+    /// node's subtree complete before adding it to its parent.
+    fn add_up(nodes: &[NodeRef<'_>], parent: &[Option<usize>], junk: &[bool]) -> TextSums {
+        let n = nodes.len();
+        let mut s = TextSums {
+            text: vec![0; n],
+            link: vec![0; n],
+            para: vec![0; n],
+            para_link: vec![0; n],
+            direct: vec![0; n],
+        };
+        for i in (0..n).rev() {
+            let Some(p) = parent[i] else { continue };
+            match nodes[i].value() {
+                Node::Text(t) => {
+                    let l = text_len(t);
+                    s.text[p] += l;
+                    s.direct[p] += l;
+                }
+                Node::Element(e) => {
+                    if junk[i] || NO_TEXT.contains(&e.name()) {
+                        continue;
+                    }
+                    s.text[p] += s.text[i];
+                    s.link[p] += if e.name() == "a" {
+                        s.text[i]
+                    } else {
+                        s.link[i]
+                    };
+                    if e.name() == "p" {
+                        s.para[p] += s.text[i];
+                        s.para_link[p] += s.link[i];
+                    }
+                }
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// A block scores the non-link text of its direct paragraphs (and loose text, for old
+    /// table-and-<br> layouts); its parent gets half, so articles that wrap every paragraph
+    /// in its own <div> still add up.
+    fn scores(&self, nodes: &[NodeRef<'_>], parent: &[Option<usize>], junk: &[bool]) -> Vec<f64> {
+        let mut score = vec![0f64; nodes.len()];
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(e) = node.value().as_element() else {
+                continue;
+            };
+            if junk[i] || !CONTAINERS.contains(&e.name()) {
+                continue;
+            }
+            let own = (self.para[i] + self.direct[i]).saturating_sub(self.para_link[i]) as f64;
+            if own > 0.0 {
+                score[i] += own;
+                if let Some(p) = parent[i] {
+                    score[p] += own / 2.0;
+                }
+            }
+        }
+        score
+    }
+}
+
 fn addr(n: NodeRef<'_>) -> usize {
     std::ptr::from_ref(n.value()) as usize
 }
@@ -341,43 +466,8 @@ fn text_len(t: &str) -> usize {
 
 impl<'a> Page<'a> {
     fn analyse(doc: &'a Html) -> Page<'a> {
-        // Class-marked wrappers around the headline or the marked-up body are not boilerplate,
-        // whatever their class says (`<div class="story has-related">`).
-        let mut exempt = HashSet::new();
-        let anchors = doc
-            .select(&ARTICLE_BODY)
-            .chain(doc.select(&ARTICLE).flat_map(|a| a.select(&H1)).take(1))
-            .chain(doc.select(&H1).take(1));
-        for a in anchors {
-            for n in a.ancestors() {
-                exempt.insert(addr(n));
-            }
-        }
-        // An `<article>` is never boilerplate by its class alone (`class="post has-comments"`);
-        // a teaser one inside a flagged box is still inside boilerplate.
-        for a in doc.select(&ARTICLE) {
-            exempt.insert(addr(*a));
-        }
-
-        let mut nodes = Vec::new();
-        let mut parent = Vec::new();
-        let mut stack = vec![(doc.tree.root(), None)];
-        while let Some((node, p)) = stack.pop() {
-            let i = nodes.len();
-            nodes.push(node);
-            parent.push(p);
-            if node
-                .value()
-                .as_element()
-                .is_some_and(|e| NO_TEXT.contains(&e.name()))
-            {
-                continue;
-            }
-            let children: Vec<_> = node.children().collect();
-            for c in children.into_iter().rev() {
-                stack.push((c, Some(i)));
-            }
-        }
+        let exempt = exempt_from_junk(doc);
+        let (nodes, parent) = flatten(doc);
         let n = nodes.len();
         let index = nodes
             .iter()
@@ -392,63 +482,16 @@ impl<'a> Page<'a> {
             }
             in_junk[i] = junk[i] || parent[i].is_some_and(|p| in_junk[p]);
         }
-
-        // Children come after their parent in document order, so a reverse sweep sees every
-        // node's subtree complete before adding it to its parent.
-        let mut text = vec![0usize; n];
-        let mut link = vec![0usize; n];
-        let mut para = vec![0usize; n];
-        let mut para_link = vec![0usize; n];
-        let mut direct = vec![0usize; n];
-        for i in (0..n).rev() {
-            let Some(p) = parent[i] else { continue };
-            match nodes[i].value() {
-                Node::Text(t) => {
-                    let l = text_len(t);
-                    text[p] += l;
-                    direct[p] += l;
-                }
-                Node::Element(e) => {
-                    if junk[i] || NO_TEXT.contains(&e.name()) {
-                        continue;
-                    }
-                    text[p] += text[i];
-                    link[p] += if e.name() == "a" { text[i] } else { link[i] };
-                    if e.name() == "p" {
-                        para[p] += text[i];
-                        para_link[p] += link[i];
-                    }
-                }
-                _ => {}
-            }
-        }
-        // A block scores the non-link text of its direct paragraphs (and loose text, for old
-        // table-and-<br> layouts); its parent gets half, so articles that wrap every paragraph
-        // in its own <div> still add up.
-        let mut score = vec![0f64; n];
-        for i in 0..n {
-            let Some(e) = nodes[i].value().as_element() else {
-                continue;
-            };
-            if junk[i] || !CONTAINERS.contains(&e.name()) {
-                continue;
-            }
-            let own = (para[i] + direct[i]).saturating_sub(para_link[i]) as f64;
-            if own > 0.0 {
-                score[i] += own;
-                if let Some(p) = parent[i] {
-                    score[p] += own / 2.0;
-                }
-            }
-        }
+        let sums = TextSums::add_up(&nodes, &parent, &junk);
+        let score = sums.scores(&nodes, &parent, &junk);
         Page {
             nodes,
             index,
             parent,
             junk,
             in_junk,
-            text,
-            link,
+            text: sums.text,
+            link: sums.link,
             score,
         }
     }

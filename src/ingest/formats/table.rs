@@ -287,7 +287,32 @@ fn parse(
         let width = head.iter().map(Vec::len).max().unwrap_or(0);
         (1..=width).map(|n| n.to_string()).collect()
     };
-    let unknown = unknown_mapped(&header, &opts.field_map);
+    let Some(field_map) = file_map(path, &head, &header, has_header, dialect, opts, out) else {
+        return;
+    };
+    let table = Table {
+        path,
+        format,
+        header,
+        field_map,
+    };
+    table.read_rows(text, dialect, has_header, out, flush);
+}
+
+/// The `--map` this file is read with: column numbers turned into column names, and without a
+/// header row (and no title or body mapped) the title and body columns guessed, with a warning.
+/// `None`, with the reason in `out`, when the file has no column to read articles from.
+fn file_map(
+    path: &str,
+    head: &[Vec<String>],
+    header: &[String],
+    has_header: bool,
+    dialect: Dialect,
+    opts: &ParseOptions,
+    out: &mut FileOutcome,
+) -> Option<crate::ingest::meta::FieldMap> {
+    use crate::ingest::meta::Target;
+    let unknown = unknown_mapped(header, &opts.field_map);
     if !unknown.is_empty() {
         out.problems.push(Problem::rejected(
             path,
@@ -295,118 +320,158 @@ fn parse(
             format!(
                 "--map names {}, not a column here (columns: {}; or a column number 1-{})",
                 unknown.join(", "),
-                shown_columns(&header),
+                shown_columns(header),
                 header.len()
             ),
         ));
-        return;
+        return None;
     }
-    let mut map = map_for(&header, &opts.field_map);
-    if !has_header {
-        use crate::ingest::meta::Target;
-        let data = &head[..];
-        if map.key_for(Target::Body).is_none() && map.key_for(Target::Title).is_none() {
-            let Some((title, body)) = guess_columns(data) else {
-                out.problems.push(Problem::rejected(
-                    path,
-                    None,
-                    format!(
-                        "no header row and no column of prose to index ({} columns); use --map title=N,body=M with column numbers",
-                        header.len()
-                    ),
-                ));
-                return;
-            };
-            map.entries.push((Target::Body, header[body].clone()));
-            let mut said = format!("column {} as the body", body + 1);
-            if let Some(t) = title {
-                map.entries.push((Target::Title, header[t].clone()));
-                said = format!("column {} as the title and {said}", t + 1);
+    let mut map = map_for(header, &opts.field_map);
+    if has_header {
+        if !has_text_key(header.iter().map(String::as_str), &map) {
+            out.problems
+                .push(Problem::rejected(path, None, header_reason(header, opts)));
+            return None;
+        }
+        return Some(map);
+    }
+    if map.key_for(Target::Body).is_some() || map.key_for(Target::Title).is_some() {
+        return Some(map);
+    }
+    let Some((title, body)) = guess_columns(head) else {
+        out.problems.push(Problem::rejected(
+            path,
+            None,
+            format!(
+                "no header row and no column of prose to index ({} columns); use --map title=N,body=M with column numbers",
+                header.len()
+            ),
+        ));
+        return None;
+    };
+    map.entries.push((Target::Body, header[body].clone()));
+    let mut said = format!("column {} as the body", body + 1);
+    if let Some(t) = title {
+        map.entries.push((Target::Title, header[t].clone()));
+        said = format!("column {} as the title and {said}", t + 1);
+    }
+    out.problems.push(Problem::warning(
+        path,
+        None,
+        format!(
+            "no header row (delimiter {:?}): read {said}; --map title=N,body=M chooses others",
+            dialect.delimiter as char
+        ),
+    ));
+    Some(map)
+}
+
+/// A file's rows as articles: its name and format, its column names and the field map every row
+/// is read with.
+struct Table<'a> {
+    path: &'a str,
+    format: &'static str,
+    header: Vec<String>,
+    field_map: crate::ingest::meta::FieldMap,
+}
+
+impl Table<'_> {
+    /// Reads every row after the header (if any); blank rows count as records only after it, and
+    /// an unreadable row is reported and skipped.
+    fn read_rows(
+        &self,
+        text: &str,
+        dialect: Dialect,
+        has_header: bool,
+        out: &mut FileOutcome,
+        flush: &mut Flush<'_>,
+    ) {
+        let mut reader = reader(text, dialect);
+        let mut row = csv::StringRecord::new();
+        let mut index: u64 = 0;
+        let mut skip_header = has_header;
+        let mut cells: Vec<Value> = Vec::with_capacity(self.header.len());
+        loop {
+            let before = reader.position().byte();
+            let line = reader.position().line();
+            match reader.read_record(&mut row) {
+                Ok(false) => break,
+                Ok(true) => {
+                    if row.iter().all(|c| c.trim().is_empty()) {
+                        if !skip_header {
+                            index += 1;
+                        }
+                        continue;
+                    }
+                    if std::mem::take(&mut skip_header) {
+                        continue;
+                    }
+                    let line = row.position().map_or(line, |p| p.line());
+                    self.read_row(index, line, &row, &mut cells, out);
+                    index += 1;
+                    flush(out);
+                }
+                Err(e) => {
+                    let n = index;
+                    index += 1;
+                    skip_header = false;
+                    out.problems.push(Problem::rejected(
+                        self.path,
+                        Some(n),
+                        format!("line {line}: unreadable row: {e}"),
+                    ));
+                    // Never loop on an error that consumes nothing.
+                    if reader.position().byte() == before || reader.is_done() {
+                        break;
+                    }
+                }
             }
+        }
+    }
+
+    /// Row `n` (on `line`) as an article, or the reason it is not one.
+    fn read_row(
+        &self,
+        n: u64,
+        line: u64,
+        row: &csv::StringRecord,
+        cells: &mut Vec<Value>,
+        out: &mut FileOutcome,
+    ) {
+        let path = self.path;
+        if row.len() > self.header.len() {
             out.problems.push(Problem::warning(
                 path,
-                None,
+                Some(n),
                 format!(
-                    "no header row (delimiter {:?}): read {said}; --map title=N,body=M chooses others",
-                    dialect.delimiter as char
+                    "line {line}: {} fields but the header has {}; the extra fields were ignored",
+                    row.len(),
+                    self.header.len()
                 ),
             ));
         }
-    } else if !has_text_key(header.iter().map(String::as_str), &map) {
-        out.problems
-            .push(Problem::rejected(path, None, header_reason(&header, opts)));
-        return;
-    }
-    let opts = &ParseOptions {
-        field_map: map,
-        ..opts.clone()
-    };
-
-    let mut reader = reader(text, dialect);
-    let mut row = csv::StringRecord::new();
-    let mut index: u64 = 0;
-    let mut skip_header = has_header;
-    let mut cells: Vec<Value> = Vec::with_capacity(header.len());
-    loop {
-        let before = reader.position().byte();
-        let line = reader.position().line();
-        match reader.read_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {
-                if row.iter().all(|c| c.trim().is_empty()) {
-                    if !skip_header {
-                        index += 1;
-                    }
-                    continue;
-                }
-                if std::mem::take(&mut skip_header) {
-                    continue;
-                }
-                let n = index;
-                index += 1;
-                let line = row.position().map_or(line, |p| p.line());
-                if row.len() > header.len() {
-                    out.problems.push(Problem::warning(
-                        path,
-                        Some(n),
-                        format!(
-                            "line {line}: {} fields but the header has {}; the extra fields were ignored",
-                            row.len(),
-                            header.len()
-                        ),
-                    ));
-                }
-                cells.clear();
-                cells.extend(row.iter().map(|c| Value::String(c.to_string())));
-                let items: Vec<(&str, &Value)> = header
-                    .iter()
-                    .map(String::as_str)
-                    .zip(cells.iter())
-                    .collect();
-                match record::build(path, n, format, &items, &opts.field_map, &mut out.problems) {
-                    Ok(a) => out.articles.push(a),
-                    Err(reason) => out.problems.push(Problem::rejected(
-                        path,
-                        Some(n),
-                        format!("line {line}: {reason}"),
-                    )),
-                }
-                flush(out);
-            }
-            Err(e) => {
-                let n = index;
-                index += 1;
-                skip_header = false;
-                out.problems.push(Problem::rejected(
-                    path,
-                    Some(n),
-                    format!("line {line}: unreadable row: {e}"),
-                ));
-                // Never loop on an error that consumes nothing.
-                if reader.position().byte() == before || reader.is_done() {
-                    break;
-                }
-            }
+        cells.clear();
+        cells.extend(row.iter().map(|c| Value::String(c.to_string())));
+        let items: Vec<(&str, &Value)> = self
+            .header
+            .iter()
+            .map(String::as_str)
+            .zip(cells.iter())
+            .collect();
+        match record::build(
+            path,
+            n,
+            self.format,
+            &items,
+            &self.field_map,
+            &mut out.problems,
+        ) {
+            Ok(a) => out.articles.push(a),
+            Err(reason) => out.problems.push(Problem::rejected(
+                path,
+                Some(n),
+                format!("line {line}: {reason}"),
+            )),
         }
     }
 }
