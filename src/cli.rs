@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use newsdex::output::count::Bucketing;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -277,8 +278,8 @@ pub struct CountArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Buckets: calendar day, ISO week, month or year of publication, or outlet, section, author.
-    #[arg(long, value_enum, default_value_t = ByArg::Month)]
-    pub by: ByArg,
+    #[arg(long, default_value = "month", value_parser = bucketing_parser())]
+    pub by: Bucketing,
     /// Divide by all articles in the bucket: coverage share rather than raw volume.
     #[arg(long)]
     pub share: bool,
@@ -348,16 +349,11 @@ pub enum WatchFormatArg {
     Atom,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ByArg {
-    Day,
-    Week,
-    Month,
-    Year,
-    Source,
-    Section,
-    Author,
-    Language,
+/// `--by`: the names of [`Bucketing`] (listed in `--help` and in the error for another word).
+fn bucketing_parser() -> impl clap::builder::TypedValueParser<Value = Bucketing> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Bucketing::ALL.map(Bucketing::name))
+        .try_map(|name| name.parse::<Bucketing>())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,23 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{ByArg, CountArgs, CountFormat};
+use crate::cli::{CountArgs, CountFormat};
 use crate::cmd::open_engine;
 use crate::cmd::request;
 
 pub(crate) fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Result<ExitCode> {
     use newsdex::output::count as output;
-    use newsdex::report::count::{Bucketing, count};
-    let by = match args.by {
-        ByArg::Day => Bucketing::Day,
-        ByArg::Week => Bucketing::Week,
-        ByArg::Month => Bucketing::Month,
-        ByArg::Year => Bucketing::Year,
-        ByArg::Source => Bucketing::Source,
-        ByArg::Section => Bucketing::Section,
-        ByArg::Author => Bucketing::Author,
-        ByArg::Language => Bucketing::Language,
-    };
+    use newsdex::report::count::count;
     let requests = args
         .queries
         .iter()
@@ -33,7 +23,7 @@ pub(crate) fn cmd_count(dir: &std::path::Path, args: CountArgs) -> anyhow::Resul
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let engine = open_engine(dir)?;
-    let table = count(&*engine, &requests, by, args.share)?;
+    let table = count(&*engine, &requests, args.by, args.share)?;
     if let Some(path) = &args.plot {
         std::fs::write(path, output::svg(&table))
             .with_context(|| format!("cannot write {}", path.display()))?;

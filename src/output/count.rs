@@ -21,6 +21,49 @@ pub enum Bucketing {
     Language,
 }
 
+impl Bucketing {
+    /// Every bucketing, in the order `--by` lists them.
+    pub const ALL: [Bucketing; 8] = [
+        Bucketing::Day,
+        Bucketing::Week,
+        Bucketing::Month,
+        Bucketing::Year,
+        Bucketing::Source,
+        Bucketing::Section,
+        Bucketing::Author,
+        Bucketing::Language,
+    ];
+
+    /// Its name for `count --by`, the API's `by=` and JSON (`month`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucketing::Day => "day",
+            Bucketing::Week => "week",
+            Bucketing::Month => "month",
+            Bucketing::Year => "year",
+            Bucketing::Source => "source",
+            Bucketing::Section => "section",
+            Bucketing::Author => "author",
+            Bucketing::Language => "language",
+        }
+    }
+}
+
+impl std::str::FromStr for Bucketing {
+    type Err = String;
+
+    /// A bucketing by its [`Bucketing::name`]; the error lists the names.
+    fn from_str(s: &str) -> Result<Bucketing, String> {
+        Bucketing::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Bucketing::ALL.iter().map(|b| b.name()).collect();
+                format!("`{s}` is not a bucketing: use one of {}", names.join(", "))
+            })
+    }
+}
+
 /// The bucket of articles with no value for an outlet, section or author count.
 pub const NONE_BUCKET: &str = "(none)";
 

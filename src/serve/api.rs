@@ -76,21 +76,8 @@ const TREC: TrecRun = TrecRun {
 };
 
 fn bucketing(name: &str) -> std::result::Result<Bucketing, ApiError> {
-    Ok(match name {
-        "day" => Bucketing::Day,
-        "week" => Bucketing::Week,
-        "month" => Bucketing::Month,
-        "year" => Bucketing::Year,
-        "source" => Bucketing::Source,
-        "section" => Bucketing::Section,
-        "author" => Bucketing::Author,
-        "language" => Bucketing::Language,
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "`by={other}`: use day, week, month, year, source, section, author or language"
-            )));
-        }
-    })
+    name.parse()
+        .map_err(|e: String| ApiError::bad_request(format!("`by={name}`: {e}")))
 }
 
 /// `GET /api/count`: matches over time or by outlet, as `newsdex count --format json` prints it.
