@@ -940,19 +940,8 @@ impl FileContext<'_> {
             ingest::read_file_in_parts_guarded(file, self.parse_opts, &mut |hash, part| {
                 let replace = *replacing.get_or_insert_with(|| begin(hash));
                 articles += part.len() as u64;
-                if !replace {
-                    return;
-                }
-                for a in part {
-                    match self
-                        .writer
-                        .add_document(to_document(self.fields, &a, self.title_weight))
-                    {
-                        Ok(_) => *added.entry(a.format).or_default() += 1,
-                        Err(e) => {
-                            add_error.get_or_insert(e);
-                        }
-                    }
+                if replace {
+                    self.add(part, &mut added, &mut add_error);
                 }
             });
         // A file that could not be read at all (it vanished, or permission was denied) keeps
@@ -966,16 +955,11 @@ impl FileContext<'_> {
         // A reader that failed part-way (a panic) after some parts were added: the file is
         // read again next run, its articles replaced then.
         let partial = unread && replacing == Some(true);
-        let moved_from = if unread || self.manifest.files.contains_key(&key) {
+        let moved_from = if unread {
             Vec::new()
         } else {
-            self.moved_from
-                .vanished_with(outcome.content_hash, file.size, &key)
+            self.forget_moved(&key, outcome.content_hash, file.size)
         };
-        for old in &moved_from {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.path, old));
-        }
         FileResult {
             moved_from,
             key,
@@ -992,6 +976,40 @@ impl FileContext<'_> {
             ambiguous_dates: outcome.ambiguous_dates,
             add_error,
         }
+    }
+
+    /// Adds a part of the file's articles, counting them by format; the first error is kept.
+    fn add(
+        &self,
+        part: Vec<crate::ingest::article::Article>,
+        added: &mut BTreeMap<&'static str, u64>,
+        add_error: &mut Option<TantivyError>,
+    ) {
+        for a in part {
+            match self
+                .writer
+                .add_document(to_document(self.fields, &a, self.title_weight))
+            {
+                Ok(_) => *added.entry(a.format).or_default() += 1,
+                Err(e) => {
+                    add_error.get_or_insert(e);
+                }
+            }
+        }
+    }
+
+    /// For a file new to the index: the paths it was moved from (vanished files with the same
+    /// content), whose articles are deleted.
+    fn forget_moved(&self, key: &str, hash: u128, size: u64) -> Vec<String> {
+        if self.manifest.files.contains_key(key) {
+            return Vec::new();
+        }
+        let moved_from = self.moved_from.vanished_with(hash, size, key);
+        for old in &moved_from {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, old));
+        }
+        moved_from
     }
 }
 

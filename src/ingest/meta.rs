@@ -2,7 +2,7 @@
 //! and how a set of raw values becomes a finished [`Article`].
 
 use crate::ingest::Problem;
-use crate::ingest::article::{Article, DateSource, Provenance};
+use crate::ingest::article::{Article, DateSource, Provenance, PubDate};
 use crate::ingest::date::{date_in_path, parse_date};
 
 /// The article fields that metadata keys map onto.
@@ -95,16 +95,9 @@ impl Meta {
         }
     }
 
-    /// Builds the article, resolving the publication date from (in order) the metadata, a date in
-    /// the URL, and a date in the file path. Unusable dates are reported as warnings, not guessed.
-    pub fn into_article(
-        self,
-        path: &str,
-        record: u64,
-        format: &'static str,
-        body: String,
-        problems: &mut Vec<Problem>,
-    ) -> Article {
+    /// The publication date and where it came from (the metadata, a date in the URL, a date in
+    /// the file path, the crawl date, in that order), and the crawl date.
+    fn dates(&self, path: &str, record: u64, problems: &mut Vec<Problem>) -> Dates {
         let mut published = None;
         let mut date_source = None;
         if let Some(raw) = &self.date {
@@ -116,7 +109,7 @@ impl Meta {
                 Err(e) => problems.push(Problem::warning(path, Some(record), e.to_string())),
             }
         }
-        let crawled = self
+        let mut crawled = self
             .crawled
             .as_deref()
             .and_then(|raw| match parse_date(raw) {
@@ -130,7 +123,6 @@ impl Meta {
                     None
                 }
             });
-        let mut crawled = crawled;
         if let Some(d) = self.url.as_deref().and_then(date_in_path) {
             match published {
                 None => {
@@ -160,6 +152,28 @@ impl Meta {
             published = Some(d);
             date_source = Some(DateSource::Crawl);
         }
+        Dates {
+            published,
+            date_source,
+            crawled,
+        }
+    }
+
+    /// Builds the article, resolving the publication date from (in order) the metadata, a date in
+    /// the URL, and a date in the file path. Unusable dates are reported as warnings, not guessed.
+    pub fn into_article(
+        self,
+        path: &str,
+        record: u64,
+        format: &'static str,
+        body: String,
+        problems: &mut Vec<Problem>,
+    ) -> Article {
+        let Dates {
+            published,
+            date_source,
+            crawled,
+        } = self.dates(path, record, problems);
         Article {
             path: path.to_string(),
             record,
@@ -181,6 +195,13 @@ impl Meta {
             tags: self.tags,
         }
     }
+}
+
+/// An article's dates as [`Meta::into_article`] resolves them.
+struct Dates {
+    published: Option<PubDate>,
+    date_source: Option<DateSource>,
+    crawled: Option<PubDate>,
 }
 
 /// An article field that `--map` can point at a column or key of the input.

@@ -2,7 +2,6 @@
 //! chart. The table itself is built by [`report::count`](crate::report::count); this module only
 //! knows its shape.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -209,6 +208,23 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// A line chart of the table (one line per query, share or count on the y axis), as SVG.
 pub fn svg(table: &CountTable) -> String {
+    let chart = chart::Chart::new(table);
+    let mut s = String::new();
+    chart.frame(&mut s);
+    chart.y_axis(&mut s);
+    chart.x_axis(&mut s);
+    chart.series(&mut s);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The pieces of [`svg`], on one page geometry (in pixels: width, height, and the left, right,
+/// top and bottom margins).
+mod chart {
+    use std::fmt::Write;
+
+    use super::CountTable;
+
     const W: f64 = 900.0;
     const H: f64 = 420.0;
     const L: f64 = 80.0;
@@ -218,108 +234,153 @@ pub fn svg(table: &CountTable) -> String {
     const COLORS: [&str; 6] = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
     ];
-    let share = table.rows.first().is_some_and(|r| r.shares.is_some());
-    let max = table
-        .rows
-        .iter()
-        .flat_map(|r| (0..table.queries.len()).map(move |q| r.value(q)))
-        .fold(0.0_f64, f64::max)
-        .max(if share { 0.01 } else { 1.0 });
-    let n = table.rows.len().max(1);
-    let x = |i: usize| {
-        L + (W - L - R)
-            * if n == 1 {
-                0.5
-            } else {
-                i as f64 / (n - 1) as f64
-            }
-    };
-    let y = |v: f64| T + (H - T - B) * (1.0 - v / max);
-    let esc = |s: &str| {
+
+    /// A table and its scales.
+    pub(super) struct Chart<'t> {
+        table: &'t CountTable,
+        /// Shares (not counts) on the y axis.
+        share: bool,
+        /// The top of the y axis.
+        max: f64,
+        /// Points per line (at least 1).
+        n: usize,
+    }
+
+    fn esc(s: &str) -> String {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
-    };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">
+    }
+
+    impl Chart<'_> {
+        pub(super) fn new(table: &CountTable) -> Chart<'_> {
+            let share = table.rows.first().is_some_and(|r| r.shares.is_some());
+            let max = table
+                .rows
+                .iter()
+                .flat_map(|r| (0..table.queries.len()).map(move |q| r.value(q)))
+                .fold(0.0_f64, f64::max)
+                .max(if share { 0.01 } else { 1.0 });
+            Chart {
+                table,
+                share,
+                max,
+                n: table.rows.len().max(1),
+            }
+        }
+
+        fn x(&self, i: usize) -> f64 {
+            let n = self.n;
+            L + (W - L - R)
+                * if n == 1 {
+                    0.5
+                } else {
+                    i as f64 / (n - 1) as f64
+                }
+        }
+
+        fn y(&self, v: f64) -> f64 {
+            T + (H - T - B) * (1.0 - v / self.max)
+        }
+
+        /// The `<svg>` element, background, title and the two axis lines.
+        pub(super) fn frame(&self, s: &mut String) {
+            let _ = write!(
+                s,
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">
 <rect width="{W}" height="{H}" fill="white"/>
 <text x="{}" y="22" text-anchor="middle" font-size="15">{} per {:?}</text>
 <line x1="{L}" y1="{}" x2="{}" y2="{}" stroke="black"/>
 <line x1="{L}" y1="{T}" x2="{L}" y2="{}" stroke="black"/>
 "#,
-        W / 2.0,
-        if share {
-            "Share of articles"
-        } else {
-            "Articles"
-        },
-        table.by,
-        H - B,
-        W - R,
-        H - B,
-        H - B
-    );
-    // Y axis: five ticks.
-    for k in 0..=4 {
-        let v = max * k as f64 / 4.0;
-        let label = if share {
-            format!("{:.1}%", v * 100.0)
-        } else {
-            format!("{v:.0}")
-        };
-        let _ = writeln!(
-            s,
-            r##"<line x1="{}" y1="{y:.1}" x2="{L}" y2="{y:.1}" stroke="black"/><text x="{}" y="{:.1}" text-anchor="end">{label}</text><line x1="{L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#ddd"/>"##,
-            L - 5.0,
-            L - 8.0,
-            y(v) + 4.0,
-            W - R,
-            y = y(v)
-        );
+                W / 2.0,
+                if self.share {
+                    "Share of articles"
+                } else {
+                    "Articles"
+                },
+                self.table.by,
+                H - B,
+                W - R,
+                H - B,
+                H - B
+            );
+        }
+
+        /// Five ticks with labels and grid lines.
+        pub(super) fn y_axis(&self, s: &mut String) {
+            for k in 0..=4 {
+                let v = self.max * k as f64 / 4.0;
+                let label = if self.share {
+                    format!("{:.1}%", v * 100.0)
+                } else {
+                    format!("{v:.0}")
+                };
+                let _ = writeln!(
+                    s,
+                    r##"<line x1="{}" y1="{y:.1}" x2="{L}" y2="{y:.1}" stroke="black"/><text x="{}" y="{:.1}" text-anchor="end">{label}</text><line x1="{L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#ddd"/>"##,
+                    L - 5.0,
+                    L - 8.0,
+                    self.y(v) + 4.0,
+                    W - R,
+                    y = self.y(v)
+                );
+            }
+        }
+
+        /// At most 12 bucket labels, slanted.
+        pub(super) fn x_axis(&self, s: &mut String) {
+            let step = self.n.div_ceil(12).max(1);
+            for (i, r) in self
+                .table
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % step == 0)
+            {
+                let _ = writeln!(
+                    s,
+                    r#"<text x="{:.1}" y="{:.1}" text-anchor="end" transform="rotate(-45 {:.1} {:.1})">{}</text>"#,
+                    self.x(i),
+                    H - B + 16.0,
+                    self.x(i),
+                    H - B + 16.0,
+                    esc(&r.bucket)
+                );
+            }
+        }
+
+        /// One line per query, and its legend entry.
+        pub(super) fn series(&self, s: &mut String) {
+            for (q, query) in self.table.queries.iter().enumerate() {
+                let color = COLORS[q % COLORS.len()];
+                let points: Vec<String> = self
+                    .table
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| format!("{:.1},{:.1}", self.x(i), self.y(r.value(q))))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    r#"<polyline class="series" data-query="{}" fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
+                    esc(query),
+                    points.join(" ")
+                );
+                let ly = T + 16.0 * q as f64;
+                let _ = writeln!(
+                    s,
+                    r#"<rect x="{}" y="{:.1}" width="12" height="12" fill="{color}"/><text x="{}" y="{:.1}">{}</text>"#,
+                    W - R - 230.0,
+                    ly,
+                    W - R - 212.0,
+                    ly + 10.0,
+                    esc(query)
+                );
+            }
+        }
     }
-    // X axis: at most 12 labels.
-    let step = n.div_ceil(12).max(1);
-    for (i, r) in table.rows.iter().enumerate().filter(|(i, _)| i % step == 0) {
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" transform="rotate(-45 {:.1} {:.1})">{}</text>"#,
-            x(i),
-            H - B + 16.0,
-            x(i),
-            H - B + 16.0,
-            esc(&r.bucket)
-        );
-    }
-    for (q, query) in table.queries.iter().enumerate() {
-        let color = COLORS[q % COLORS.len()];
-        let points: Vec<String> = table
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.value(q))))
-            .collect();
-        let _ = writeln!(
-            s,
-            r#"<polyline class="series" data-query="{}" fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
-            esc(query),
-            points.join(" ")
-        );
-        let ly = T + 16.0 * q as f64;
-        let _ = writeln!(
-            s,
-            r#"<rect x="{}" y="{:.1}" width="12" height="12" fill="{color}"/><text x="{}" y="{:.1}">{}</text>"#,
-            W - R - 230.0,
-            ly,
-            W - R - 212.0,
-            ly + 10.0,
-            esc(query)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
 }
 
 #[cfg(test)]

@@ -96,58 +96,11 @@ pub fn count(
             Some(engine.tally(Some(&every), by.tally_by())?.1)
         }
     };
-    let mut rows = Vec::new();
-    if by.is_time() {
-        let days = tallies.iter().flat_map(|t| t.days.keys().copied());
-        let (lo, hi) = (days.clone().min(), days.max());
-        if let (Some(lo), Some(hi)) = (lo.and_then(day_to_date), hi.and_then(day_to_date)) {
-            let mut start = by.start(lo);
-            while start <= hi {
-                let end = by.next(start);
-                let range = |t: &Tally| -> u64 {
-                    let a = i64::from(start.to_julian_day() - crate::index::UNIX_EPOCH_JULIAN_DAY);
-                    let b = i64::from(end.to_julian_day() - crate::index::UNIX_EPOCH_JULIAN_DAY);
-                    t.days.range(a..b).map(|(_, n)| n).sum()
-                };
-                let counts: Vec<u64> = tallies.iter().map(range).collect();
-                let total = all.as_ref().map(range);
-                rows.push(row(by.label(start), counts, total));
-                start = end;
-            }
-        }
+    let rows = if by.is_time() {
+        time_rows(by, &tallies, all.as_ref())
     } else {
-        let mut keys: Vec<&String> = tallies.iter().flat_map(|t| t.keywords.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for k in keys {
-            let counts = tallies
-                .iter()
-                .map(|t| t.keywords.get(k).copied().unwrap_or(0))
-                .collect();
-            let total = all
-                .as_ref()
-                .map(|t| t.keywords.get(k).copied().unwrap_or(0));
-            rows.push(row(k.clone(), counts, total));
-        }
-        // Biggest first.
-        rows.sort_by(|a, b| {
-            b.counts
-                .iter()
-                .sum::<u64>()
-                .cmp(&a.counts.iter().sum::<u64>())
-                .then(a.bucket.cmp(&b.bucket))
-        });
-        // Articles without an outlet (section, author) are a bucket too, last, so the rows
-        // account for every match.
-        if tallies.iter().any(|t| t.missing > 0) {
-            let counts = tallies.iter().map(|t| t.missing).collect();
-            rows.push(row(
-                NONE_BUCKET.to_string(),
-                counts,
-                all.as_ref().map(|t| t.missing),
-            ));
-        }
-    }
+        keyword_rows(&tallies, all.as_ref())
+    };
     Ok(CountTable {
         by,
         unique: stories,
@@ -157,6 +110,59 @@ pub fn count(
         totals,
         rows,
     })
+}
+
+/// One row per calendar bucket from the first to the last day any query has, empty ones as zero.
+fn time_rows(by: Bucketing, tallies: &[Tally], all: Option<&Tally>) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let days = tallies.iter().flat_map(|t| t.days.keys().copied());
+    let (lo, hi) = (days.clone().min(), days.max());
+    let (Some(lo), Some(hi)) = (lo.and_then(day_to_date), hi.and_then(day_to_date)) else {
+        return rows;
+    };
+    let mut start = by.start(lo);
+    while start <= hi {
+        let end = by.next(start);
+        let range = |t: &Tally| -> u64 {
+            let a = i64::from(start.to_julian_day() - crate::index::UNIX_EPOCH_JULIAN_DAY);
+            let b = i64::from(end.to_julian_day() - crate::index::UNIX_EPOCH_JULIAN_DAY);
+            t.days.range(a..b).map(|(_, n)| n).sum()
+        };
+        let counts: Vec<u64> = tallies.iter().map(range).collect();
+        let total = all.map(range);
+        rows.push(row(by.label(start), counts, total));
+        start = end;
+    }
+    rows
+}
+
+/// One row per outlet (section, author, language), biggest first, then the articles without one
+/// ([`NONE_BUCKET`]), so the rows account for every match.
+fn keyword_rows(tallies: &[Tally], all: Option<&Tally>) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut keys: Vec<&String> = tallies.iter().flat_map(|t| t.keywords.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let counts = tallies
+            .iter()
+            .map(|t| t.keywords.get(k).copied().unwrap_or(0))
+            .collect();
+        let total = all.map(|t| t.keywords.get(k).copied().unwrap_or(0));
+        rows.push(row(k.clone(), counts, total));
+    }
+    rows.sort_by(|a, b| {
+        b.counts
+            .iter()
+            .sum::<u64>()
+            .cmp(&a.counts.iter().sum::<u64>())
+            .then(a.bucket.cmp(&b.bucket))
+    });
+    if tallies.iter().any(|t| t.missing > 0) {
+        let counts = tallies.iter().map(|t| t.missing).collect();
+        rows.push(row(NONE_BUCKET.to_string(), counts, all.map(|t| t.missing)));
+    }
+    rows
 }
 
 fn row(bucket: String, counts: Vec<u64>, total: Option<u64>) -> Row {

@@ -125,6 +125,17 @@ pub fn no_hits_advice(
         return Ok(Vec::new());
     }
     let mut lines = vec![format!("no hits with the filters {}", active.join(" "))];
+    unknown_names(engine, f, &mut lines)?;
+    if f.since.is_some() || f.until.is_some() {
+        lines.push(date_range_line(engine)?);
+    }
+    unfiltered_counts(engine, requests, &mut lines)?;
+    Ok(lines)
+}
+
+/// A line for each outlet (section, author, ...) filter value no article has, with the close
+/// names the index does have.
+fn unknown_names(engine: &dyn SearchEngine, f: &Filters, lines: &mut Vec<String>) -> Result<()> {
     for (flag, values) in keyword_filters(f) {
         if values.is_empty() {
             continue;
@@ -156,23 +167,33 @@ pub fn no_hits_advice(
             }
         }
     }
-    if f.since.is_some() || f.until.is_some() {
-        let days = engine.tally(None, TallyBy::Day)?.1;
-        let first_day = days.days.keys().next().and_then(|&d| day_to_date(d));
-        let last_day = days.days.keys().next_back().and_then(|&d| day_to_date(d));
-        if let (Some(a), Some(b)) = (first_day, last_day) {
-            let mut line = format!("  the index holds articles dated {a} to {b}");
-            if days.undated > 0 {
-                line.push_str(&format!(
-                    " ({} undated, never matched by --since/--until)",
-                    articles(days.undated)
-                ));
-            }
-            lines.push(line);
-        } else {
-            lines.push("  no article in the index has a date: --since/--until match none".into());
-        }
+    Ok(())
+}
+
+/// The dates the index holds (for a user whose --since/--until matched nothing).
+fn date_range_line(engine: &dyn SearchEngine) -> Result<String> {
+    let days = engine.tally(None, TallyBy::Day)?.1;
+    let first_day = days.days.keys().next().and_then(|&d| day_to_date(d));
+    let last_day = days.days.keys().next_back().and_then(|&d| day_to_date(d));
+    let (Some(a), Some(b)) = (first_day, last_day) else {
+        return Ok("  no article in the index has a date: --since/--until match none".into());
+    };
+    let mut line = format!("  the index holds articles dated {a} to {b}");
+    if days.undated > 0 {
+        line.push_str(&format!(
+            " ({} undated, never matched by --since/--until)",
+            articles(days.undated)
+        ));
     }
+    Ok(line)
+}
+
+/// A line per query (not `--like`) with its count without any filter.
+fn unfiltered_counts(
+    engine: &dyn SearchEngine,
+    requests: &[&SearchRequest],
+    lines: &mut Vec<String>,
+) -> Result<()> {
     for req in requests {
         if req.like.is_some() {
             continue;
@@ -193,7 +214,7 @@ pub fn no_hits_advice(
             )
         });
     }
-    Ok(lines)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -66,6 +66,10 @@ fn when(h: &Hit) -> (bool, String, String) {
     )
 }
 
+/// An article the chain may show: the hit, the body's sentence with the match, and whether the
+/// query's words appear there as typed (`exact`) or only as stems (`stemmed`).
+type Seen = (Hit, String, &'static str);
+
 /// Builds the chain for `req` (sorted oldest first whatever `req.sort` says).
 pub fn trace(engine: &dyn SearchEngine, req: &SearchRequest) -> Result<Trace> {
     let mut req = req.clone();
@@ -75,34 +79,19 @@ pub fn trace(engine: &dyn SearchEngine, req: &SearchRequest) -> Result<Trace> {
     let matcher = engine.matcher(&req)?;
     let wanted = words(&req.query.replace('"', " "));
     // Per outlet, its earliest article, with the body's sentence and wording.
-    let mut first: BTreeMap<String, (Hit, String, &'static str)> = BTreeMap::new();
-    let mut earliest: Option<(Hit, String, &'static str)> = None;
+    let mut first: BTreeMap<String, Seen> = BTreeMap::new();
+    let mut earliest: Option<Seen> = None;
     let mut articles = 0;
     engine.for_each_hit(&req, &mut |hit, body| {
         articles += 1;
         let outlet = hit.source.clone().unwrap_or_default().to_lowercase();
-        let better = |old: &Option<&(Hit, String, &'static str)>| {
-            old.is_none_or(|(o, _, _)| when(hit) < when(o))
-        };
+        let better = |old: &Option<&Seen>| old.is_none_or(|(o, _, _)| when(hit) < when(o));
         let for_outlet = better(&first.get(&outlet));
         let overall = better(&earliest.as_ref());
         if !for_outlet && !overall {
             return Ok(());
         }
-        let occ = matcher.find(body);
-        let (sentence, wording) = match occ.first() {
-            Some(o) => {
-                let exact = occ
-                    .iter()
-                    .any(|o| words(&body[o.start..o.end]) == wanted || wanted.is_empty());
-                (
-                    sentence_around(body, o.start, o.end),
-                    if exact { "exact" } else { "stemmed" },
-                )
-            }
-            // Matched in the headline only.
-            None => (hit.title.clone(), "exact"),
-        };
+        let (sentence, wording) = sentence_and_wording(&matcher, hit, body, &wanted);
         let entry = (hit.clone(), sentence, wording);
         if overall {
             earliest = Some(entry.clone());
@@ -112,41 +101,68 @@ pub fn trace(engine: &dyn SearchEngine, req: &SearchRequest) -> Result<Trace> {
         }
         Ok(())
     })?;
-    let mut chain = Vec::new();
     let outlets = first.len();
-    if let Some((e, sentence, wording)) = earliest {
-        let story = e.cluster.clone();
-        let mut rest: Vec<(Hit, String, &'static str)> = first
-            .into_values()
-            .filter(|(h, _, _)| h.id != e.id)
-            .collect();
-        rest.sort_by_key(|(h, _, _)| when(h));
-        for (role, (h, sentence, wording)) in std::iter::once(("first", (e, sentence, wording)))
-            .chain(rest.into_iter().map(|x| ("outlet-first", x)))
-        {
-            chain.push(Appearance {
-                step: chain.len() + 1,
-                role,
-                same_story_as_first: h.cluster == story,
-                published: h.published,
-                source: h.source,
-                title: h.title,
-                id: h.id,
-                path: h.path,
-                url: h.url,
-                cluster: h.cluster,
-                copies: h.copies,
-                wording,
-                sentence,
-            });
-        }
-    }
     Ok(Trace {
         query: req.query.clone(),
         articles,
         outlets,
-        chain,
+        chain: chain(earliest, first),
     })
+}
+
+/// The body's sentence around the first match and its wording (the headline when only the
+/// headline matched).
+fn sentence_and_wording(
+    matcher: &crate::search::kwic::Matcher,
+    hit: &Hit,
+    body: &str,
+    wanted: &[String],
+) -> (String, &'static str) {
+    let occ = matcher.find(body);
+    let Some(o) = occ.first() else {
+        return (hit.title.clone(), "exact");
+    };
+    let exact = occ
+        .iter()
+        .any(|o| words(&body[o.start..o.end]) == wanted || wanted.is_empty());
+    (
+        sentence_around(body, o.start, o.end),
+        if exact { "exact" } else { "stemmed" },
+    )
+}
+
+/// The earliest article, then every other outlet's earliest, oldest first.
+fn chain(earliest: Option<Seen>, first: BTreeMap<String, Seen>) -> Vec<Appearance> {
+    let mut chain = Vec::new();
+    let Some(e) = earliest else {
+        return chain;
+    };
+    let story = e.0.cluster.clone();
+    let mut rest: Vec<Seen> = first
+        .into_values()
+        .filter(|(h, _, _)| h.id != e.0.id)
+        .collect();
+    rest.sort_by_key(|(h, _, _)| when(h));
+    for (role, (h, sentence, wording)) in
+        std::iter::once(("first", e)).chain(rest.into_iter().map(|x| ("outlet-first", x)))
+    {
+        chain.push(Appearance {
+            step: chain.len() + 1,
+            role,
+            same_story_as_first: h.cluster == story,
+            published: h.published,
+            source: h.source,
+            title: h.title,
+            id: h.id,
+            path: h.path,
+            url: h.url,
+            cluster: h.cluster,
+            copies: h.copies,
+            wording,
+            sentence,
+        });
+    }
+    chain
 }
 
 /// Lower-cased words (letters and digits), curly apostrophes folded.

@@ -687,25 +687,8 @@ fn read_json_ld(doc: &Html) -> LinkedData {
         })
         .filter_map(|s| parse_json_ld(&s.text().collect::<String>()))
         .collect();
-    // Every object in every script, in document order (bounded, iterative).
-    let mut objects: Vec<&serde_json::Map<String, Value>> = Vec::new();
-    for v in &values {
-        let mut stack = vec![v];
-        while let Some(v) = stack.pop() {
-            if objects.len() > 10_000 {
-                break;
-            }
-            match v {
-                Value::Object(o) => {
-                    objects.push(o);
-                    stack.extend(o.values().rev());
-                }
-                Value::Array(a) => stack.extend(a.iter().rev()),
-                _ => {}
-            }
-        }
-    }
-    let by_id: HashMap<&str, &serde_json::Map<String, Value>> = objects
+    let objects = json_ld_objects(&values);
+    let by_id: HashMap<&str, &JsonObject> = objects
         .iter()
         .filter_map(|o| Some((o.get("@id")?.as_str()?, *o)))
         .collect();
@@ -734,13 +717,6 @@ fn read_json_ld(doc: &Html) -> LinkedData {
     else {
         return LinkedData::default();
     };
-    let first_str = |v: Option<&Value>| -> Option<String> {
-        match v? {
-            Value::String(s) => Some(s.clone()),
-            Value::Array(a) => a.iter().find_map(|x| x.as_str().map(String::from)),
-            _ => None,
-        }
-    };
     let authors = match a.get("author") {
         Some(Value::Array(list)) => list.iter().filter_map(name_of).collect(),
         Some(v) => name_of(v).into_iter().collect(),
@@ -757,6 +733,39 @@ fn read_json_ld(doc: &Html) -> LinkedData {
         authors,
         publisher,
         section: first_str(a.get("articleSection")),
+    }
+}
+
+type JsonObject = serde_json::Map<String, Value>;
+
+/// Every object in every JSON-LD script, in document order (iterative, at most about 10,000).
+fn json_ld_objects(values: &[Value]) -> Vec<&JsonObject> {
+    let mut objects: Vec<&JsonObject> = Vec::new();
+    for v in values {
+        let mut stack = vec![v];
+        while let Some(v) = stack.pop() {
+            if objects.len() > 10_000 {
+                break;
+            }
+            match v {
+                Value::Object(o) => {
+                    objects.push(o);
+                    stack.extend(o.values().rev());
+                }
+                Value::Array(a) => stack.extend(a.iter().rev()),
+                _ => {}
+            }
+        }
+    }
+    objects
+}
+
+/// A JSON-LD value as one string: the string, or the first string of an array.
+fn first_str(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(a) => a.iter().find_map(|x| x.as_str().map(String::from)),
+        _ => None,
     }
 }
 

@@ -101,8 +101,9 @@ struct Doc {
     current: String,
 }
 
-/// Parses one NITF document.
-pub fn parse(path: &str, text: &str, out: &mut FileOutcome) {
+/// The document's parts, read until its end or the first XML error; with what went wrong (an
+/// error, or a file that ends inside an element), if anything.
+fn read_doc(text: &str) -> (Doc, Option<String>) {
     let mut doc = Doc::default();
     let mut cur = Cursor::new(text);
     let mut damage: Option<String> = None;
@@ -136,6 +137,12 @@ pub fn parse(path: &str, text: &str, out: &mut FileOutcome) {
         }
     }
     doc.flush();
+    (doc, damage)
+}
+
+/// Parses one NITF document.
+pub fn parse(path: &str, text: &str, out: &mut FileOutcome) {
+    let (doc, damage) = read_doc(text);
 
     let title = if doc.hl1.trim().is_empty() {
         collapse(&doc.head_title)

@@ -40,12 +40,13 @@ pub fn parse(
     out: &mut FileOutcome,
     flush: &mut Flush<'_>,
 ) {
+    let mut records = Records {
+        path,
+        bytes,
+        record: 0,
+        not_blank_before: 0,
+    };
     let mut pos = 0usize;
-    let mut record = 0u64;
-    // Every line that starts before this offset is known not to be blank (an earlier header
-    // search went over it): a run of `WARC/` lines with no blank line is scanned once, not
-    // once per line for a megabyte each.
-    let mut not_blank_before = 0usize;
     loop {
         while pos < bytes.len() && matches!(bytes[pos], b'\r' | b'\n') {
             pos += 1;
@@ -53,7 +54,36 @@ pub fn parse(
         if pos >= bytes.len() {
             break;
         }
-        let start = pos;
+        match records.read_at(pos, out, flush) {
+            Some(next) => pos = next,
+            None => break,
+        }
+    }
+}
+
+/// A WARC file being read, its records numbered as they come.
+struct Records<'b> {
+    path: &'b str,
+    bytes: &'b [u8],
+    /// The number of the record being read.
+    record: u64,
+    /// Every line that starts before this offset is known not to be blank (an earlier header
+    /// search went over it): a run of `WARC/` lines with no blank line is scanned once, not
+    /// once per line for a megabyte each.
+    not_blank_before: usize,
+}
+
+impl Records<'_> {
+    /// Reads the record at `start` (not a line break); answers where the next one starts, or
+    /// `None` when nothing more can be read. A corrupt header is reported and skipped; a
+    /// truncated record ends the file.
+    fn read_at(
+        &mut self,
+        start: usize,
+        out: &mut FileOutcome,
+        flush: &mut Flush<'_>,
+    ) -> Option<usize> {
+        let (path, bytes, record) = (self.path, self.bytes, self.record);
         let corrupt = |why: &str| {
             Problem::rejected(
                 path,
@@ -61,76 +91,66 @@ pub fn parse(
                 format!("corrupt WARC record header at byte offset {start}: {why}"),
             )
         };
-        if !bytes[pos..].starts_with(b"WARC/") {
+        let truncated = |why: String| {
+            Problem::rejected(
+                path,
+                Some(record),
+                format!("truncated WARC record at byte offset {start}: {why}"),
+            )
+        };
+        if !bytes[start..].starts_with(b"WARC/") {
             out.problems
                 .push(corrupt("expected a `WARC/1.0` version line"));
-            record += 1;
-            match next_record(bytes, pos + 1) {
-                Some(p) => {
-                    pos = p;
-                    continue;
-                }
-                None => break,
-            }
+            return self.skip_to_next(start + 1);
         }
-        let found = header_block(bytes, pos, not_blank_before);
-        let Ok((header_end, block_start)) = found.map_err(|seen| not_blank_before = seen) else {
-            if bytes.len() - pos <= MAX_HEADER_BYTES {
-                out.problems.push(Problem::rejected(
-                    path,
-                    Some(record),
-                    format!(
-                        "truncated WARC record at byte offset {start}: the file ends inside its header"
-                    ),
-                ));
-                break;
-            }
-            out.problems.push(corrupt(&format!(
-                "no end of header within {} KB",
-                MAX_HEADER_BYTES / 1024
-            )));
-            record += 1;
-            match next_record(bytes, pos + 1) {
-                Some(p) => {
-                    pos = p;
-                    continue;
+        let (header_end, block_start) = match header_block(bytes, start, self.not_blank_before) {
+            Ok(found) => found,
+            Err(seen) => {
+                self.not_blank_before = seen;
+                if bytes.len() - start <= MAX_HEADER_BYTES {
+                    out.problems
+                        .push(truncated("the file ends inside its header".into()));
+                    return None;
                 }
-                None => break,
+                out.problems.push(corrupt(&format!(
+                    "no end of header within {} KB",
+                    MAX_HEADER_BYTES / 1024
+                )));
+                return self.skip_to_next(start + 1);
             }
         };
-        let headers = Headers::parse(&bytes[pos..header_end], true);
+        let headers = Headers::parse(&bytes[start..header_end], true);
         let Some(len) = headers
             .get("content-length")
             .and_then(|v| v.trim().parse::<usize>().ok())
         else {
             out.problems
                 .push(corrupt("missing or invalid Content-Length"));
-            record += 1;
-            match next_record(bytes, block_start) {
-                Some(p) => {
-                    pos = p;
-                    continue;
-                }
-                None => break,
-            }
+            return self.skip_to_next(block_start);
         };
         let available = bytes.len() - block_start;
         if len > available {
-            out.problems.push(Problem::rejected(
-                path,
-                Some(record),
-                format!(
-                    "truncated WARC record at byte offset {start}: Content-Length is {len} bytes \
-                     but only {available} remain"
-                ),
-            ));
-            break;
+            out.problems.push(truncated(format!(
+                "Content-Length is {len} bytes but only {available} remain"
+            )));
+            return None;
         }
-        let block = &bytes[block_start..block_start + len];
-        read_record(path, record, &headers, block, out);
+        read_record(
+            path,
+            record,
+            &headers,
+            &bytes[block_start..block_start + len],
+            out,
+        );
         flush(out);
-        record += 1;
-        pos = block_start + len;
+        self.record += 1;
+        Some(block_start + len)
+    }
+
+    /// After a corrupt header: the next record's number and the next `WARC/` line from `from`.
+    fn skip_to_next(&mut self, from: usize) -> Option<usize> {
+        self.record += 1;
+        next_record(self.bytes, from)
     }
 }
 
