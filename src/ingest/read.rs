@@ -166,70 +166,17 @@ fn read_file_in_parts_with_order(
     opts: &ParseOptions,
     sink: &mut PartSink<'_>,
 ) -> FileOutcome {
-    let path_str = file.key.clone();
     let mut out = FileOutcome::default();
-    if file.size > MAX_FILE_BYTES {
-        out.problems.push(Problem::rejected(
-            &path_str,
-            None,
-            format!(
-                "file too large ({} MB; the limit is {} MB)",
-                file.size / 1_000_000,
-                MAX_FILE_BYTES / 1_000_000
-            ),
-        ));
+    let Some(bytes) = file_bytes(file, &mut out) else {
         return out;
-    }
-    let raw = match read_regular_file(&file.path, MAX_FILE_BYTES) {
-        Ok(b) => b,
-        Err(reason) => {
-            out.problems
-                .push(Problem::rejected(&path_str, None, reason));
-            return out;
-        }
     };
-    out.content_hash = xxhash_rust::xxh3::xxh3_128(&raw);
-    let bytes = match file.compression {
-        None => raw,
-        Some(c) => match decompress(c, &raw, MAX_FILE_BYTES) {
-            Ok(b) => b,
-            Err((partial, reason)) => {
-                out.problems
-                    .push(Problem::rejected(&path_str, None, reason));
-                // What came out before the damage is still good for multi-record formats.
-                if !file.format.is_multi_record() || partial.is_empty() {
-                    return out;
-                }
-                partial
-            }
-        },
-    };
-    let mut bytes = bytes;
-    if matches!(file.format, Format::Text | Format::Markdown) && bytes.len() > MAX_ARTICLE_BYTES {
-        // One article per file: what lies past the article limit would be cut anyway, so it is
-        // not decoded and parsed at all (keeps a 200 MB "article" from costing 1 GB of memory).
-        let mut end = MAX_ARTICLE_BYTES;
-        while end > 0 && (bytes[end] & 0xC0) == 0x80 {
-            end -= 1;
-        }
-        out.problems.push(Problem::warning(
-            &path_str,
-            None,
-            format!(
-                "article is {} MB; only its first {} MB are indexed",
-                bytes.len() / 1_000_000,
-                MAX_ARTICLE_BYTES >> 20
-            ),
-        ));
-        bytes.truncate(end);
-    }
     if file.format == Format::JsonLines {
         parse_lines_in_parts(file, bytes, opts, &mut out, sink);
         return out;
     }
     let hash = out.content_hash;
     parse_bytes_in_batches(
-        &path_str,
+        &file.key,
         file.format,
         &bytes,
         opts,
@@ -241,6 +188,66 @@ fn read_file_in_parts_with_order(
         },
     );
     out
+}
+
+/// The file's bytes to parse: read (its content hash goes into `out`), decompressed (what came
+/// out before damage, for a multi-record format), and for a one-article format cut at the
+/// article limit. `None`, with the reason in `out`, when there is nothing to parse.
+fn file_bytes(file: &FoundFile, out: &mut FileOutcome) -> Option<Vec<u8>> {
+    let path_str = &file.key;
+    if file.size > MAX_FILE_BYTES {
+        out.problems.push(Problem::rejected(
+            path_str,
+            None,
+            format!(
+                "file too large ({} MB; the limit is {} MB)",
+                file.size / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ),
+        ));
+        return None;
+    }
+    let raw = match read_regular_file(&file.path, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(reason) => {
+            out.problems.push(Problem::rejected(path_str, None, reason));
+            return None;
+        }
+    };
+    out.content_hash = xxhash_rust::xxh3::xxh3_128(&raw);
+    let mut bytes = match file.compression {
+        None => raw,
+        Some(c) => match decompress(c, &raw, MAX_FILE_BYTES) {
+            Ok(b) => b,
+            Err((partial, reason)) => {
+                out.problems.push(Problem::rejected(path_str, None, reason));
+                // What came out before the damage is still good for multi-record formats.
+                if !file.format.is_multi_record() || partial.is_empty() {
+                    return None;
+                }
+                partial
+            }
+        },
+    };
+    if matches!(file.format, Format::Text | Format::Markdown) && bytes.len() > MAX_ARTICLE_BYTES {
+        // One article per file: what lies past the article limit would be cut anyway, so it is
+        // not decoded and parsed at all (keeps a 200 MB "article" from costing 1 GB of memory).
+        let mut end = MAX_ARTICLE_BYTES;
+        while end > 0 && (bytes[end] & 0xC0) == 0x80 {
+            end -= 1;
+        }
+        out.problems.push(Problem::warning(
+            path_str,
+            None,
+            format!(
+                "article is {} MB; only its first {} MB are indexed",
+                bytes.len() / 1_000_000,
+                MAX_ARTICLE_BYTES >> 20
+            ),
+        ));
+        bytes.truncate(end);
+    }
+    Some(bytes)
 }
 
 /// [`parse_bytes`], handing the finished articles of a multi-record format to `sink` in batches
