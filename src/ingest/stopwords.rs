@@ -214,16 +214,14 @@ pub fn is_stop_word(lang: &str, word: &str) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    // The language table of `ingest::language` (aliases such as `nb` included); tantivy has a
-    // stop-word list for 12 of its Snowball languages and answers `None` for the others.
-    let Some(language) = crate::ingest::language::normalize_declared(&base)
-        .and_then(|code| crate::ingest::language::snowball(&code))
-    else {
-        return false;
-    };
     SNOWBALL.with(|cell| {
         let mut filters = cell.borrow_mut();
-        let filter = filters.entry(base).or_insert_with(|| {
+        // Resolved once per language code and thread: the language table of `ingest::language`
+        // (aliases such as `nb` included); tantivy has a stop-word list for 12 of its Snowball
+        // languages and answers `None` for the others.
+        let filter = filters.entry(base).or_insert_with_key(|base| {
+            let language = crate::ingest::language::normalize_declared(base)
+                .and_then(|code| crate::ingest::language::snowball(&code))?;
             StopWordFilter::new(language).map(|f| {
                 TextAnalyzer::builder(RawTokenizer::default())
                     .filter(f)
