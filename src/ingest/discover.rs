@@ -1,12 +1,12 @@
 //! Discovery: walks the archive's folders and decides which files are articles, naming each file
 //! one-to-one ([`path_string`]).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::UNIX_EPOCH;
 
-use walkdir::WalkDir;
+use rustc_hash::FxHashSet;
 
 use crate::ingest::decompress::Compression;
 use crate::ingest::problem::Problem;
@@ -157,13 +157,22 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
 ///
 /// Every file is listed once: a file reached twice (two roots that overlap, a symbolic or hard
 /// link to a file elsewhere in the archive) keeps the first path the sorted walk met.
+///
+/// Folders are read in parallel (an unchanged re-index of a big archive is mostly this walk, and
+/// most of the walk is the kernel's work per folder and file), then the listings are visited in
+/// name order, so the result does not depend on which thread read what.
 pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBool) -> Discovery {
+    let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
     let mut walk = Walk {
         found: Discovery::default(),
-        exclude: exclude.and_then(|p| std::fs::canonicalize(p).ok()),
-        seen_keys: HashSet::new(),
+        #[cfg(not(unix))]
+        seen_keys: FxHashSet::default(),
         #[cfg(unix)]
-        seen_inodes: HashSet::new(),
+        seen_inodes: FxHashSet::default(),
+    };
+    let lister = Lister {
+        exclude: exclude.as_deref(),
+        stop,
     };
     for root in roots {
         if stop.load(Ordering::Relaxed) {
@@ -174,82 +183,268 @@ pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBo
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         // Where the part below the indexed folder starts in each file's key.
         let rel_start = path_string(&root).len() + 1;
-        for entry in entries(&root, walk.exclude.clone()) {
-            if stop.load(Ordering::Relaxed) {
-                break;
-            }
-            match entry {
-                Ok(e) => walk.take(&e, rel_start),
-                Err(err) => walk.cannot_enter(&err, &root),
-            }
-        }
+        let node = lister.root(root);
+        walk.visit(node, rel_start);
     }
     walk.found
 }
 
-/// Every entry under `root` in file-name order, following links, without hidden entries
-/// and without the excluded folder.
-fn entries(
-    root: &Path,
-    exclude: Option<PathBuf>,
-) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
-    WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(move |e| {
-            if e.depth() > 0 && is_hidden(e.file_name()) {
-                return false;
+/// A folder's entries in name order, or why it could not be read.
+type Listing = std::io::Result<Vec<Node>>;
+
+/// One entry of the walk.
+enum Node {
+    /// A file (or a link to one), with its type, and its metadata when newsdex reads that type.
+    File {
+        path: PathBuf,
+        kind: Option<(Format, Option<Compression>)>,
+        meta: Option<std::io::Result<std::fs::Metadata>>,
+    },
+    /// A folder (or a link to one): `real` is where it really is (to notice link loops), and
+    /// its listing is filled by a reading thread.
+    Dir {
+        path: PathBuf,
+        real: PathBuf,
+        listing: Arc<OnceLock<Listing>>,
+    },
+    /// A link that cannot be followed: a loop back to a folder above it, or a broken link.
+    Broken {
+        path: PathBuf,
+        error: std::io::Error,
+        is_loop: bool,
+    },
+}
+
+impl Node {
+    fn dir(path: PathBuf, real: PathBuf) -> Node {
+        Node::Dir {
+            path,
+            real,
+            listing: Arc::new(OnceLock::new()),
+        }
+    }
+
+    fn file(path: PathBuf, meta: Option<std::io::Result<std::fs::Metadata>>) -> Node {
+        let kind = Format::for_path(&path);
+        let wanted = kind.is_some() && !is_not_article_name(&path);
+        Node::File {
+            path,
+            kind,
+            meta: meta.filter(|_| wanted),
+        }
+    }
+}
+
+/// Reads folders on a small thread pool, each folder's listing sorted by name.
+struct Lister<'a> {
+    /// The index's own folder, canonical: never entered.
+    exclude: Option<&'a Path>,
+    stop: &'a AtomicBool,
+}
+
+impl Lister<'_> {
+    /// The node for a root as given; a folder is read completely before this returns.
+    fn root(&self, root: PathBuf) -> Node {
+        let node = match std::fs::metadata(&root) {
+            Ok(m) if m.is_dir() => Node::dir(root.clone(), root),
+            Ok(m) => Node::file(root, Some(Ok(m))),
+            Err(error) => {
+                return Node::Broken {
+                    path: root,
+                    error,
+                    is_loop: false,
+                };
             }
-            // The walk starts from a canonical root, so a folder's path is canonical unless a
-            // symbolic link led to it: only then is it worth resolving (a realpath for each of
-            // 100,000 day folders took most of an unchanged re-index).
-            match (&exclude, e.file_type().is_dir()) {
-                (Some(ex), true) if e.path_is_symlink() => {
-                    std::fs::canonicalize(e.path()).map_or(true, |p| &p != ex)
+        };
+        if let Node::Dir {
+            path,
+            real,
+            listing,
+        } = &node
+        {
+            // Twice the cores: on a cold disk or a network share the threads mostly wait.
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8)) * 2;
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("newsdex-walk-{i}"))
+                .build()
+            {
+                Ok(pool) => pool.scope(|s| self.read(s, path, real, listing)),
+                Err(_) => rayon::scope(|s| self.read(s, path, real, listing)),
+            }
+        }
+        node
+    }
+
+    /// Reads the folder `path` (really at `real`) into `slot` and queues its sub-folders.
+    /// Hidden entries and the excluded folder are left out; links are followed.
+    fn read<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        path: &Path,
+        real: &Path,
+        slot: &OnceLock<Listing>,
+    ) {
+        let nodes = if self.stop.load(Ordering::Relaxed) {
+            Ok(Vec::new())
+        } else {
+            self.list(path, real)
+        };
+        if let Ok(nodes) = &nodes {
+            for node in nodes {
+                if let Node::Dir {
+                    path,
+                    real,
+                    listing,
+                } = node
+                {
+                    let (path, real, listing) = (path.clone(), real.clone(), Arc::clone(listing));
+                    scope.spawn(move |s| self.read(s, &path, &real, &listing));
                 }
-                (Some(ex), true) => e.path() != ex.as_path(),
-                _ => true,
             }
-        })
+        }
+        let _ = slot.set(nodes);
+    }
+
+    /// One folder's entries in name order (sub-folders not yet read).
+    fn list(&self, path: &Path, real: &Path) -> Listing {
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(path)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if !is_hidden(&name) {
+                entries.push((name, entry));
+            }
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut nodes = Vec::with_capacity(entries.len());
+        for (name, entry) in entries {
+            let child = path.join(&name);
+            let node = match entry.file_type() {
+                Ok(t) if t.is_symlink() => self.follow(child, real),
+                Ok(t) if t.is_dir() => {
+                    let child_real = real.join(&name);
+                    (self.exclude != Some(child_real.as_path()))
+                        .then(|| Node::dir(child, child_real))
+                }
+                // Metadata relative to the open folder (no lookup of the whole path), and only
+                // for the files newsdex reads.
+                Ok(t) if t.is_file() => {
+                    let kind = Format::for_path(&child);
+                    let meta =
+                        (kind.is_some() && !is_not_article_name(&child)).then(|| entry.metadata());
+                    Some(Node::File {
+                        path: child,
+                        kind,
+                        meta,
+                    })
+                }
+                Ok(_) => None, // sockets, FIFOs, devices
+                Err(error) => Some(Node::Broken {
+                    path: child,
+                    error,
+                    is_loop: false,
+                }),
+            };
+            nodes.extend(node);
+        }
+        Ok(nodes)
+    }
+
+    /// A symbolic link in the folder really at `parent_real`: the file or folder it leads to, or
+    /// why it cannot be followed; `None` for a link to the index's folder or a special file.
+    fn follow(&self, path: PathBuf, parent_real: &Path) -> Option<Node> {
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(error) => {
+                return Some(Node::Broken {
+                    path,
+                    error,
+                    is_loop: false,
+                });
+            }
+        };
+        if meta.is_file() {
+            return Some(Node::file(path, Some(Ok(meta))));
+        }
+        if !meta.is_dir() {
+            return None;
+        }
+        let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if parent_real.starts_with(&target) {
+            let error = std::io::Error::other("symbolic link loop (not followed)");
+            return Some(Node::Broken {
+                path,
+                error,
+                is_loop: true,
+            });
+        }
+        (self.exclude != Some(target.as_path())).then(|| Node::dir(path, target))
+    }
 }
 
 /// What [`discover_until`] has found so far, and what it has seen (to list each file once).
 struct Walk {
     found: Discovery,
-    /// The index's own folder, canonical: never entered.
-    exclude: Option<PathBuf>,
-    seen_keys: HashSet<String>,
+    /// Files met (a second path to one file is left out): by device and inode where there are
+    /// such, else by path.
     #[cfg(unix)]
-    seen_inodes: HashSet<(u64, u64)>,
+    seen_inodes: FxHashSet<(u64, u64)>,
+    #[cfg(not(unix))]
+    seen_keys: FxHashSet<String>,
 }
 
 impl Walk {
-    /// A folder or file the walk could not enter: a link loop is reported, anything else is
-    /// also remembered as unreadable (so the index keeps what it holds from there).
-    fn cannot_enter(&mut self, err: &walkdir::Error, root: &Path) {
-        let path = path_string(err.path().unwrap_or(root));
-        let reason = if err.loop_ancestor().is_some() {
-            "symbolic link loop (not followed)".to_string()
-        } else {
-            self.found.unreadable.push(path.clone());
-            err.io_error()
-                .map_or_else(|| err.to_string(), |e| e.to_string())
-        };
-        self.found
-            .problems
-            .push(Problem::rejected(&path, None, reason));
+    /// Takes the files under `node` in name order (depth first, as a sorted walk meets them).
+    fn visit(&mut self, node: Node, rel_start: usize) {
+        let mut pending: Vec<std::vec::IntoIter<Node>> = vec![vec![node].into_iter()];
+        while let Some(top) = pending.last_mut() {
+            let Some(node) = top.next() else {
+                pending.pop();
+                continue;
+            };
+            match node {
+                Node::File { path, kind, meta } => self.take(path, kind, meta, rel_start),
+                Node::Broken {
+                    path,
+                    error,
+                    is_loop,
+                } => self.cannot_enter(&path, &error, is_loop),
+                Node::Dir { path, listing, .. } => {
+                    match Arc::try_unwrap(listing).map(OnceLock::into_inner) {
+                        Ok(Some(Ok(nodes))) => pending.push(nodes.into_iter()),
+                        Ok(Some(Err(error))) => self.cannot_enter(&path, &error, false),
+                        // Not read: the walk was stopped.
+                        _ => {}
+                    }
+                }
+            }
+        }
     }
 
-    /// Lists one entry when it is an article file not met before; counts or reports it when it
-    /// is not.
-    fn take(&mut self, entry: &walkdir::DirEntry, rel_start: usize) {
-        if !entry.file_type().is_file() {
-            return;
+    /// A folder or file the walk could not enter: a link loop is reported, anything else is
+    /// also remembered as unreadable (so the index keeps what it holds from there).
+    fn cannot_enter(&mut self, path: &Path, error: &std::io::Error, is_loop: bool) {
+        let path = path_string(path);
+        if !is_loop {
+            self.found.unreadable.push(path.clone());
         }
+        self.found
+            .problems
+            .push(Problem::rejected(&path, None, error.to_string()));
+    }
+
+    /// Lists one file when it is an article file not met before; counts or reports it when it
+    /// is not.
+    fn take(
+        &mut self,
+        path: PathBuf,
+        kind: Option<(Format, Option<Compression>)>,
+        meta: Option<std::io::Result<std::fs::Metadata>>,
+        rel_start: usize,
+    ) {
         let d = &mut self.found;
-        let path = entry.path();
-        let Some((format, compression)) = Format::for_path(path) else {
+        let Some((format, compression)) = kind else {
             d.unsupported += 1;
             let kind = path
                 .extension()
@@ -258,23 +453,28 @@ impl Walk {
             *d.unsupported_types.entry(kind).or_default() += 1;
             return;
         };
-        if is_not_article_name(path) {
+        if is_not_article_name(&path) {
             d.problems.push(Problem::skipped(
-                &path_string(path),
+                &path_string(&path),
                 "not an article (README, LICENSE or similar)",
             ));
             return;
         }
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let meta = match entry.metadata() {
-            Ok(m) => m,
-            Err(e) => {
+        let abs = if path.is_absolute() {
+            path
+        } else {
+            std::path::absolute(&path).unwrap_or(path)
+        };
+        let meta = match meta {
+            Some(Ok(m)) => m,
+            Some(Err(e)) => {
                 let key = path_string(&abs);
                 d.problems
                     .push(Problem::rejected(&key, None, e.to_string()));
                 d.unreadable.push(key);
                 return;
             }
+            None => return,
         };
         #[cfg(unix)]
         {
@@ -289,6 +489,7 @@ impl Walk {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i128);
         let key = path_string(&abs);
+        #[cfg(not(unix))]
         if !self.seen_keys.insert(key.clone()) {
             return;
         }
@@ -328,6 +529,49 @@ mod tests {
             Some((Format::Text, None)),
             "a non-UTF-8 name still has an extension"
         );
+    }
+
+    /// Folders are read on several threads; the list must still be the sorted depth-first walk,
+    /// without hidden entries, the excluded folder or a second name for one file.
+    #[test]
+    fn the_parallel_walk_lists_files_in_sorted_depth_first_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let mut expected = Vec::new();
+        for outlet in ["b-times", "a-post", "c-wire"] {
+            for day in (1..=12).rev() {
+                let folder = root.join(outlet).join(format!("2018-03-{day:02}"));
+                std::fs::create_dir_all(&folder).unwrap();
+                for name in ["z.txt", "a.md", "m.json"] {
+                    std::fs::write(folder.join(name), "x").unwrap();
+                }
+            }
+        }
+        std::fs::write(root.join("a-post.txt"), "x").unwrap();
+        std::fs::create_dir_all(root.join(".hidden")).unwrap();
+        std::fs::write(root.join(".hidden/secret.txt"), "x").unwrap();
+        std::fs::create_dir_all(root.join("index")).unwrap();
+        std::fs::write(root.join("index/meta.txt"), "x").unwrap();
+        for outlet in ["a-post", "b-times", "c-wire"] {
+            for day in 1..=12 {
+                for name in ["a.md", "m.json", "z.txt"] {
+                    expected.push(format!("{outlet}/2018-03-{day:02}/{name}"));
+                }
+            }
+            if outlet == "a-post" {
+                expected.push("a-post.txt".to_string());
+            }
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("c-wire"), root.join("d-wire-again")).unwrap();
+        let found = discover(std::slice::from_ref(&root), Some(&root.join("index")));
+        let listed: Vec<String> = found
+            .files
+            .iter()
+            .map(|f| f.key[f.rel_start..].to_string())
+            .collect();
+        assert_eq!(listed, expected);
+        assert!(found.problems.is_empty(), "{:?}", found.problems);
     }
 
     #[test]
