@@ -457,15 +457,14 @@ impl ClusterView {
         })
     }
 
-    /// The view of the index's current commit: the saved one when it describes that commit and
-    /// threshold, else computed now from the fast fields.
+    /// The view of the commit `opstamp` that `searcher` reads: the saved one when it describes
+    /// that commit and threshold, else computed now from the fast fields.
     pub fn current(
-        index: &Index,
+        opstamp: u64,
         searcher: &Searcher,
         dir: &Path,
         threshold: f32,
     ) -> Result<ClusterView> {
-        let opstamp = index.load_metas()?.opstamp;
         if !dir.as_os_str().is_empty()
             && let Some(v) = Self::load(dir)
             && v.opstamp == opstamp

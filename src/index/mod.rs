@@ -18,6 +18,8 @@ pub mod writer;
 
 pub use document::{UNIX_EPOCH_JULIAN_DAY, to_document};
 pub(crate) use open::is_segment_file_name;
-pub use open::{IndexedFolder, indexed_folders, near_copy_threshold, open_index};
+pub use open::{
+    Commit, IndexedFolder, indexed_folders, near_copy_threshold, open_committed, open_index,
+};
 pub use optimize::{OptimizeSummary, dir_bytes, optimize};
 pub use writer::{INTERRUPTED, IndexOptions, IndexSummary, NoProgress, Progress, index_archive};

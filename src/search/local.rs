@@ -18,7 +18,7 @@ use time::Date;
 use crate::error::{Error, Result};
 use crate::index::clusters::ClusterView;
 use crate::index::schema::{Fields, normalize_keyword};
-use crate::index::{UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_index};
+use crate::index::{Commit, UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_committed};
 use crate::ingest::article::format_rfc3339;
 use crate::search::expand::{FEEDBACK_DOCS, ORIGINAL_WEIGHT, feedback_terms, similar_terms};
 use crate::search::explain::in_words;
@@ -59,6 +59,9 @@ pub struct LocalEngine {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The searcher generation the engine opened with and its commit's opstamp (`meta.json`
+    /// read once).
+    opened: Option<(u64, u64)>,
     path: PathBuf,
     /// Clusters of copies, loaded on first use (`index::clusters`).
     /// The clusters of one searcher generation (a commit), as `cluster_view` last found them.
@@ -69,16 +72,26 @@ pub struct LocalEngine {
 impl LocalEngine {
     /// Opens the index at `dir` for searching.
     pub fn open(dir: &Path) -> Result<LocalEngine> {
-        let (index, fields) = open_index(dir)?;
+        let (index, fields, commit) = open_committed(dir)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::from(e).in_index(dir))?;
+        // The reader read the commit that was read before it unless a commit came in between.
+        let opened = Commit::read(dir)
+            .is_ok_and(|c| c.opstamp == commit.opstamp)
+            .then(|| {
+                (
+                    reader.searcher().generation().generation_id(),
+                    commit.opstamp,
+                )
+            });
         Ok(LocalEngine {
             index,
             reader,
             fields,
+            opened,
             path: dir.to_path_buf(),
             clusters: Default::default(),
             near_copy_threshold: crate::index::near_copy_threshold(dir),
@@ -108,6 +121,7 @@ impl LocalEngine {
             index,
             reader,
             fields,
+            opened: None,
             path: PathBuf::new(),
             clusters: Default::default(),
             near_copy_threshold: crate::index::clusters::DEFAULT_THRESHOLD,
@@ -130,8 +144,12 @@ impl LocalEngine {
             return Ok(v.clone());
         }
         drop(cached);
+        let opstamp = match self.opened {
+            Some((g, opstamp)) if g == generation => opstamp,
+            _ => self.index.load_metas()?.opstamp,
+        };
         let v = std::sync::Arc::new(ClusterView::current(
-            &self.index,
+            opstamp,
             &searcher,
             &self.path,
             self.near_copy_threshold,
