@@ -145,7 +145,11 @@ pub struct IndexSummary {
 impl IndexSummary {
     /// Adds the time since `since` to `step` (a step may run several times, e.g. commits).
     fn timed(&mut self, step: &str, since: Instant) {
-        let secs = since.elapsed().as_secs_f64();
+        self.timed_between(step, since, Instant::now());
+    }
+
+    fn timed_between(&mut self, step: &str, from: Instant, to: Instant) {
+        let secs = to.saturating_duration_since(from).as_secs_f64();
         match self.steps.iter_mut().find(|(s, _)| s == step) {
             Some((_, t)) => *t += secs,
             None => self.steps.push((step.to_string(), secs)),
@@ -300,12 +304,26 @@ fn run_index(
 ) -> Result<IndexSummary> {
     let started = Instant::now();
     let roots = normalize_roots(roots)?;
-    let mut run = Run::start(index_dir, &roots, opts, progress)?;
-    run.summary.timed("open", started);
-    let t = Instant::now();
-    let walk = run.walk(&roots);
+    // The walk needs nothing from the last run: it goes on beside opening the index and reading
+    // its manifest (both take seconds on an archive of 300,000 files), and stops early when the
+    // index cannot be opened.
+    let open_failed = AtomicBool::new(false);
+    let (run, opened, walk) = std::thread::scope(|s| {
+        let walker = s.spawn(|| {
+            let stop = || INTERRUPTED.load(Ordering::SeqCst) || open_failed.load(Ordering::SeqCst);
+            ingest::discover_until(&roots, Some(index_dir), &stop)
+        });
+        let run = Run::start(index_dir, &roots, opts, progress);
+        open_failed.store(run.is_err(), Ordering::SeqCst);
+        let opened = Instant::now();
+        (run, opened, walker.join())
+    });
+    let mut run = run?;
+    run.summary.timed_between("open", started, opened);
+    // The walk's step is what it took beyond the open (so the steps add up to the run).
+    let walk = run.take_walk(walk.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
     run.refuse_empty_roots(&roots, &walk)?;
-    run.summary.timed("walk", t);
+    run.summary.timed("walk", opened);
     let t = Instant::now();
     run.remove_vanished(&roots, &walk);
     let todo = run.changed_files(walk.files);
@@ -430,8 +448,7 @@ impl<'a> Run<'a> {
     }
 
     /// Walks the folders (Ctrl-C stops the walk).
-    fn walk(&mut self, roots: &[PathBuf]) -> Discovery {
-        let mut walk = ingest::discover_until(roots, Some(self.index_dir), &INTERRUPTED);
+    fn take_walk(&mut self, mut walk: Discovery) -> Discovery {
         for p in std::mem::take(&mut walk.problems) {
             self.summary.record(p);
         }

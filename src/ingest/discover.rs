@@ -2,7 +2,6 @@
 //! one-to-one ([`path_string`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::UNIX_EPOCH;
 
@@ -149,10 +148,10 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// Walks `roots` and lists the article files in them, in a stable (sorted) order.
 /// `exclude` (the index's own folder) is never entered.
 pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
-    discover_until(roots, exclude, &AtomicBool::new(false))
+    discover_until(roots, exclude, &|| false)
 }
 
-/// [`discover`], stopping early (with what was found so far) once `stop` is set, so Ctrl-C is
+/// [`discover`], stopping early (with what was found so far) once `stop` says so, so Ctrl-C is
 /// not ignored during the walk of a large archive.
 ///
 /// Every file is listed once: a file reached twice (two roots that overlap, a symbolic or hard
@@ -161,8 +160,19 @@ pub fn discover(roots: &[PathBuf], exclude: Option<&Path>) -> Discovery {
 /// Folders are read in parallel (an unchanged re-index of a big archive is mostly this walk, and
 /// most of the walk is the kernel's work per folder and file), then the listings are visited in
 /// name order, so the result does not depend on which thread read what.
-pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBool) -> Discovery {
-    let exclude = exclude.and_then(|p| std::fs::canonicalize(p).ok());
+pub fn discover_until(
+    roots: &[PathBuf],
+    exclude: Option<&Path>,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Discovery {
+    // The excluded folder may not exist yet (an index being created inside the archive while
+    // the walk runs): then its parent is resolved.
+    let exclude = exclude.and_then(|p| {
+        std::fs::canonicalize(p).ok().or_else(|| {
+            let parent = std::fs::canonicalize(p.parent()?).ok()?;
+            Some(parent.join(p.file_name()?))
+        })
+    });
     let mut walk = Walk {
         found: Discovery::default(),
         #[cfg(not(unix))]
@@ -175,7 +185,7 @@ pub fn discover_until(roots: &[PathBuf], exclude: Option<&Path>, stop: &AtomicBo
         stop,
     };
     for root in roots {
-        if stop.load(Ordering::Relaxed) {
+        if stop() {
             break;
         }
         // Canonical roots give every file one absolute path however the folder was named
@@ -239,7 +249,7 @@ impl Node {
 struct Lister<'a> {
     /// The index's own folder, canonical: never entered.
     exclude: Option<&'a Path>,
-    stop: &'a AtomicBool,
+    stop: &'a (dyn Fn() -> bool + Sync),
 }
 
 impl Lister<'_> {
@@ -285,7 +295,7 @@ impl Lister<'_> {
         real: &Path,
         slot: &OnceLock<Listing>,
     ) {
-        let nodes = if self.stop.load(Ordering::Relaxed) {
+        let nodes = if (self.stop)() {
             Ok(Vec::new())
         } else {
             self.list(path, real)
