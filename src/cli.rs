@@ -31,37 +31,90 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index (or update the index of) folders of articles.
-    Index(IndexArgs),
+    Index(Lazy<IndexArgs>),
     /// Search the index; prints ranked hits with highlighted snippets.
-    Search(SearchArgs),
+    Search(Lazy<SearchArgs>),
     /// Show what is in the index: articles, outlets, date range, size.
-    Stats(StatsArgs),
+    Stats(Lazy<StatsArgs>),
     /// Merge the index into one segment (faster searches on archives that rarely change).
     Optimize,
     /// Write every hit of a query (not just the top ten) to CSV, TSV, JSON Lines, JSON or Markdown.
-    Export(ExportArgs),
+    Export(Lazy<ExportArgs>),
     /// Count matching articles over time (or by outlet, section, author); several queries side by side.
-    Count(CountArgs),
+    Count(Lazy<CountArgs>),
     /// Who said it first: the earliest article with a quotation, then each outlet's first
     /// appearance, with its story (cluster of copies), the sentence, and whether the wording differs.
-    Trace(TraceArgs),
+    Trace(Lazy<TraceArgs>),
     /// Run a saved set of queries and print only the hits that are new since the last watch
     /// (text, JSON Lines, CSV, or an RSS/Atom feed file); for cron after `newsdex index`.
-    Watch(WatchArgs),
+    Watch(Lazy<WatchArgs>),
     /// Score the ranking against relevance judgments: MAP, nDCG@10, P@10, Recall@100.
-    Eval(EvalArgs),
+    Eval(Lazy<EvalArgs>),
     /// Print one article whole: title, metadata (with where each value came from) and body.
     /// IDs are on every hit (`id` in JSON and CSV, after the path in text).
-    Show(ShowArgs),
+    Show(Lazy<ShowArgs>),
     /// Articles like one article ("more like this"): its near-copies and follow-ups first.
-    Similar(SimilarArgs),
+    Similar(Lazy<SimilarArgs>),
     /// Verify the index: every file present and matching its checksum, every article readable.
     /// Exits 0 when healthy, 1 when damaged (then rebuild with `newsdex index --full <DIR>`).
-    Check(StatsArgs),
+    Check(Lazy<StatsArgs>),
     /// Serve a search page and a JSON API on this machine (http://127.0.0.1:8080 by default).
-    Serve(ServeArgs),
+    Serve(Lazy<ServeArgs>),
     /// Copy the index to a Quickwit cluster (the first time everything, then only what changed).
-    Push(PushArgs),
+    Push(Lazy<PushArgs>),
+}
+
+/// A subcommand's options, built only when that subcommand runs or shows its help (clap's
+/// `Command::defer`). The derive would otherwise build all fourteen subcommands' options at every
+/// start: most of the argument parsing of a one-shot `newsdex search`.
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+/// `augment(cmd)`, keeping the subcommand's own description: built after it, the options would
+/// replace it with the doc comment of a struct they flatten in (`QueryArgs`).
+fn keeping_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = augment(cmd);
+    let cmd = match about {
+        Some(text) => cmd.about(text),
+        None => cmd.about(None::<&str>),
+    };
+    match long_about {
+        Some(text) => cmd.long_about(text),
+        None => cmd.long_about(None::<&str>),
+    }
+}
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keeping_about(cmd, T::augment_args_for_update))
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
 }
 
 #[derive(Debug, Args)]

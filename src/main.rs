@@ -99,19 +99,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn run_command(dir: &std::path::Path, command: Command) -> anyhow::Result<ExitCode> {
     let dir = dir.to_path_buf();
     match command {
-        Command::Index(args) => cmd::index::cmd_index(&dir, args),
-        Command::Search(args) => cmd::search::cmd_search(&dir, args),
-        Command::Stats(args) => cmd::stats::cmd_stats(&dir, args),
-        Command::Check(args) => cmd::stats::cmd_check(&dir, args),
-        Command::Eval(args) => cmd::eval::cmd_eval(&dir, args),
-        Command::Export(args) => cmd::export::cmd_export(&dir, args),
-        Command::Count(args) => cmd::count::cmd_count(&dir, args),
-        Command::Show(args) => cmd::show::cmd_show(&dir, args),
-        Command::Similar(args) => cmd::similar::cmd_similar(&dir, args),
-        Command::Push(args) => cmd::push::cmd_push(&dir, args),
-        Command::Serve(args) => cmd::serve::cmd_serve(&dir, args),
-        Command::Trace(args) => cmd::trace::cmd_trace(&dir, args),
-        Command::Watch(args) => cmd::watch::cmd_watch(&dir, args),
+        Command::Index(args) => cmd::index::cmd_index(&dir, args.0),
+        Command::Search(args) => cmd::search::cmd_search(&dir, args.0),
+        Command::Stats(args) => cmd::stats::cmd_stats(&dir, args.0),
+        Command::Check(args) => cmd::stats::cmd_check(&dir, args.0),
+        Command::Eval(args) => cmd::eval::cmd_eval(&dir, args.0),
+        Command::Export(args) => cmd::export::cmd_export(&dir, args.0),
+        Command::Count(args) => cmd::count::cmd_count(&dir, args.0),
+        Command::Show(args) => cmd::show::cmd_show(&dir, args.0),
+        Command::Similar(args) => cmd::similar::cmd_similar(&dir, args.0),
+        Command::Push(args) => cmd::push::cmd_push(&dir, args.0),
+        Command::Serve(args) => cmd::serve::cmd_serve(&dir, args.0),
+        Command::Trace(args) => cmd::trace::cmd_trace(&dir, args.0),
+        Command::Watch(args) => cmd::watch::cmd_watch(&dir, args.0),
         Command::Optimize => {
             let s = newsdex::index::optimize(&dir)?;
             println!(
