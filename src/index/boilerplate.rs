@@ -215,12 +215,12 @@ fn gather_sites(searcher: &tantivy::Searcher, fields: &Fields) -> Result<HashMap
             };
             let seen = sites.entry(key).or_default();
             seen.docs.push(DocAddress::new(ord as u32, doc_id));
-            let title = doc.get_first(fields.title).and_then(|v| v.as_str());
+            let title = doc.get_first(fields.stored_title).and_then(|v| v.as_str());
             if let Some((_, suffix)) = title.and_then(title_suffix) {
                 seen.suffixes.push(suffix.to_string());
             }
             let body = doc
-                .get_first(fields.body)
+                .get_first(fields.stored_body)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             for line in edge_lines(body) {
@@ -278,8 +278,8 @@ fn rewrite(
     opts: &RefineOptions<'_>,
 ) -> Result<Option<TantivyDocument>> {
     let text = |field| doc.get_first(field).and_then(|v| v.as_str());
-    let title = text(f.title).unwrap_or("");
-    let body = text(f.body).unwrap_or("");
+    let title = text(f.stored_title).unwrap_or("");
+    let body = text(f.stored_body).unwrap_or("");
     let new_body = strip_lines(body, &site.lines);
     let mut new_title = None;
     let mut new_source = None;
@@ -305,22 +305,22 @@ fn rewrite(
     let body = new_body.as_deref().unwrap_or(body);
     let mut out = TantivyDocument::new();
     for (field, value) in doc.field_values() {
-        let replaced = field == f.title
-            || field == f.body
+        let replaced = field == f.stored_title
+            || field == f.stored_body
             || field == f.word_count
             || (new_source.is_some() && (field == f.source || field == f.source_from));
         if !replaced {
             out.add_field_value(field, value);
         }
     }
-    out.add_text(f.title, title);
-    out.add_text(f.body, body);
-    for field in [f.text, f.exact] {
-        for _ in 0..opts.title_weight {
-            out.add_text(field, title);
-        }
-        out.add_text(field, body);
-    }
+    crate::index::document::add_title_and_body(
+        &mut out,
+        f,
+        text(f.language),
+        title,
+        body,
+        opts.title_weight,
+    );
     // `day` is a fast field only (not stored): carried over from the column.
     let seg = searcher.segment_reader(addr.segment_ord);
     if let Some(day) = seg.fast_fields().i64("day")?.first(addr.doc_id) {

@@ -2,6 +2,7 @@
 
 use tantivy::{DateTime, TantivyDocument};
 
+use crate::index::analysis;
 use crate::index::schema::Fields;
 use crate::ingest::article::Article;
 
@@ -14,14 +15,14 @@ pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocumen
     if let Some(d) = &a.docno {
         doc.add_text(f.docno, d);
     }
-    doc.add_text(f.title, &a.title);
-    doc.add_text(f.body, &a.body);
-    for field in [f.text, f.exact] {
-        for _ in 0..title_weight {
-            doc.add_text(field, &a.title);
-        }
-        doc.add_text(field, &a.body);
-    }
+    add_title_and_body(
+        &mut doc,
+        f,
+        a.language.as_deref(),
+        &a.title,
+        &a.body,
+        title_weight,
+    );
     if let Some(p) = a.published {
         doc.add_date(
             f.published,
@@ -76,6 +77,34 @@ pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocumen
         doc.add_u64(f.minhash, b);
     }
     doc
+}
+
+/// Adds an article's title and body: as shown (`stored_title`, `stored_body`), analysed in the
+/// article's `language` (`title`, `body`, and `text` with the title `title_weight` times, their
+/// values marked with the language, [`analysis::marked`]), and as exact word forms (`exact`).
+pub fn add_title_and_body(
+    doc: &mut TantivyDocument,
+    f: &Fields,
+    language: Option<&str>,
+    title: &str,
+    body: &str,
+    title_weight: u32,
+) {
+    doc.add_text(f.stored_title, title);
+    doc.add_text(f.stored_body, body);
+    let tag = analysis::analysis_of(language);
+    let title_marked = analysis::marked(tag, title);
+    let body_marked = analysis::marked(tag, body);
+    doc.add_text(f.title, &*title_marked);
+    doc.add_text(f.body, &*body_marked);
+    for _ in 0..title_weight {
+        doc.add_text(f.text, &*title_marked);
+    }
+    doc.add_text(f.text, &*body_marked);
+    for _ in 0..title_weight {
+        doc.add_text(f.exact, title);
+    }
+    doc.add_text(f.exact, body);
 }
 
 /// Julian day number of 1970-01-01; `day` fields hold days since then.

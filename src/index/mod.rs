@@ -3,6 +3,7 @@
 //! committing indexing run over what [`ingest`](crate::ingest) reads, with the [`manifest`] of
 //! indexed files; [`check`] verifies an index and [`optimize`] merges it.
 
+pub mod analysis;
 pub mod boilerplate;
 pub mod check;
 pub mod clusters;

@@ -487,6 +487,16 @@ pub fn remote_fields() -> Vec<RemoteField> {
         let array = MULTI_VALUED.contains(&name);
         let text_type = if array { "array<text>" } else { "text" };
         match entry.field_type() {
+            // Stored only (the title and body as written): shown, never searched.
+            FieldType::Str(o) if o.get_indexing_options().is_none() => out.push(RemoteField {
+                name: name.to_string(),
+                options: opts(&[
+                    ("type", text_type),
+                    ("indexed", "false"),
+                    ("stored", "true"),
+                    ("fast", "false"),
+                ]),
+            }),
             FieldType::Str(o) => {
                 let idx = o.get_indexing_options();
                 let tokenizer = idx.map(|i| i.tokenizer()).unwrap_or("raw");
@@ -654,7 +664,7 @@ impl DocBuilder {
             fields,
             schema,
             title_weight,
-            news: schema::news_analyzer(),
+            news: TextAnalyzer::from(crate::index::analysis::NewsTokenizer::default()),
             plain: schema::plain_analyzer(),
         }
     }
@@ -686,10 +696,14 @@ impl DocBuilder {
                 m.insert(name.into(), json!(v));
             }
         }
-        let title = first(f.title).unwrap_or_default();
-        let body = first(f.body).unwrap_or_default();
-        let title_news = analysed_tokens(&mut self.news, &title);
-        let body_news = analysed_tokens(&mut self.news, &body);
+        let title = first(f.stored_title).unwrap_or_default();
+        let body = first(f.stored_body).unwrap_or_default();
+        // In the article's language, terms tagged as the local index tags them.
+        let tag = first(f.language);
+        let tag = crate::index::analysis::analysis_of(tag.as_deref());
+        let marked = |t| crate::index::analysis::marked(tag, t);
+        let title_news = analysed_tokens(&mut self.news, &marked(&title));
+        let body_news = analysed_tokens(&mut self.news, &marked(&body));
         let title_plain = analysed_tokens(&mut self.plain, &title);
         let body_plain = analysed_tokens(&mut self.plain, &body);
         let weighted = |t: &str, b: &str| {

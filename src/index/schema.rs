@@ -7,8 +7,8 @@
 //! | `docno`       | raw, stored                  | the collection's own id (SMART `.I`, Reuters NEWID)|
 //! | `text`        | `news` text, positions       | ranked search: title (×title weight) + body        |
 //! | `exact`       | `plain` text, positions      | the same, unstemmed: `=word`, `--exact`, prefixes  |
-//! | `title`       | `news` text, positions       | `title:` searches                                  |
-//! | `body`        | `news` text, positions       | `body:` searches, snippets                         |
+//! | `title`       | `news` text, positions       | `title:` searches (indexed only)                   |
+//! | `body`        | `news` text, positions       | `body:` searches (indexed only)                    |
 //! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
 //! | `day`         | i64 fast                     | the article's local calendar day (days since 1970) |
 //! | `date_source` | raw, stored                  | where `published` came from                        |
@@ -28,6 +28,13 @@
 //! | `exact_hash`  | u64 fast                     | normalised headline + body hash: exact copies      |
 //! | `minhash`     | u64 fast, multi-valued       | MinHash bands of the body's shingles: near copies  |
 //! | `language_source` | raw, stored              | where `language` came from (declared, detected)    |
+//! | `stored_title`| stored only                  | the headline as shown                              |
+//! | `stored_body` | stored only                  | the body as shown, snippets                        |
+//!
+//! `text`, `title` and `body` are analysed in the article's language ([`crate::index::analysis`]):
+//! their values carry a language marker that the `news` tokenizer reads, and the terms of any
+//! language but English are tagged (`de:fluchtling`). The text as written is kept in the
+//! stored-only `stored_title` and `stored_body`, so no marker is ever shown.
 //!
 //! Clusters themselves (`cluster`, `copies`, `first_seen`) are not stored in documents, which
 //! never change once added: they are derived per commit from the last three fields
@@ -40,14 +47,12 @@ use tantivy::schema::{
     STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    TokenizerManager,
 };
 
-use crate::index::stem_cache::CachedStemmer;
-
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// How many times, by default, the title is repeated in the `text` field that ranking uses (an
 /// index setting: `newsdex index --title-weight N`). This is BM25F
@@ -56,7 +61,8 @@ pub const SCHEMA_VERSION: u32 = 7;
 /// added, which over-rewards a word that happens to stand in both title and body.
 pub const DEFAULT_TITLE_WEIGHT: u32 = 2;
 
-/// Analyzer for title and body: lower-cased, accent-folded, English-stemmed.
+/// Analyzer for title and body: lower-cased, accent-folded, stemmed in the article's language
+/// ([`crate::index::analysis::NewsTokenizer`]).
 pub const NEWS_TOKENIZER: &str = "news";
 /// Analyzer for exact-match metadata (outlet, section, authors, tags): whole value, case- and accent-folded.
 pub const KEYWORD_TOKENIZER: &str = "keyword";
@@ -64,7 +70,7 @@ pub const KEYWORD_TOKENIZER: &str = "keyword";
 pub const PLAIN_TOKENIZER: &str = "plain";
 
 /// Tokens longer than this are dropped rather than indexed (base64 blobs, runaway URLs).
-const MAX_TOKEN_LEN: usize = 64;
+pub(crate) const MAX_TOKEN_LEN: usize = 64;
 
 /// Handles to every field of the schema.
 #[derive(Clone, Debug)]
@@ -95,6 +101,8 @@ pub struct Fields {
     pub exact_hash: Field,
     pub minhash: Field,
     pub language_source: Field,
+    pub stored_title: Field,
+    pub stored_body: Field,
 }
 
 impl Fields {
@@ -128,12 +136,14 @@ impl Fields {
             exact_hash: f("exact_hash")?,
             minhash: f("minhash")?,
             language_source: f("language_source")?,
+            stored_title: f("stored_title")?,
+            stored_body: f("stored_body")?,
         })
     }
 }
 
 fn text(tokenizer: &str) -> TextOptions {
-    TextOptions::default().set_stored().set_indexing_options(
+    TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -190,7 +200,7 @@ pub fn build_schema() -> (Schema, Fields) {
     b.add_text_field("section_from", STRING | STORED);
     b.add_text_field("source", keyword());
     b.add_text_field("authors", keyword());
-    b.add_text_field("url", text(PLAIN_TOKENIZER));
+    b.add_text_field("url", text(PLAIN_TOKENIZER).set_stored());
     b.add_text_field("section", keyword());
     b.add_text_field("language", keyword());
     b.add_text_field("tags", keyword());
@@ -200,38 +210,40 @@ pub fn build_schema() -> (Schema, Fields) {
     b.add_u64_field("exact_hash", FAST);
     b.add_u64_field("minhash", FAST);
     b.add_text_field("language_source", STRING | STORED);
+    b.add_text_field("stored_title", STORED);
+    b.add_text_field("stored_body", STORED);
     let schema = b.build();
     let fields = Fields::from_schema(&schema).expect("schema just built has every field");
     (schema, fields)
 }
 
-/// The analyzer used for title and body; also used by the snippet and KWIC code.
+/// The English analyzer of title and body (what the `news` tokenizer gives an English or
+/// unmarked value): lower-cased, accent-folded, English-stemmed.
 pub fn news_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer::new(Language::English))
-        .build()
-}
-
-/// The `news` analyzer for finding words whose stems are `stems` in a text (snippets, KWIC):
-/// every token, offset and position as [`news_analyzer`] gives them, and the same stem wherever
-/// the stem can be one of `stems`; other words are left unstemmed, which saves most of the
-/// stemming of a body (see [`CachedStemmer::for_initials`]).
-pub fn marking_analyzer<'a>(stems: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer::for_initials(Language::English, stems))
-        .build()
+    crate::index::analysis::base_analyzer(None)
 }
 
 /// Registers newsdex's analyzers on an index (needed after every open).
 pub fn register_tokenizers(index: &Index) {
     let tm = index.tokenizers();
-    tm.register(NEWS_TOKENIZER, news_analyzer());
+    tm.register(
+        NEWS_TOKENIZER,
+        TextAnalyzer::from(crate::index::analysis::NewsTokenizer::default()),
+    );
+    register_others(tm);
+}
+
+/// newsdex's analyzers with `news` analysing every text in one analysis (`None`: English, else a
+/// language tag): for reading a query in that language.
+pub fn tokenizer_manager(tag: Option<&str>) -> TokenizerManager {
+    let tm = TokenizerManager::default();
+    tm.register(NEWS_TOKENIZER, crate::index::analysis::analyzer_for(tag));
+    register_others(&tm);
+    tm
+}
+
+/// Every analyzer but `news`.
+fn register_others(tm: &TokenizerManager) {
     tm.register(
         KEYWORD_TOKENIZER,
         TextAnalyzer::builder(RawTokenizer::default())

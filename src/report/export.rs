@@ -400,7 +400,10 @@ pub fn export(
             None
         };
         total += engine.for_each_hit(&req, &mut |h, body| {
-            let occurrences = matcher.as_ref().map(|m| m.find(body)).unwrap_or_default();
+            let occurrences = matcher
+                .as_ref()
+                .map(|m| m.find(body, h.language.as_deref()))
+                .unwrap_or_default();
             let mut base: Row = Vec::with_capacity(opts.columns.len() + 5);
             if let Some(label) = &q.label {
                 base.push(("query", serde_json::Value::String(label.clone())));

@@ -118,7 +118,7 @@ fn sentence_and_wording(
     body: &str,
     wanted: &[String],
 ) -> (String, &'static str) {
-    let occ = matcher.find(body);
+    let occ = matcher.find(body, hit.language.as_deref());
     let Some(o) = occ.first() else {
         return (hit.title.clone(), "exact");
     };

@@ -8,7 +8,8 @@ use tantivy::schema::Value as _;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::Result;
-use crate::index::schema::{Fields, news_analyzer};
+use crate::index::analysis::{analysis_of, analyzer_for, word_of};
+use crate::index::schema::Fields;
 
 /// Articles read for feedback: the first pass's best.
 pub const FEEDBACK_DOCS: usize = 10;
@@ -19,10 +20,10 @@ pub const ORIGINAL_WEIGHT: f32 = 0.5;
 /// Terms of the article that a "more like this" query keeps.
 pub const SIMILAR_TERMS: usize = 25;
 
-/// The stop words of `lang` as the analyzer indexes them (stemmed), to keep them out of
-/// feedback and similarity terms.
-fn stop_stems(lang: &str) -> HashSet<String> {
-    let mut analyzer = news_analyzer();
+/// The stop words of `lang` as the index holds them in the analysis `tag` (stemmed, tagged), to
+/// keep them out of feedback and similarity terms.
+fn stop_stems(lang: &str, tag: Option<&str>) -> HashSet<String> {
+    let mut analyzer = analyzer_for(tag);
     let mut out = HashSet::new();
     for w in crate::ingest::stopwords::stop_words(lang) {
         let mut s = analyzer.token_stream(w);
@@ -35,18 +36,48 @@ fn stop_stems(lang: &str) -> HashSet<String> {
 
 /// A term worth adding: a word of two or more characters that is not a number or a stop word.
 fn useful(term: &str, stops: &HashSet<String>) -> bool {
-    term.chars().count() >= 2
-        && term.chars().count() <= 30
-        && !term.chars().all(|c| c.is_ascii_digit())
+    let word = word_of(term);
+    word.chars().count() >= 2
+        && word.chars().count() <= 30
+        && !word.chars().all(|c| c.is_ascii_digit())
         && !stops.contains(term)
 }
 
-/// The analysed words of an article's headline and body, with their counts, and the total.
+/// The stop words to leave out of an article's terms: those of its own language, or of `lang`
+/// (the query's) for an English or unknown one, as its analysis indexes them.
+struct Stops<'a> {
+    lang: &'a str,
+    by_tag: HashMap<Option<String>, HashSet<String>>,
+}
+
+impl<'a> Stops<'a> {
+    fn new(lang: &'a str) -> Stops<'a> {
+        Stops {
+            lang,
+            by_tag: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, tag: Option<&str>) -> &HashSet<String> {
+        let lang = self.lang;
+        self.by_tag
+            .entry(tag.map(str::to_string))
+            .or_insert_with(|| stop_stems(tag.unwrap_or(lang), tag))
+    }
+}
+
+/// The analysis of an article: its language's tag (`None`: English or unknown).
+fn tag_of_doc<'d>(doc: &'d TantivyDocument, fields: &Fields) -> Option<&'d str> {
+    analysis_of(doc.get_first(fields.language).and_then(|v| v.as_str()))
+}
+
+/// The analysed words of an article's headline and body (in its language, tagged as the index
+/// holds them), with their counts, and the total.
 fn article_terms(doc: &TantivyDocument, fields: &Fields) -> (HashMap<String, u32>, u32) {
-    let mut analyzer = news_analyzer();
+    let mut analyzer = analyzer_for(tag_of_doc(doc, fields));
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut total = 0;
-    for field in [fields.title, fields.body] {
+    for field in [fields.stored_title, fields.stored_body] {
         for v in doc.get_all(field) {
             if let Some(text) = v.as_str() {
                 let mut s = analyzer.token_stream(text);
@@ -69,7 +100,7 @@ pub fn feedback_terms(
     ranked: &[(f32, DocAddress)],
     lang: &str,
 ) -> Result<Vec<(String, f32)>> {
-    let stops = stop_stems(lang);
+    let mut stops = Stops::new(lang);
     let docs = &ranked[..ranked.len().min(FEEDBACK_DOCS)];
     let score_sum: f32 = docs.iter().map(|(s, _)| s.max(0.0)).sum();
     let mut model: HashMap<String, f32> = HashMap::new();
@@ -79,13 +110,14 @@ pub fn feedback_terms(
         if total == 0 {
             continue;
         }
+        let stops = stops.of(tag_of_doc(&doc, fields));
         let p_doc = if score_sum > 0.0 {
             score.max(0.0) / score_sum
         } else {
             1.0 / docs.len() as f32
         };
         for (term, n) in counts {
-            if useful(&term, &stops) {
+            if useful(&term, stops) {
                 *model.entry(term).or_default() += p_doc * n as f32 / total as f32;
             }
         }
@@ -102,7 +134,7 @@ pub fn similar_terms(
     doc: &TantivyDocument,
     lang: &str,
 ) -> Result<Vec<(String, f32)>> {
-    let stops = stop_stems(lang);
+    let stops = Stops::new(lang).of(tag_of_doc(doc, fields)).clone();
     let (counts, _) = article_terms(doc, fields);
     let n = searcher.num_docs() as f32;
     let mut scored: HashMap<String, f32> = HashMap::new();
@@ -159,7 +191,7 @@ mod tests {
 
     #[test]
     fn stop_words_and_numbers_are_not_useful() {
-        let stops = stop_stems("en");
+        let stops = stop_stems("en", None);
         assert!(!useful("the", &stops));
         assert!(!useful("1987", &stops));
         assert!(!useful("x", &stops));

@@ -11,6 +11,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use crate::error::Result;
+use crate::index::analysis::tag_of;
 
 /// Terms of one prefix or fuzzy word that take part in scoring: the most frequent ones. Every
 /// article the word matches is still found; articles with only rarer forms score 0 for it.
@@ -50,12 +51,14 @@ impl tantivy_fst::Automaton for Levenshtein<'_> {
 }
 
 /// The terms of `field` that `word` stands for, across the index (at most
-/// [`MAX_SCANNED_TERMS`] looked at), with their document frequencies.
+/// [`MAX_SCANNED_TERMS`] looked at), with their document frequencies. `tagged`: the field's terms
+/// carry language tags, and only those of `word`'s own language count.
 fn matching_terms(
     searcher: &Searcher,
     field: Field,
     word: &str,
     kind: Expansion,
+    tagged: bool,
 ) -> Result<Vec<(String, u64)>> {
     let mut found: BTreeSet<Vec<u8>> = BTreeSet::new();
     let dfa = match kind {
@@ -86,6 +89,9 @@ fn matching_terms(
     let mut out = Vec::with_capacity(found.len());
     for bytes in found {
         if let Ok(text) = String::from_utf8(bytes) {
+            if tagged && tag_of(&text) != tag_of(word) {
+                continue;
+            }
             let df = searcher.doc_freq(&Term::from_field_text(field, &text))?;
             if df > 0 {
                 out.push((text, df));
@@ -96,15 +102,16 @@ fn matching_terms(
 }
 
 /// `matcher` (the query that finds every article the word matches) scored by the BM25 of the
-/// [`MAX_SCORED_TERMS`] most frequent terms it stands for.
+/// [`MAX_SCORED_TERMS`] most frequent terms it stands for (`tagged`: see [`matching_terms`]).
 pub fn scored(
     searcher: &Searcher,
     field: Field,
     word: &str,
     kind: Expansion,
     matcher: Box<dyn Query>,
+    tagged: bool,
 ) -> Result<Box<dyn Query>> {
-    let mut terms = matching_terms(searcher, field, word, kind)?;
+    let mut terms = matching_terms(searcher, field, word, kind, tagged)?;
     if terms.is_empty() {
         return Ok(matcher);
     }

@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 use tantivy::schema::Schema;
 
+use crate::index::analysis::{tag_of, word_of};
+
 /// One scored part of a hit: a term, a phrase, or a clause scored as a whole.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
@@ -136,7 +138,7 @@ fn walk(node: &Value, weight: f32, schema: &Schema, out: &mut Vec<Part>) {
                 (field_name(schema, id), w)
             });
         out.push(Part {
-            what: word,
+            what: in_language(field.as_deref(), word),
             field,
             tf: find(node, "freq, "),
             length: find(node, "dl, ").zip(find(node, "avgdl, ")),
@@ -197,6 +199,17 @@ fn term_of(context: &str) -> Option<(u32, String)> {
     Some((id, word))
 }
 
+/// A title/body term with its language: `fluchtling (de)` for the indexed `de:fluchtling`;
+/// English terms (untagged) and other fields' terms as they are.
+fn in_language(field: Option<&str>, term: String) -> String {
+    match (field, tag_of(&term)) {
+        (Some("headline+body" | "title" | "body"), Some(tag)) => {
+            format!("{} ({tag})", word_of(&term))
+        }
+        _ => term,
+    }
+}
+
 fn field_name(schema: &Schema, id: u32) -> Option<String> {
     let (_, entry) = schema.fields().find(|(f, _)| f.field_id() == id)?;
     Some(match entry.name() {
@@ -216,5 +229,11 @@ mod tests {
             Some((3, "caravan".to_string()))
         );
         assert_eq!(term_of("nothing"), None);
+        assert_eq!(
+            in_language(Some("headline+body"), "de:fluchtling".into()),
+            "fluchtling (de)"
+        );
+        assert_eq!(in_language(Some("title"), "caravan".into()), "caravan");
+        assert_eq!(in_language(Some("url"), "a:b".into()), "a:b");
     }
 }

@@ -6,7 +6,10 @@ use std::collections::BTreeSet;
 use crate::error::Result;
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::index::schema::{marking_analyzer, news_analyzer};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::index::analysis::{analysis_of, analyzer_for, marking_analyzer, tag_of};
 use crate::search::{LocalEngine, SearchRequest};
 
 /// A matched span of the body, in bytes.
@@ -16,17 +19,31 @@ pub struct Occurrence {
     pub end: usize,
 }
 
-/// What the query looks for, as the body analyzer sees words: phrases (from the query's quotes)
-/// and single words.
+/// What the query looks for, in every language: the words it looks for on title and body (as
+/// indexed, tagged per language), its exact forms and its quoted phrases, read in an article's
+/// own language when the article's body is searched ([`Matcher::find`]).
 pub struct Matcher {
+    /// Title/body terms of the query, as indexed (`de:fluchtling`, `caravan`).
+    terms: BTreeSet<String>,
+    /// Exact forms the query looks for (unstemmed words).
+    exact: BTreeSet<String>,
+    /// The query as typed, for its quoted phrases.
+    query: String,
+    /// What the query looks for in each analysis met so far.
+    by_analysis: Mutex<HashMap<Option<String>, Arc<Analysed>>>,
+}
+
+/// What the query looks for in one analysis (language), as its analyzer sees words: phrases
+/// (from the query's quotes) and single words.
+struct Analysed {
     phrases: Vec<Vec<String>>,
     words: BTreeSet<String>,
     /// Stems only what can be one of the query's words (a body is read once per hit).
     analyzer: TextAnalyzer,
 }
 
-fn stems(text: &str) -> Vec<(String, usize, usize)> {
-    tokens(&mut news_analyzer(), text)
+fn stems(tag: Option<&str>, text: &str) -> Vec<(String, usize, usize)> {
+    tokens(&mut analyzer_for(tag), text)
 }
 
 fn tokens(a: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
@@ -42,49 +59,99 @@ impl Matcher {
     pub fn new(engine: &LocalEngine, req: &SearchRequest) -> Result<Matcher> {
         let query = engine.build_query(req)?;
         let f = engine.fields();
-        let mut words = BTreeSet::new();
+        let mut terms = BTreeSet::new();
+        let mut exact = BTreeSet::new();
         query.query_terms(&mut |term, _| {
             let field = term.field();
-            if (field == f.text || field == f.body || field == f.title || field == f.exact)
-                && let Some(w) = term.value().as_str()
-            {
-                // Exact-form terms are unstemmed: stem them to compare with the body's stems.
-                for (s, _, _) in stems(w) {
-                    words.insert(s);
+            if let Some(w) = term.value().as_str() {
+                if field == f.text || field == f.body || field == f.title {
+                    terms.insert(w.to_string());
+                } else if field == f.exact {
+                    exact.insert(w.to_string());
                 }
             }
         });
-        let mut phrases: Vec<Vec<String>> = req
+        Ok(Matcher {
+            terms,
+            exact,
+            query: req.query.clone(),
+            by_analysis: Default::default(),
+        })
+    }
+
+    /// Every occurrence in `body` of an article in `language`, in order; a phrase is one
+    /// occurrence.
+    pub fn find(&self, body: &str, language: Option<&str>) -> Vec<Occurrence> {
+        let tag = analysis_of(language);
+        let analysed = {
+            let mut known = self.by_analysis.lock().unwrap_or_else(|e| e.into_inner());
+            known
+                .entry(tag.map(str::to_string))
+                .or_insert_with(|| Arc::new(self.analysed(tag)))
+                .clone()
+        };
+        analysed.find(body)
+    }
+
+    /// What the query looks for in the analysis `tag`.
+    fn analysed(&self, tag: Option<&str>) -> Analysed {
+        let mut words: BTreeSet<String> = self
+            .terms
+            .iter()
+            .filter(|t| tag_of(t) == tag)
+            .cloned()
+            .collect();
+        // Exact-form terms are unstemmed: stem them to compare with the body's stems.
+        for w in &self.exact {
+            words.extend(stems(tag, w).into_iter().map(|(s, _, _)| s));
+        }
+        let mut phrases: Vec<Vec<String>> = self
             .query
             .split('"')
             .skip(1)
             .step_by(2)
-            .map(|p| stems(p).into_iter().map(|(s, _, _)| s).collect::<Vec<_>>())
+            .map(|p| {
+                stems(tag, p)
+                    .into_iter()
+                    .map(|(s, _, _)| s)
+                    .collect::<Vec<_>>()
+            })
             .filter(|p| p.len() > 1)
             .collect();
         phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         // A word counts alone only where the query has it outside quotes: in
         // `"safe third country"` a lone "countries" is not an occurrence.
-        let unquoted: String = req
+        let unquoted: String = self
             .query
             .split('"')
             .step_by(2)
             .collect::<Vec<_>>()
             .join(" ");
-        let outside: BTreeSet<String> = stems(&unquoted).into_iter().map(|(s, _, _)| s).collect();
+        let outside: BTreeSet<String> = stems(tag, &unquoted)
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect();
         words.retain(|w| outside.contains(w));
-        Ok(Matcher::from_stems(phrases, words))
+        Analysed::from_stems(tag, phrases, words)
     }
+}
 
-    /// A matcher for these phrases (longest first) and single words, as stems.
-    fn from_stems(phrases: Vec<Vec<String>>, words: BTreeSet<String>) -> Matcher {
+impl Analysed {
+    /// A matcher for these phrases (longest first) and single words, as the analysis `tag`
+    /// indexes them.
+    fn from_stems(
+        tag: Option<&str>,
+        phrases: Vec<Vec<String>>,
+        words: BTreeSet<String>,
+    ) -> Analysed {
         let analyzer = marking_analyzer(
+            tag,
             words
                 .iter()
                 .chain(phrases.iter().flatten())
                 .map(String::as_str),
         );
-        Matcher {
+        Analysed {
             phrases,
             words,
             analyzer,
@@ -225,8 +292,9 @@ fn right_words(body: &str, words: &[(usize, usize)], at: usize, n: usize) -> Str
 mod tests {
     use super::*;
 
-    fn matcher(phrases: &[&[&str]], words: &[&str]) -> Matcher {
-        Matcher::from_stems(
+    fn matcher(phrases: &[&[&str]], words: &[&str]) -> Analysed {
+        Analysed::from_stems(
+            None,
             phrases
                 .iter()
                 .map(|p| p.iter().map(|w| w.to_string()).collect())

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -16,12 +17,14 @@ use tantivy::{
 use time::Date;
 
 use crate::error::{Error, Result};
+use crate::index::analysis::{analysis_of, marking_analyzer, tag_of};
 use crate::index::clusters::ClusterView;
 use crate::index::schema::{Fields, normalize_keyword};
 use crate::index::{Commit, UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_committed};
 use crate::ingest::article::format_rfc3339;
 use crate::search::expand::{FEEDBACK_DOCS, ORIGINAL_WEIGHT, feedback_terms, similar_terms};
 use crate::search::explain::in_words;
+use crate::search::languages::{LanguageCounts, LanguageStatistics};
 use crate::search::plan::{Combine, RELAX_BELOW_HITS, plan, query_language};
 use crate::search::query::{UserQuery, read_user_query};
 use crate::search::request::{
@@ -67,6 +70,8 @@ pub struct LocalEngine {
     /// The clusters of one searcher generation (a commit), as `cluster_view` last found them.
     clusters: std::sync::Mutex<Option<(u64, std::sync::Arc<ClusterView>)>>,
     near_copy_threshold: f32,
+    /// Articles per language as a remote engine's cluster holds them; `None`: this index's own.
+    languages: Option<LanguageCounts>,
 }
 
 impl LocalEngine {
@@ -95,6 +100,7 @@ impl LocalEngine {
             path: dir.to_path_buf(),
             clusters: Default::default(),
             near_copy_threshold: crate::index::near_copy_threshold(dir),
+            languages: None,
         })
     }
 
@@ -125,6 +131,7 @@ impl LocalEngine {
             path: PathBuf::new(),
             clusters: Default::default(),
             near_copy_threshold: crate::index::clusters::DEFAULT_THRESHOLD,
+            languages: None,
         })
     }
 
@@ -217,18 +224,54 @@ impl LocalEngine {
         &self.index
     }
 
-    /// Reads the request's query (checks, stop words, repeated words; see [`UserQuery`]).
+    /// Searches as if the index held articles in these languages (an engine over an empty
+    /// index that builds queries for a remote one).
+    pub fn set_language_counts(&mut self, counts: LanguageCounts) {
+        self.languages = Some(counts);
+    }
+
+    /// Articles per analysis (language) in the index.
+    pub fn language_counts(&self, searcher: &Searcher) -> Result<LanguageCounts> {
+        match &self.languages {
+            Some(c) => Ok(c.clone()),
+            None => LanguageCounts::of_index(searcher, &self.fields),
+        }
+    }
+
+    /// The analyses `req`'s words are read in: those of its `--lang` languages, else every one
+    /// the index holds (English first).
+    pub fn analyses(&self, req: &SearchRequest) -> Result<Vec<Option<String>>> {
+        if req.filters.languages.is_empty() {
+            return Ok(self.language_counts(&self.searcher())?.analyses());
+        }
+        let mut out: Vec<Option<String>> = Vec::new();
+        for lang in &req.filters.languages {
+            let tag = analysis_of(Some(&normalize_keyword(lang))).map(str::to_string);
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads the request's query (checks, stop words of its analyses' languages, repeated
+    /// words; see [`UserQuery`]).
     pub fn read_query(&self, req: &SearchRequest) -> Result<UserQuery> {
-        read_user_query(&req.query, query_language(req))
+        let analyses = self.analyses(req)?;
+        let langs: Vec<&str> = analyses
+            .iter()
+            .map(|a| a.as_deref().unwrap_or(query_language(req)))
+            .collect();
+        read_user_query(&req.query, &langs)
     }
 
     /// The user's query as a tantivy query (filters not included), words combined as `combine`
-    /// says.
+    /// says, read in `req`'s analyses ([`LocalEngine::analyses`]).
     pub fn parse_query(
         &self,
+        req: &SearchRequest,
         query: &UserQuery,
         combine: Combine,
-        exact: bool,
     ) -> Result<Box<dyn Query>> {
         let searcher = self.searcher();
         query.build(
@@ -236,7 +279,8 @@ impl LocalEngine {
             &self.fields,
             Some(&searcher),
             combine == Combine::Any,
-            exact,
+            req.exact,
+            &self.analyses(req)?,
         )
     }
 
@@ -244,20 +288,20 @@ impl LocalEngine {
     /// decided: BM25F over title and body (the `text` field, title weighted by the index's title
     /// weight, [`crate::index::schema::DEFAULT_TITLE_WEIGHT`] by default), each repeated word
     /// weighted by its count, plus [`LocalEngine::proximity_bonus`].
-    fn assemble(&self, req: &SearchRequest, main: Box<dyn Query>) -> Box<dyn Query> {
+    fn assemble(&self, req: &SearchRequest, main: Box<dyn Query>) -> Result<Box<dyn Query>> {
         let filters = self.filter_clauses(&req.filters);
         let bonus = if req.proximity_weight > 0.0 && req.like.is_none() {
-            self.proximity_bonus(&req.query, req.proximity_weight)
+            self.proximity_bonus(&req.query, req.proximity_weight, &self.analyses(req)?)?
         } else {
             Vec::new()
         };
         if filters.is_empty() && bonus.is_empty() {
-            return main;
+            return Ok(main);
         }
         let mut clauses = vec![(Occur::Must, main)];
         clauses.extend(filters.into_iter().map(|q| (Occur::Must, q)));
         clauses.extend(bonus.into_iter().map(|q| (Occur::Should, q)));
-        Box::new(BooleanQuery::new(clauses))
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// What `req` runs before any fallback: its main query (filters not included) and, when the
@@ -274,9 +318,9 @@ impl LocalEngine {
         }
         let uq = self.read_query(req)?;
         let plan = plan(req, uq.content_words, uq.default_clauses, ranking);
-        let main = self.parse_query(&uq, plan.combine, req.exact)?;
+        let main = self.parse_query(req, &uq, plan.combine)?;
         let fallback = if plan.relax {
-            Some(self.parse_query(&uq, Combine::Any, req.exact)?)
+            Some(self.parse_query(req, &uq, Combine::Any)?)
         } else {
             None
         };
@@ -300,14 +344,14 @@ impl LocalEngine {
     ) -> Result<(Box<dyn Query>, bool)> {
         let searcher = self.searcher();
         let mut planned = self.planned(req, ranking)?;
-        let mut query = self.assemble(req, planned.main.box_clone());
+        let mut query = self.assemble(req, planned.main.box_clone())?;
         let mut relaxed = false;
         if let Some(fallback) = planned.fallback.take()
             && searcher.search(&*query, &Count)? < RELAX_BELOW_HITS
         {
             planned.main = fallback;
             planned.all_words = false;
-            query = self.assemble(req, planned.main.box_clone());
+            query = self.assemble(req, planned.main.box_clone())?;
             relaxed = true;
         }
         if req.expand && ranking {
@@ -337,7 +381,7 @@ impl LocalEngine {
         )?;
         let terms = feedback_terms(searcher, &self.fields, &best, query_language(req))?;
         if terms.is_empty() {
-            return Ok(self.assemble(req, planned.main));
+            return self.assemble(req, planned.main);
         }
         let original = if planned.all_words {
             Occur::Must
@@ -356,7 +400,7 @@ impl LocalEngine {
             let boost = (1.0 - ORIGINAL_WEIGHT) * w * planned.query_weight;
             clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
         }
-        Ok(self.assemble(req, Box::new(BooleanQuery::new(clauses))))
+        self.assemble(req, Box::new(BooleanQuery::new(clauses)))
     }
 
     /// "More like this article": the article's distinctive words ([`similar_terms`]), any of
@@ -418,9 +462,12 @@ impl LocalEngine {
     /// matches elsewhere and relaxes by the same rule (the Quickwit engine).
     pub fn candidate_queries(&self, req: &SearchRequest, ranking: bool) -> Result<Candidates> {
         let planned = self.planned(req, ranking)?;
-        let fallback = planned.fallback.map(|f| self.assemble(req, f));
+        let fallback = planned
+            .fallback
+            .map(|f| self.assemble(req, f))
+            .transpose()?;
         Ok(Candidates {
-            main: self.assemble(req, planned.main),
+            main: self.assemble(req, planned.main)?,
             fallback,
         })
     }
@@ -434,7 +481,13 @@ impl LocalEngine {
     /// For a query of plain words, a bonus for articles where neighbouring query words stand
     /// within [`PROXIMITY_SLOP`] positions of each other (in either order).
     /// It separates "migrant caravan" stories from articles that use both words apart.
-    pub fn proximity_bonus(&self, query: &str, weight: f32) -> Vec<Box<dyn Query>> {
+    /// The words are read in each of `analyses` (languages) and paired within each.
+    pub fn proximity_bonus(
+        &self,
+        query: &str,
+        weight: f32,
+        analyses: &[Option<String>],
+    ) -> Result<Vec<Box<dyn Query>>> {
         let plain = query.chars().all(|c| {
             c.is_alphanumeric() || c.is_whitespace() || matches!(c, '\'' | '’' | '-' | '.' | ',')
         });
@@ -443,17 +496,39 @@ impl LocalEngine {
                 .split_whitespace()
                 .any(|w| w.starts_with('-') || w == "OR" || w == "AND" || w == "NOT")
         {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        self.proximity_bonus_for(&analyze(query), weight)
+        let searcher = self.searcher();
+        let counts = self.language_counts(&searcher)?;
+        let mut out = Vec::new();
+        for tag in analyses {
+            // Articles of this language, as a share of the live articles.
+            let share = match counts.per_analysis.get(tag) {
+                Some(&n) if counts.total > 0 => n as f64 / counts.total as f64,
+                _ => 1.0,
+            };
+            let n = searcher.num_docs() as f64 * share;
+            out.extend(self.proximity_bonus_for(
+                &searcher,
+                &analyze(tag.as_deref(), query),
+                weight,
+                n,
+            ));
+        }
+        Ok(out)
     }
 
     /// The proximity bonus for already-analysed query words. Function words ("what", "the", "of":
     /// words in more than [`PROXIMITY_MAX_DF`] of all articles) are left out of the pairs, so
     /// "what are" in a question earns nothing; the pairs are neighbours among the words left.
-    fn proximity_bonus_for(&self, words: &[String], weight: f32) -> Vec<Box<dyn Query>> {
-        let searcher = self.searcher();
-        let n = searcher.num_docs().max(1) as f64;
+    fn proximity_bonus_for(
+        &self,
+        searcher: &Searcher,
+        words: &[String],
+        weight: f32,
+        n: f64,
+    ) -> Vec<Box<dyn Query>> {
+        let n = n.max(1.0);
         let content: Vec<&String> = words
             .iter()
             .filter(|w| {
@@ -531,11 +606,7 @@ impl LocalEngine {
 
     /// Highlights in the body the words the query looks for in `text` or `body` (rarer words
     /// weigh more when choosing the passage).
-    fn snippet_generator(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-    ) -> Result<SnippetGenerator> {
+    fn snippet_generator(&self, searcher: &Searcher, query: &dyn Query) -> Result<Snippets> {
         let mut words: std::collections::BTreeMap<String, f32> = Default::default();
         let mut terms: Vec<Term> = Vec::new();
         query.query_terms(&mut |term, _| {
@@ -551,12 +622,16 @@ impl LocalEngine {
                 }
             }
         }
-        let tokenizer = crate::index::schema::marking_analyzer(words.keys().map(String::as_str));
-        Ok(SnippetGenerator::new(
-            words,
-            tokenizer,
-            self.fields.body,
-            SNIPPET_CHARS,
+        Ok(Snippets::new(words, self.fields.body))
+    }
+
+    /// The BM25 statistics every ranked search uses: document frequencies per language scaled
+    /// to the whole archive ([`LanguageStatistics`]).
+    fn statistics<'s>(&self, searcher: &'s Searcher) -> Result<LanguageStatistics<'s>> {
+        Ok(LanguageStatistics::new(
+            searcher,
+            &self.fields,
+            self.language_counts(searcher)?,
         ))
     }
 
@@ -615,6 +690,8 @@ impl LocalEngine {
         if limit == 0 {
             return Ok((searcher.search(query, &Count)?, Vec::new()));
         }
+        // Scored with per-language document frequencies (see `search::languages`).
+        let stats = self.statistics(searcher)?;
         let top = TopDocs::with_limit(limit).and_offset(offset);
         Ok(match sort {
             SortOrder::Relevance if recency_days.is_some_and(|d| d > 0.0) => {
@@ -633,9 +710,13 @@ impl LocalEngine {
                         }
                     }
                 });
-                searcher.search(query, &(Count, boosted))?
+                searcher.search_with_statistics_provider(query, &(Count, boosted), &stats)?
             }
-            SortOrder::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+            SortOrder::Relevance => searcher.search_with_statistics_provider(
+                query,
+                &(Count, top.order_by_score()),
+                &stats,
+            )?,
             SortOrder::Newest | SortOrder::Oldest => {
                 let order = if sort == SortOrder::Newest {
                     Order::Desc
@@ -659,7 +740,7 @@ impl LocalEngine {
         doc: &TantivyDocument,
         rank: usize,
         score: f32,
-        snippets: Option<&SnippetGenerator>,
+        snippets: Option<&Snippets>,
         view: &ClusterView,
     ) -> Hit {
         let f = &self.fields;
@@ -668,8 +749,14 @@ impl LocalEngine {
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
-        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-        let snippet = snippets.map(|g| make_snippet(g, body)).unwrap_or_default();
+        let body = doc
+            .get_first(f.stored_body)
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let language = doc.get_first(f.language).and_then(|v| v.as_str());
+        let snippet = snippets
+            .map(|g| g.snippet(language, body))
+            .unwrap_or_default();
         let id = text(f.id).unwrap_or_default();
         let published_secs = doc
             .get_first(f.published)
@@ -699,7 +786,7 @@ impl LocalEngine {
                 .get_first(f.record)
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0),
-            title: text(f.title).unwrap_or_default(),
+            title: text(f.stored_title).unwrap_or_default(),
             published: doc
                 .get_first(f.published)
                 .and_then(|v| v.as_datetime())
@@ -778,7 +865,7 @@ impl LocalEngine {
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0),
             format: text(f.format),
-            title: text(f.title).unwrap_or_default(),
+            title: text(f.stored_title).unwrap_or_default(),
             published: stored_date(doc, f.published),
             date_source: text(f.date_source),
             crawled: stored_date(doc, f.crawled),
@@ -795,7 +882,7 @@ impl LocalEngine {
                 .get_first(f.word_count)
                 .and_then(|v| v.as_u64())
                 .unwrap_or(0),
-            body: text(f.body).unwrap_or_default(),
+            body: text(f.stored_body).unwrap_or_default(),
         }
     }
 }
@@ -806,7 +893,7 @@ impl SearchEngine for LocalEngine {
         let searcher = self.searcher();
         let view = self.cluster_view()?;
         let mut planned = self.planned(req, true)?;
-        let mut query = self.assemble(req, planned.main.box_clone());
+        let mut query = self.assemble(req, planned.main.box_clone())?;
         let limit = req.limit.min(searcher.num_docs() as usize);
         let run = |query: &dyn Query| self.page(&searcher, query, req, limit, &view);
         let (mut total_hits, mut ranked) = run(&*query)?;
@@ -816,7 +903,7 @@ impl SearchEngine for LocalEngine {
         {
             planned.main = fallback;
             planned.all_words = false;
-            query = self.assemble(req, planned.main.box_clone());
+            query = self.assemble(req, planned.main.box_clone())?;
             (total_hits, ranked) = run(&*query)?;
             relaxed = true;
         }
@@ -835,7 +922,13 @@ impl SearchEngine for LocalEngine {
             let mut hit =
                 self.hit_from_doc(&doc, req.offset + i + 1, score, snippets.as_ref(), &view);
             if req.explain {
-                let tree = query.explain(&searcher, addr)?.to_pretty_json();
+                let stats = self.statistics(&searcher)?;
+                let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
+                    &stats, &searcher,
+                ))?;
+                let tree = weight
+                    .explain(searcher.segment_reader(addr.segment_ord), addr.doc_id)?
+                    .to_pretty_json();
                 hit.explanation = Some(in_words(&tree, &self.index.schema(), score));
             }
             hits.push(hit);
@@ -877,7 +970,7 @@ impl SearchEngine for LocalEngine {
                 continue;
             }
             let body = doc
-                .get_first(self.fields.body)
+                .get_first(self.fields.stored_body)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             each(&hit, body)?;
@@ -1026,15 +1119,56 @@ impl tantivy::collector::SegmentCollector for SegmentStoryCount {
     }
 }
 
-/// The words of `text` as the title/body analyzer indexes them.
-fn analyze(text: &str) -> Vec<String> {
-    let mut analyzer = crate::index::schema::news_analyzer();
+/// The words of `text` as the title/body analyzer indexes them in the analysis `tag`.
+fn analyze(tag: Option<&str>, text: &str) -> Vec<String> {
+    let mut analyzer = crate::index::analysis::analyzer_for(tag);
     let mut words = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
         words.push(t.text.clone());
     }
     words
+}
+
+/// Highlighters of the query's words, one per language of the hits: each marks the words of its
+/// own analysis (tagged terms, [`crate::index::analysis`]) the way that language stems them.
+pub(crate) struct Snippets {
+    /// The indexed terms to highlight and their weights (rarer words weigh more).
+    words: std::collections::BTreeMap<String, f32>,
+    field: tantivy::schema::Field,
+    by_analysis: std::cell::RefCell<std::collections::HashMap<Option<String>, SnippetGenerator>>,
+}
+
+impl Snippets {
+    pub(crate) fn new(
+        words: std::collections::BTreeMap<String, f32>,
+        field: tantivy::schema::Field,
+    ) -> Snippets {
+        Snippets {
+            words,
+            field,
+            by_analysis: Default::default(),
+        }
+    }
+
+    /// The snippet of an article in `language` whose body is `body`.
+    pub(crate) fn snippet(&self, language: Option<&str>, body: &str) -> Snippet {
+        let tag = analysis_of(language);
+        let mut generators = self.by_analysis.borrow_mut();
+        let g = generators
+            .entry(tag.map(str::to_string))
+            .or_insert_with(|| {
+                let words: std::collections::BTreeMap<String, f32> = self
+                    .words
+                    .iter()
+                    .filter(|(w, _)| tag_of(w) == tag)
+                    .map(|(w, s)| (w.clone(), *s))
+                    .collect();
+                let tokenizer = marking_analyzer(tag, words.keys().map(String::as_str));
+                SnippetGenerator::new(words, tokenizer, self.field, SNIPPET_CHARS)
+            });
+        make_snippet(g, body)
+    }
 }
 
 /// A snippet around the best passage; the article's opening when the body has no match.

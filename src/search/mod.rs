@@ -10,6 +10,7 @@ pub mod expand;
 pub mod expansion;
 pub mod explain;
 pub mod kwic;
+pub mod languages;
 pub mod local;
 pub mod params;
 pub mod plan;

@@ -17,6 +17,7 @@ use tantivy::query_grammar::{
     Delimiter, Occur as AstOccur, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
 };
 use tantivy::schema::Term;
+use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Index, Searcher};
 use time::{Date, Month};
 
@@ -330,6 +331,10 @@ pub struct UserQuery {
     /// Of those, the clauses without an operator (`+`, `-`, `AND`, `OR`, `NOT`): the ones that
     /// all-words and any-word matching treat differently.
     pub default_clauses: usize,
+    /// Bare words that are stop words in some of the query's languages only, with the indices
+    /// (in the `langs` the query was read with) of those languages: left out of the query in
+    /// those languages, searched in the others.
+    partial_stops: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// Free text (a question, a pasted paragraph, an evaluation topic) as a query without syntax:
@@ -351,13 +356,15 @@ pub fn free_text(text: &str) -> String {
         .join(" ")
 }
 
-/// Reads what the user typed (see [`UserQuery`]). `lang` (ISO 639-1) picks the stop-word list.
+/// Reads what the user typed (see [`UserQuery`]). `langs` (ISO 639-1) are the languages the query
+/// is analysed in: a word is a stop word when it is one in every language of `langs` that has a
+/// list (a word that is a stop word in only some of them is kept for all).
 ///
 /// Stop words are dropped only where the user wrote a bare word: never inside a quoted phrase,
 /// never a word with a field, an operator (`+the`, `-the`, `AND`), a prefix or fuzzy mark; and when
 /// nothing but stop words would be left ("The Who", "to be or not to be") every word is kept.
 /// Words with no letters or digits ("?", "—") search for nothing and are dropped the same way.
-pub fn read_user_query(query: &str, lang: &str) -> Result<UserQuery> {
+pub fn read_user_query(query: &str, langs: &[&str]) -> Result<UserQuery> {
     let rewritten = prepare_query(query)?;
     if rewritten.trim().is_empty() {
         return Err(query_error(
@@ -385,13 +392,14 @@ pub fn read_user_query(query: &str, lang: &str) -> Result<UserQuery> {
         dropped: Vec::new(),
         content_words: 0,
         default_clauses: 0,
+        partial_stops: Default::default(),
     };
     match ast {
         UserInputAst::Clause(items) => {
             let counts = count_bare_words(&rewritten);
             let droppable = |(occur, sub): &(Option<AstOccur>, UserInputAst)| {
                 occur.is_none()
-                    && bare_word(sub).is_some_and(|w| is_stop_word(lang, w) || !has_word_chars(w))
+                    && bare_word(sub).is_some_and(|w| is_stop_word(langs, w) || !has_word_chars(w))
             };
             let positive = items
                 .iter()
@@ -402,6 +410,20 @@ pub fn read_user_query(query: &str, lang: &str) -> Result<UserQuery> {
                 .filter(|item| item.0 != Some(AstOccur::MustNot) && droppable(item))
                 .count();
             let keep_all = dropping == positive;
+            // Per language as for all of them: where every word is a stop word of that
+            // language, every word is kept for it.
+            let keeps_all_in: Vec<bool> = langs
+                .iter()
+                .map(|l| {
+                    items
+                        .iter()
+                        .filter(|(o, _)| *o != Some(AstOccur::MustNot))
+                        .all(|(o, sub)| {
+                            o.is_none()
+                                && bare_word(sub).is_some_and(|w| stop_word_in(&[*l], w) == [0])
+                        })
+                })
+                .collect();
             let mut kept = Vec::with_capacity(items.len());
             for item in items {
                 if !keep_all && droppable(&item) {
@@ -411,6 +433,16 @@ pub fn read_user_query(query: &str, lang: &str) -> Result<UserQuery> {
                         uq.dropped.push(w.to_string());
                     }
                     continue;
+                }
+                if !keep_all
+                    && item.0.is_none()
+                    && let Some(w) = bare_word(&item.1)
+                {
+                    let mut stopped = stop_word_in(langs, w);
+                    stopped.retain(|&i| !keeps_all_in[i]);
+                    if !stopped.is_empty() {
+                        uq.partial_stops.insert(w.to_string(), stopped);
+                    }
                 }
                 let weight = bare_word(&item.1)
                     .and_then(|w| counts.get(w))
@@ -488,6 +520,10 @@ impl UserQuery {
     ///
     /// With `searcher`, prefix and fuzzy words are ranked by the BM25 of the index terms they
     /// stand for ([`crate::search::expansion`]); without, every article they match scores alike.
+    ///
+    /// Words and phrases on title and body are analysed once per analysis of `analyses` (`None`:
+    /// English, else a language tag, [`crate::index::analysis`]), the alternatives ORed: one
+    /// analysis gives exactly the query of an index without languages.
     pub fn build(
         &self,
         index: &Index,
@@ -495,22 +531,46 @@ impl UserQuery {
         searcher: Option<&Searcher>,
         any: bool,
         exact: bool,
+        analyses: &[Option<String>],
     ) -> Result<Box<dyn Query>> {
         let default_field = if exact { fields.exact } else { fields.text };
-        let mut parser = QueryParser::for_index(index, vec![default_field]);
-        if !any {
-            parser.set_conjunction_by_default();
-        }
+        let make = |tm: TokenizerManager| {
+            let mut p = QueryParser::new(index.schema(), vec![default_field], tm);
+            if !any {
+                p.set_conjunction_by_default();
+            }
+            p
+        };
+        let parser = make(index.tokenizers().clone());
+        let english = [None];
+        let analyses = if analyses.is_empty() {
+            &english[..]
+        } else {
+            analyses
+        };
+        let analysed = analyses
+            .iter()
+            .map(|tag| match tag {
+                None => (None, parser.clone()),
+                Some(t) => (
+                    Some(t.clone()),
+                    make(crate::index::schema::tokenizer_manager(Some(t))),
+                ),
+            })
+            .collect();
         let b = Builder {
             query: &self.query,
             fields,
             parser,
+            analysed,
+            partial_stops: &self.partial_stops,
+            exact,
             default_occur: if any { Occur::Should } else { Occur::Must },
             expanding: std::cell::Cell::new(0),
             searcher,
         };
         match &self.ast {
-            UserInputAst::Clause(items) => b.clause(items, &self.weights),
+            UserInputAst::Clause(items) => b.clause(items, &self.weights, true),
             other => b.convert(other),
         }
     }
@@ -558,10 +618,31 @@ fn has_word_chars(word: &str) -> bool {
     word.chars().any(char::is_alphanumeric)
 }
 
-/// Whether a bare word, with the punctuation around it ("why?", "(the") trimmed, is a stop word.
-fn is_stop_word(lang: &str, word: &str) -> bool {
+/// Whether a bare word, with the punctuation around it ("why?", "(the") trimmed, is a stop word
+/// in every language of `langs` that has a list (and at least one has).
+fn is_stop_word(langs: &[&str], word: &str) -> bool {
     let w = word.trim_matches(|c: char| !c.is_alphanumeric());
-    crate::ingest::stopwords::is_stop_word(lang, w)
+    let mut listed = langs
+        .iter()
+        .filter(|l| !crate::ingest::stopwords::stop_words(l).is_empty() || has_list(l))
+        .peekable();
+    listed.peek().is_some() && listed.all(|l| crate::ingest::stopwords::is_stop_word(l, w))
+}
+
+/// The indices of the languages of `langs` in which a bare word is a stop word.
+fn stop_word_in(langs: &[&str], word: &str) -> Vec<usize> {
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+    (0..langs.len())
+        .filter(|&i| crate::ingest::stopwords::is_stop_word(langs[i], w))
+        .collect()
+}
+
+/// Whether `lang` has a stop-word list.
+fn has_list(lang: &str) -> bool {
+    let base = lang.split(['-', '_']).next().unwrap_or("");
+    crate::ingest::stopwords::VOTERS
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(base))
 }
 
 /// How many times each bare word stands at the top level of the rewritten query (outside quotes
@@ -641,7 +722,14 @@ fn all_excluded(ast: &UserInputAst) -> bool {
 struct Builder<'a> {
     query: &'a str,
     fields: &'a Fields,
+    /// For leaves analysed once (metadata, exact forms).
     parser: QueryParser,
+    /// One parser per analysis (language tag, `None` for English), for words on title and body.
+    analysed: Vec<(Option<String>, QueryParser)>,
+    /// See [`UserQuery`]: indices into `analysed`.
+    partial_stops: &'a std::collections::HashMap<String, Vec<usize>>,
+    /// Whether bare words mean exact forms.
+    exact: bool,
     default_occur: Occur,
     /// Prefix and fuzzy words so far (each expands to many terms and builds an automaton).
     expanding: std::cell::Cell<usize>,
@@ -657,19 +745,20 @@ impl Builder<'_> {
     fn convert(&self, ast: &UserInputAst) -> Result<Box<dyn Query>> {
         match ast {
             UserInputAst::Leaf(leaf) => self.leaf(leaf),
-            UserInputAst::Boost(inner, boost) => Ok(Box::new(BoostQuery::new(
-                self.convert(inner)?,
-                boost.into_inner() as f32,
-            ))),
-            UserInputAst::Clause(items) => self.clause(items, &[]),
+            UserInputAst::Boost(inner, boost) => {
+                Ok(boosted(self.convert(inner)?, boost.into_inner() as f32))
+            }
+            UserInputAst::Clause(items) => self.clause(items, &[], false),
         }
     }
 
-    /// A list of clauses; `weights[i]` (1 when missing) multiplies clause `i`'s score.
+    /// A list of clauses; `weights[i]` (1 when missing) multiplies clause `i`'s score. `top`: the
+    /// query's own list (where stop words were read).
     fn clause(
         &self,
         items: &[(Option<AstOccur>, UserInputAst)],
         weights: &[f32],
+        top: bool,
     ) -> Result<Box<dyn Query>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, (occur, sub)) in items.iter().enumerate() {
@@ -690,10 +779,22 @@ impl Builder<'_> {
                 }
                 continue;
             }
-            let q = self.convert(sub)?;
+            let partial = match (top, sub) {
+                (true, UserInputAst::Leaf(leaf)) => match leaf.as_ref() {
+                    UserInputLeaf::Literal(lit) => bare_word(sub)
+                        .and_then(|w| self.partial_stops.get(w))
+                        .map(|stopped| (lit, stopped)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let q = match partial {
+                Some((lit, stopped)) => self.partly_stopped(lit, stopped, occur)?,
+                None => self.convert(sub)?,
+            };
             let weight = weights.get(i).copied().unwrap_or(1.0);
             let q: Box<dyn Query> = if weight != 1.0 && occur != Occur::MustNot {
-                Box::new(BoostQuery::new(q, weight))
+                boosted(q, weight)
             } else {
                 q
             };
@@ -746,46 +847,123 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                let (matcher, kind) = match suffix {
-                    Suffix::Prefix => (
-                        RegexQuery::from_pattern(&format!("{}.*", regex_escape(&word)), field)
-                            .map(|q| Box::new(q) as Box<dyn Query>)
-                            .map_err(|e| {
-                                query_error(
-                                    self.query,
-                                    None,
-                                    format!("bad prefix `{}`: {e}", lit.phrase),
-                                )
-                            })?,
-                        Expansion::Prefix,
-                    ),
-                    Suffix::Fuzzy(d) if d == 0 || d > MAX_FUZZY_DISTANCE => {
-                        return Err(query_error(
-                            self.query,
-                            None,
-                            format!(
-                                "`{}`: a fuzzy word allows 1 or {MAX_FUZZY_DISTANCE} edits (`~1` or `~2`)",
-                                lit.phrase
-                            ),
-                        ));
+                if field == self.fields.title || field == self.fields.body {
+                    // Title and body terms are per language: the word once per analysis, each
+                    // within its own language's terms.
+                    let mut alternatives = Vec::with_capacity(self.analysed.len());
+                    for (tag, _) in &self.analysed {
+                        let word = crate::index::analysis::tagged(tag.as_deref(), &word);
+                        alternatives.push(self.expanding_word(lit, field, &word, &suffix, true)?);
                     }
-                    Suffix::Fuzzy(d) => (
-                        Box::new(FuzzyTermQuery::new(
-                            Term::from_field_text(field, &word),
-                            d as u8,
-                            true,
-                        )) as Box<dyn Query>,
-                        Expansion::Fuzzy(d as u8),
-                    ),
-                };
-                // Ranked by the BM25 of the words it stands for, when the index is at hand.
-                return match self.searcher {
-                    Some(searcher) => scored(searcher, field, &word, kind, matcher),
-                    None => Ok(matcher),
-                };
+                    return Ok(any_of(alternatives));
+                }
+                return self.expanding_word(lit, field, &word, &suffix, false);
             }
         }
+        if self.analysed_literal(lit) {
+            let text = literal_text(lit);
+            let mut alternatives = Vec::with_capacity(self.analysed.len());
+            for (_, parser) in &self.analysed {
+                alternatives.push(
+                    parser
+                        .parse_query(&text)
+                        .map_err(|e| translate_parser_error(self.query, e))?,
+                );
+            }
+            return Ok(any_of(alternatives));
+        }
         self.delegate(&literal_text(lit))
+    }
+
+    /// A bare word that is a stop word in some analyses only: searched in the others, and in
+    /// those neutral: every article of that language when every word is required (`occur` is
+    /// `Must`), scoring nothing; left out when any word is enough.
+    fn partly_stopped(
+        &self,
+        lit: &UserInputLiteral,
+        stopped: &[usize],
+        occur: Occur,
+    ) -> Result<Box<dyn Query>> {
+        let text = literal_text(lit);
+        let tagged: Vec<String> = self
+            .analysed
+            .iter()
+            .filter_map(|(t, _)| t.clone())
+            .collect();
+        let mut alternatives = Vec::with_capacity(self.analysed.len());
+        for (i, (tag, parser)) in self.analysed.iter().enumerate() {
+            if !stopped.contains(&i) {
+                alternatives.push(
+                    parser
+                        .parse_query(&text)
+                        .map_err(|e| translate_parser_error(self.query, e))?,
+                );
+            } else if occur == Occur::Must {
+                alternatives.push(Box::new(AnalysisArticles {
+                    language: self.fields.language,
+                    tag: tag.clone(),
+                    tagged: tagged.clone(),
+                }) as Box<dyn Query>);
+            }
+        }
+        Ok(any_of(alternatives))
+    }
+
+    /// Whether a literal is analysed per language: words and phrases on title and body.
+    fn analysed_literal(&self, lit: &UserInputLiteral) -> bool {
+        match lit.field_name.as_deref() {
+            None => !self.exact,
+            Some(f) => f == "title" || f == "body",
+        }
+    }
+
+    /// A prefix or fuzzy `word` on `field`. `tagged`: the field holds language-tagged terms, and
+    /// `word` (tagged like them, or untagged for English) matches only terms of its own language.
+    fn expanding_word(
+        &self,
+        lit: &UserInputLiteral,
+        field: tantivy::schema::Field,
+        word: &str,
+        suffix: &Suffix,
+        tagged: bool,
+    ) -> Result<Box<dyn Query>> {
+        let (matcher, kind) = match *suffix {
+            Suffix::Prefix => (
+                RegexQuery::from_pattern(&prefix_pattern(word, tagged), field)
+                    .map(|q| Box::new(q) as Box<dyn Query>)
+                    .map_err(|e| {
+                        query_error(
+                            self.query,
+                            None,
+                            format!("bad prefix `{}`: {e}", lit.phrase),
+                        )
+                    })?,
+                Expansion::Prefix,
+            ),
+            Suffix::Fuzzy(d) if d == 0 || d > MAX_FUZZY_DISTANCE => {
+                return Err(query_error(
+                    self.query,
+                    None,
+                    format!(
+                        "`{}`: a fuzzy word allows 1 or {MAX_FUZZY_DISTANCE} edits (`~1` or `~2`)",
+                        lit.phrase
+                    ),
+                ));
+            }
+            Suffix::Fuzzy(d) => (
+                Box::new(FuzzyTermQuery::new(
+                    Term::from_field_text(field, word),
+                    d as u8,
+                    true,
+                )) as Box<dyn Query>,
+                Expansion::Fuzzy(d as u8),
+            ),
+        };
+        // Ranked by the BM25 of the words it stands for, when the index is at hand.
+        match self.searcher {
+            Some(searcher) => scored(searcher, field, word, kind, matcher, tagged),
+            None => Ok(matcher),
+        }
     }
 
     fn named_field(&self, name: &str) -> Result<tantivy::schema::Field> {
@@ -844,6 +1022,87 @@ impl Builder<'_> {
 enum Suffix {
     Prefix,
     Fuzzy(u32),
+}
+
+/// The pattern of a prefix `word`: on language-tagged terms (`tagged`) an untagged (English)
+/// prefix must not run into tagged terms (`title:de*` is not every German word).
+fn prefix_pattern(word: &str, tagged: bool) -> String {
+    if tagged && crate::index::analysis::tag_of(word).is_none() {
+        format!(
+            "{}[^{}]*",
+            regex_escape(word),
+            crate::index::analysis::TAG_SEP
+        )
+    } else {
+        format!("{}.*", regex_escape(word))
+    }
+}
+
+/// `q` with its score multiplied by `boost`. Alternatives (a word's analyses, all optional)
+/// are boosted one by one, which scores the same and keeps each boost on a single word (what a
+/// Quickwit cluster can apply).
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if let Some(b) = q.downcast_ref::<BooleanQuery>()
+        && b.clauses().iter().all(|(o, _)| *o == Occur::Should)
+    {
+        return Box::new(BooleanQuery::new(
+            b.clauses()
+                .iter()
+                .map(|(o, c)| (*o, boosted(c.box_clone(), boost)))
+                .collect(),
+        ));
+    }
+    Box::new(BoostQuery::new(q, boost))
+}
+
+/// The articles of one analysis (`tag`: a language; `None`: English and articles of no known
+/// language, i.e. every article not of a language of `tagged`), each scoring 0: what a stop word
+/// of that language stands for when every word is required.
+#[derive(Clone, Debug)]
+pub struct AnalysisArticles {
+    pub language: tantivy::schema::Field,
+    pub tag: Option<String>,
+    pub tagged: Vec<String>,
+}
+
+impl AnalysisArticles {
+    fn term(&self, tag: &str) -> Box<dyn Query> {
+        Box::new(tantivy::query::TermQuery::new(
+            Term::from_field_text(self.language, tag),
+            tantivy::schema::IndexRecordOption::Basic,
+        ))
+    }
+}
+
+impl Query for AnalysisArticles {
+    fn weight(
+        &self,
+        scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        let articles: Box<dyn Query> = match &self.tag {
+            Some(t) => self.term(t),
+            None => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, Box::new(AllQuery))];
+                clauses.extend(self.tagged.iter().map(|t| (Occur::MustNot, self.term(t))));
+                Box::new(BooleanQuery::new(clauses))
+            }
+        };
+        tantivy::query::ConstScoreQuery::new(articles, 0.0).weight(scoring)
+    }
+}
+
+/// One query, or any of several (the analyses of one word).
+fn any_of(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if alternatives.len() == 1 {
+        return alternatives.remove(0);
+    }
+    Box::new(BooleanQuery::new(
+        alternatives
+            .into_iter()
+            .map(|q| (Occur::Should, q))
+            .collect(),
+    ))
 }
 
 /// `immigra*` → (`immigra`, prefix); `caravan~1` → (`caravan`, fuzzy 1); `word` → (`word`, none).
@@ -978,31 +1237,31 @@ mod tests {
     fn stop_words_and_weights() {
         let q = read_user_query(
             "what are the problems of the non users why are they non users",
-            "en",
+            &["en"],
         )
         .unwrap();
         assert_eq!(q.dropped, ["what", "are", "the", "of", "why", "they"]);
         assert_eq!(q.content_words, 3);
         assert_eq!(q.weights, [1.0, 2.0, 2.0]);
-        let q = read_user_query("The Who", "en").unwrap();
+        let q = read_user_query("The Who", &["en"]).unwrap();
         assert!(q.dropped.is_empty());
         assert_eq!(q.content_words, 2);
-        let q = read_user_query("\"the who\" -the +a tour", "en").unwrap();
+        let q = read_user_query("\"the who\" -the +a tour", &["en"]).unwrap();
         assert!(q.dropped.is_empty(), "{:?}", q.dropped);
         assert_eq!(q.content_words, 3);
         assert_eq!(q.default_clauses, 2);
         // Stop words only for a language that has a list.
         assert!(
-            read_user_query("die the tour", "xx")
+            read_user_query("die the tour", &["xx"])
                 .unwrap()
                 .dropped
                 .is_empty()
         );
         // Punctuation is no word; "don't" is one.
-        let q = read_user_query("why? don't heat —", "en").unwrap();
+        let q = read_user_query("why? don't heat —", &["en"]).unwrap();
         assert_eq!(q.dropped, ["why?", "don't"]);
         assert_eq!(q.content_words, 1);
-        assert!(read_user_query("? —", "en").is_err());
+        assert!(read_user_query("? —", &["en"]).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! cluster holds the articles in one split. Snippets and KWIC are built here, from the stored
 //! text, with the local highlighter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use tantivy::query::{
@@ -18,14 +18,15 @@ use tantivy::query::{
     RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, Schema, Term, Type};
-use tantivy::snippet::SnippetGenerator;
 
 use crate::error::{Error, Result};
 use crate::index::quickwit::{Client, SEQ_FIELD, STORED_PREFIX, Target};
-use crate::index::schema::{Fields, news_analyzer};
+use crate::index::schema::Fields;
 use crate::ingest::article::format_rfc3339;
-use crate::search::local::{SNIPPET_CHARS, make_snippet};
+use crate::search::languages::{LanguageCounts, idf};
+use crate::search::local::Snippets;
 use crate::search::plan::RELAX_BELOW_HITS;
+use crate::search::query::AnalysisArticles;
 use crate::search::request::{ArticleView, Hit, SearchRequest, SearchResults, SortOrder};
 use crate::search::tally::{Tally, TallyBy};
 use crate::search::{EngineInfo, LocalEngine, SearchEngine, kwic};
@@ -53,12 +54,18 @@ impl QuickwitEngine {
         client.check_version()?;
         client.check_index()?;
         let (schema, fields) = crate::index::schema::build_schema();
-        Ok(QuickwitEngine {
+        let mut engine = QuickwitEngine {
             client,
             shadow: LocalEngine::in_memory(&[])?,
             schema,
             fields,
-        })
+        };
+        // Queries are read in the languages the cluster holds, as over a local index.
+        let (total, languages) = engine.tally(None, TallyBy::Keyword("language"))?;
+        engine
+            .shadow
+            .set_language_counts(LanguageCounts::from_languages(total, &languages.keywords));
+        Ok(engine)
     }
 
     fn unsupported(&self, what: &str) -> Error {
@@ -93,11 +100,12 @@ impl QuickwitEngine {
             return Err(self.unsupported("--collapse (and count --unique)"));
         }
         let candidates = self.shadow.candidate_queries(req, ranking)?;
-        let main = self.translate(&*candidates.main)?;
+        let factors = self.idf_factors(&*candidates.main)?;
+        let main = self.translate(&*candidates.main, &factors)?;
         if let Some(fallback) = candidates.fallback {
             let count = json!({ "query": main, "size": 0, "track_total_hits": true });
             if Self::total_of(&self.client.es_search(&count, None)?) < RELAX_BELOW_HITS {
-                return Ok((self.translate(&*fallback)?, true));
+                return Ok((self.translate(&*fallback, &factors)?, true));
             }
         }
         Ok((main, false))
@@ -124,14 +132,83 @@ impl QuickwitEngine {
         })
     }
 
-    /// Translates one node of a tantivy query (recursively) into the query DSL.
-    fn translate(&self, q: &dyn Query) -> Result<Value> {
+    /// The boosts that give the cluster's BM25 the local ranking's per-language statistics
+    /// ([`crate::search::languages`]): for each title/body term whose document frequency the
+    /// local ranking scales (a language other than the archive's largest), the idf the local
+    /// index ranks it with over the idf the cluster computes. Empty (no request) when the query
+    /// has no such term. Quickwit ignores boosts on phrases: a phrase of such terms scores as
+    /// the cluster's plain BM25 scores it.
+    fn idf_factors(&self, q: &dyn Query) -> Result<HashMap<Term, f32>> {
+        let counts = self.shadow.language_counts(&self.shadow.searcher())?;
+        let mut terms: Vec<Term> = Vec::new();
+        q.query_terms(&mut |t, _| {
+            if [self.fields.text, self.fields.title, self.fields.body].contains(&t.field())
+                && t.value().as_str().is_some_and(|w| counts.scales(w))
+                && !terms.contains(t)
+            {
+                terms.push(t.clone());
+            }
+        });
+        let mut out = HashMap::new();
+        if terms.is_empty() {
+            return Ok(out);
+        }
+        for (t, df) in terms.iter().zip(self.doc_freqs(&terms)?) {
+            let Some(w) = t.value().as_str().map(str::to_string) else {
+                continue;
+            };
+            let scaled = counts.scaled_df(&w, df);
+            if df > 0 && scaled != df {
+                out.insert(t.clone(), idf(scaled, counts.total) / idf(df, counts.total));
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many articles on the cluster hold each term (one request).
+    fn doc_freqs(&self, terms: &[Term]) -> Result<Vec<u64>> {
+        let mut body = String::new();
+        for t in terms {
+            body.push_str(&json!({ "index": self.client.target.index_id }).to_string());
+            body.push('\n');
+            let q = json!({ "size": 0, "track_total_hits": true, "query": self.term_json(t)? });
+            body.push_str(&q.to_string());
+            body.push('\n');
+        }
+        let (status, text) = self.client.call(
+            "POST",
+            "/api/v1/_elastic/_msearch",
+            Some(("application/x-ndjson", body.as_bytes())),
+        )?;
+        self.client.check(status, &text)?;
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let responses = answer
+            .get("responses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        Ok(terms
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                responses
+                    .get(i)
+                    .and_then(|r| r.pointer("/hits/total/value"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+            })
+            .collect())
+    }
+
+    /// Translates one node of a tantivy query (recursively) into the query DSL, each term
+    /// boosted by its factor in `factors` ([`QuickwitEngine::idf_factors`]).
+    fn translate(&self, q: &dyn Query, factors: &HashMap<Term, f32>) -> Result<Value> {
         if let Some(b) = q.downcast_ref::<BooleanQuery>() {
             let mut must = Vec::new();
             let mut should = Vec::new();
             let mut must_not = Vec::new();
             for (occur, sub) in b.clauses() {
-                let sub = self.translate(&**sub)?;
+                let sub = self.translate(&**sub, factors)?;
                 match occur {
                     Occur::Must => must.push(sub),
                     Occur::Should => should.push(sub),
@@ -151,7 +228,10 @@ impl QuickwitEngine {
             return Ok(json!({ "bool": body }));
         }
         if let Some(t) = q.downcast_ref::<TermQuery>() {
-            return self.term_json(t.term());
+            return Ok(match factors.get(t.term()) {
+                Some(f) => self.boosted_term_json(t.term(), f64::from(*f))?,
+                None => self.term_json(t.term())?,
+            });
         }
         if let Some(p) = q.downcast_ref::<PhraseQuery>() {
             let terms = p.phrase_terms();
@@ -159,7 +239,7 @@ impl QuickwitEngine {
             return self.phrase_json(p.field(), &terms, &offsets, slop);
         }
         if q.downcast_ref::<BoostQuery>().is_some() {
-            return self.boost_json(q);
+            return self.boost_json(q, factors);
         }
         if q.downcast_ref::<RangeQuery>().is_some() {
             return self.range_json(&format!("{q:?}"));
@@ -169,6 +249,17 @@ impl QuickwitEngine {
         }
         if q.downcast_ref::<AllQuery>().is_some() {
             return Ok(json!({ "match_all": {} }));
+        }
+        if let Some(a) = q.downcast_ref::<AnalysisArticles>() {
+            // A filter: matches, scores nothing.
+            let term = |t: &str| json!({ "term": { "language": { "value": t } } });
+            return Ok(match &a.tag {
+                Some(t) => json!({ "bool": { "filter": [term(t)] } }),
+                None => json!({ "bool": {
+                    "filter": [{ "match_all": {} }],
+                    "must_not": a.tagged.iter().map(|t| term(t)).collect::<Vec<_>>(),
+                } }),
+            });
         }
         if q.downcast_ref::<EmptyQuery>().is_some() {
             return Ok(json!({ "match_none": {} }));
@@ -182,6 +273,14 @@ impl QuickwitEngine {
     fn term_json(&self, term: &Term) -> Result<Value> {
         let name = self.field_name(term.field());
         Ok(json!({ "term": { name: { "value": self.term_value(term)? } } }))
+    }
+
+    fn boosted_term_json(&self, term: &Term, boost: f64) -> Result<Value> {
+        let name = self.field_name(term.field());
+        Ok(json!({ "term": { name: {
+            "value": self.term_value(term)?,
+            "boost": boost,
+        } } }))
     }
 
     fn phrase_json(
@@ -206,7 +305,7 @@ impl QuickwitEngine {
 
     /// `BoostQuery` has no accessors: its inner query is read back from its terms and its debug
     /// form (a term or a phrase: what newsdex boosts).
-    fn boost_json(&self, q: &dyn Query) -> Result<Value> {
+    fn boost_json(&self, q: &dyn Query, factors: &HashMap<Term, f32>) -> Result<Value> {
         let debug = format!("{q:?}");
         let boost: f64 = debug
             .rsplit_once("boost=")
@@ -216,11 +315,8 @@ impl QuickwitEngine {
         q.query_terms(&mut |t, _| terms.push(t.clone()));
         // Quickwit 0.8 applies a boost to a term, and ignores it on phrases and booleans.
         if debug.starts_with("Boost(query=TermQuery(") && terms.len() == 1 {
-            let name = self.field_name(terms[0].field());
-            return Ok(json!({ "term": { name: {
-                "value": self.term_value(&terms[0])?,
-                "boost": boost,
-            } } }));
+            let factor = factors.get(&terms[0]).map_or(1.0, |f| f64::from(*f));
+            return self.boosted_term_json(&terms[0], boost * factor);
         }
         Err(self.unsupported("a boost (^) on anything but a single word"))
     }
@@ -310,7 +406,7 @@ impl QuickwitEngine {
 
     /// Highlights what the query looks for in `text` or `body`, rarer words weighing more, as
     /// the local engine does (document frequencies asked of the cluster in one request).
-    fn snippet_generator(&self, req: &SearchRequest) -> Result<SnippetGenerator> {
+    fn snippet_generator(&self, req: &SearchRequest) -> Result<Snippets> {
         let q = self.shadow.build_query(req)?;
         let mut terms: Vec<Term> = Vec::new();
         q.query_terms(&mut |t, _| {
@@ -323,31 +419,7 @@ impl QuickwitEngine {
         });
         let mut words: BTreeMap<String, f32> = BTreeMap::new();
         if !terms.is_empty() {
-            let mut body = String::new();
-            for t in &terms {
-                body.push_str(&json!({ "index": self.client.target.index_id }).to_string());
-                body.push('\n');
-                let q = json!({ "size": 0, "track_total_hits": true, "query": self.term_json(t)? });
-                body.push_str(&q.to_string());
-                body.push('\n');
-            }
-            let (status, text) = self.client.call(
-                "POST",
-                "/api/v1/_elastic/_msearch",
-                Some(("application/x-ndjson", body.as_bytes())),
-            )?;
-            self.client.check(status, &text)?;
-            let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            let responses = answer
-                .get("responses")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for (t, r) in terms.iter().zip(responses) {
-                let df = r
-                    .pointer("/hits/total/value")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0);
+            for (t, df) in terms.iter().zip(self.doc_freqs(&terms)?) {
                 if df > 0
                     && let Some(w) = t.value().as_str()
                 {
@@ -355,12 +427,7 @@ impl QuickwitEngine {
                 }
             }
         }
-        Ok(SnippetGenerator::new(
-            words,
-            news_analyzer(),
-            self.fields.body,
-            SNIPPET_CHARS,
-        ))
+        Ok(Snippets::new(words, self.fields.body))
     }
 
     /// A hit from the cluster's answer, and the article's body.
@@ -369,7 +436,7 @@ impl QuickwitEngine {
         h: &Value,
         rank: usize,
         score: f32,
-        snippets: Option<&SnippetGenerator>,
+        snippets: Option<&Snippets>,
     ) -> (Hit, String) {
         let src = h.get("_source").cloned().unwrap_or(Value::Null);
         let s = |k: &str| src.get(k).and_then(Value::as_str).map(str::to_string);
@@ -377,6 +444,10 @@ impl QuickwitEngine {
         let body = stored("body").unwrap_or_default();
         let published = date(&src, "published");
         let id = s("id").unwrap_or_default();
+        let language = stored("language");
+        let snippet = snippets
+            .map(|g| g.snippet(language.as_deref(), &body))
+            .unwrap_or_default();
         let hit = Hit {
             rank,
             score,
@@ -395,10 +466,10 @@ impl QuickwitEngine {
             authors: strings(&src, &format!("{STORED_PREFIX}authors")),
             url: stored("url"),
             section: stored("section"),
-            language: stored("language"),
+            language,
             language_source: s("language_source"),
             word_count: src.get("word_count").and_then(Value::as_u64).unwrap_or(0),
-            snippet: snippets.map(|g| make_snippet(g, &body)).unwrap_or_default(),
+            snippet,
             explanation: None,
         };
         (hit, body)

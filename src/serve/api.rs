@@ -243,7 +243,14 @@ pub(crate) async fn matches(
                 return Ok(None);
             };
             let m = e.matcher(&req)?;
-            let spans = |t: &str| char_ranges(t, m.find(t).into_iter().map(|o| (o.start, o.end)));
+            let spans = |t: &str| {
+                char_ranges(
+                    t,
+                    m.find(t, a.language.as_deref())
+                        .into_iter()
+                        .map(|o| (o.start, o.end)),
+                )
+            };
             Ok(Some(Matches {
                 title: spans(&a.title),
                 body: spans(&a.body),
@@ -300,7 +307,7 @@ pub(crate) async fn kwic(StateOf(st): St, RawQuery(raw): RawQuery) -> Answer {
                     continue;
                 };
                 let body = a.body;
-                for occ in m.find(&body) {
+                for occ in m.find(&body, h.language.as_deref()) {
                     if rows.len() == MAX_KWIC_ROWS {
                         truncated = true;
                         break 'hits;

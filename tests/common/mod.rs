@@ -124,6 +124,26 @@ pub struct JsonHit {
     pub relaxed: bool,
 }
 
+/// The rows of `newsdex count ... --format json` (`args` after `count`): each bucket and its
+/// first count.
+pub fn count_rows(env: &TestEnv, args: &[&str]) -> Vec<(String, u64)> {
+    let mut all = vec!["count"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&env.stdout(&all)).unwrap();
+    json["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rows: {json}"))
+        .iter()
+        .map(|r| {
+            (
+                r["bucket"].as_str().unwrap().to_string(),
+                r["counts"][0].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Asserts that a finished command succeeded (showing its stderr if not) and hands it back.
 pub fn succeeded(out: std::process::Output) -> std::process::Output {
     assert!(
