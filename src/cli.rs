@@ -70,13 +70,6 @@ pub enum Command {
 #[derive(Debug)]
 pub struct Lazy<T>(pub T);
 
-impl<T> std::ops::Deref for Lazy<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         T::from_arg_matches(matches).map(Lazy)
