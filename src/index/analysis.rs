@@ -17,13 +17,13 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer,
     TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 
 use crate::index::schema::MAX_TOKEN_LEN;
+use crate::index::shared_tokens::{self, SharedStream};
 use crate::index::stem_cache::CachedStemmer;
 use crate::ingest::language::snowball;
 
@@ -73,7 +73,7 @@ fn split_marker(value: &str) -> (Option<&str>, &str) {
 }
 
 /// The Snowball language of an analysis (`None`: English), `None` for a language without one.
-fn stemmer_language(tag: Option<&str>) -> Option<Language> {
+pub(crate) fn stemmer_language(tag: Option<&str>) -> Option<Language> {
     match tag {
         None => Some(Language::English),
         Some(t) => snowball(t),
@@ -146,38 +146,17 @@ impl Tokenizer for Tagged {
 }
 
 /// The `news` tokenizer: reads the marker of an indexed value and analyses the text with that
-/// language's analyzer, tagging the terms; an unmarked value is English.
-#[derive(Clone)]
-pub struct NewsTokenizer {
-    english: TextAnalyzer,
-    others: FxHashMap<String, TextAnalyzer>,
-}
-
-impl Default for NewsTokenizer {
-    fn default() -> NewsTokenizer {
-        NewsTokenizer {
-            english: base_analyzer(None),
-            others: FxHashMap::default(),
-        }
-    }
-}
+/// language's analyzer, tagging the terms; an unmarked value is English. The analysis is shared
+/// with the other fields that index the same text ([`shared_tokens`]).
+#[derive(Clone, Default)]
+pub struct NewsTokenizer;
 
 impl Tokenizer for NewsTokenizer {
-    type TokenStream<'a> = TaggedStream<'a>;
+    type TokenStream<'a> = SharedStream;
 
-    fn token_stream<'a>(&'a mut self, value: &'a str) -> TaggedStream<'a> {
+    fn token_stream<'a>(&'a mut self, value: &'a str) -> SharedStream {
         let (tag, text) = split_marker(value);
-        let analyzer = match tag {
-            None => &mut self.english,
-            Some(t) => self
-                .others
-                .entry(t.to_string())
-                .or_insert_with(|| base_analyzer(Some(t))),
-        };
-        TaggedStream {
-            inner: analyzer.token_stream(text),
-            tag,
-        }
+        shared_tokens::stemmed(tag, text)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod optimize;
 pub mod push;
 pub mod quickwit;
 pub mod schema;
+pub mod shared_tokens;
 pub mod stem_cache;
 pub mod writer;
 

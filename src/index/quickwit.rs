@@ -664,8 +664,8 @@ impl DocBuilder {
             fields,
             schema,
             title_weight,
-            news: TextAnalyzer::from(crate::index::analysis::NewsTokenizer::default()),
-            plain: schema::plain_analyzer(),
+            news: TextAnalyzer::from(crate::index::analysis::NewsTokenizer),
+            plain: TextAnalyzer::from(crate::index::shared_tokens::PlainTokenizer),
         }
     }
 

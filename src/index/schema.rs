@@ -228,9 +228,14 @@ pub fn register_tokenizers(index: &Index) {
     let tm = index.tokenizers();
     tm.register(
         NEWS_TOKENIZER,
-        TextAnalyzer::from(crate::index::analysis::NewsTokenizer::default()),
+        TextAnalyzer::from(crate::index::analysis::NewsTokenizer),
     );
-    register_others(tm);
+    // Shares its analysis of a text with `news` (`index::shared_tokens`).
+    tm.register(
+        PLAIN_TOKENIZER,
+        TextAnalyzer::from(crate::index::shared_tokens::PlainTokenizer),
+    );
+    register_keyword(tm);
 }
 
 /// newsdex's analyzers with `news` analysing every text in one analysis (`None`: English, else a
@@ -238,12 +243,12 @@ pub fn register_tokenizers(index: &Index) {
 pub fn tokenizer_manager(tag: Option<&str>) -> TokenizerManager {
     let tm = TokenizerManager::default();
     tm.register(NEWS_TOKENIZER, crate::index::analysis::analyzer_for(tag));
-    register_others(&tm);
+    tm.register(PLAIN_TOKENIZER, plain_analyzer());
+    register_keyword(&tm);
     tm
 }
 
-/// Every analyzer but `news`.
-fn register_others(tm: &TokenizerManager) {
+fn register_keyword(tm: &TokenizerManager) {
     tm.register(
         KEYWORD_TOKENIZER,
         TextAnalyzer::builder(RawTokenizer::default())
@@ -251,7 +256,6 @@ fn register_others(tm: &TokenizerManager) {
             .filter(AsciiFoldingFilter)
             .build(),
     );
-    tm.register(PLAIN_TOKENIZER, plain_analyzer());
 }
 
 /// The analyzer for URLs and exact word forms (the `exact` field): words, lower-cased and

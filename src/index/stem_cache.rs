@@ -78,8 +78,56 @@ impl TokenFilter for CachedStemmer {
             inner,
             stemmer: snowball(self.language),
             only_initials: self.only_initials,
+            memory: StemMemory::new(self.language),
+        }
+    }
+}
+
+/// A Snowball stemmer of one language with the word -> stem pairs it has already computed.
+#[derive(Clone)]
+pub struct StemMemory {
+    stemmer: frostem::Stemmer,
+    cache: FxHashMap<String, String>,
+}
+
+impl StemMemory {
+    pub fn new(language: Language) -> StemMemory {
+        StemMemory {
+            stemmer: snowball(language),
             cache: FxHashMap::default(),
         }
+    }
+
+    /// Hands `f` the stem of `word` (already lower-cased and folded), computed once per
+    /// distinct word until [`MAX_CACHED_WORDS`] words are remembered, when the memory starts over.
+    pub fn with_stem<R>(&mut self, word: &str, f: impl FnOnce(&str) -> R) -> R {
+        if let Some(stem) = self.cache.get(word) {
+            return f(stem);
+        }
+        let stem = self.stemmer.stem(word).into_owned();
+        let r = f(&stem);
+        if self.cache.len() >= MAX_CACHED_WORDS {
+            self.cache.clear();
+        }
+        self.cache.insert(word.to_string(), stem);
+        r
+    }
+
+    /// Replaces `word` by its stem (see [`StemMemory::with_stem`]).
+    pub fn stem_in_place(&mut self, word: &mut String) {
+        if let Some(stem) = self.cache.get(word.as_str()) {
+            if stem != word {
+                word.clear();
+                word.push_str(stem);
+            }
+            return;
+        }
+        let stem = self.stemmer.stem(word).into_owned();
+        if self.cache.len() >= MAX_CACHED_WORDS {
+            self.cache.clear();
+        }
+        let word = std::mem::replace(word, stem.clone());
+        self.cache.insert(word, stem);
     }
 }
 
@@ -89,7 +137,7 @@ pub struct CachedStemmerFilter<T> {
     inner: T,
     stemmer: frostem::Stemmer,
     only_initials: Option<Arc<[char]>>,
-    cache: FxHashMap<String, String>,
+    memory: StemMemory,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -100,7 +148,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
             tail: self.inner.token_stream(text),
             stemmer: self.stemmer,
             only_initials: self.only_initials.as_deref(),
-            cache: &mut self.cache,
+            memory: &mut self.memory,
         }
     }
 }
@@ -109,7 +157,7 @@ pub struct CachedStemmerStream<'a, T> {
     tail: T,
     stemmer: frostem::Stemmer,
     only_initials: Option<&'a [char]>,
-    cache: &'a mut FxHashMap<String, String>,
+    memory: &'a mut StemMemory,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
@@ -127,17 +175,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             }
             return true;
         }
-        if let Some(stem) = self.cache.get(&token.text) {
-            token.text.clear();
-            token.text.push_str(stem);
-            return true;
-        }
-        let stem = self.stemmer.stem(&token.text).into_owned();
-        if self.cache.len() >= MAX_CACHED_WORDS {
-            self.cache.clear();
-        }
-        let word = std::mem::replace(&mut token.text, stem.clone());
-        self.cache.insert(word, stem);
+        self.memory.stem_in_place(&mut token.text);
         true
     }
 
