@@ -221,7 +221,7 @@ mod tests {
 
     #[test]
     fn each_language_is_stemmed_and_tagged_english_is_not_tagged() {
-        let mut news = TextAnalyzer::from(NewsTokenizer::default());
+        let mut news = TextAnalyzer::from(NewsTokenizer);
         assert_eq!(
             tokens(&mut news, "Migrants' caravans reached Peña Nieto"),
             ["migrant", "caravan", "reach", "pena", "nieto"],
