@@ -216,18 +216,10 @@ pub fn is_stop_word(lang: &str, word: &str) -> bool {
         .to_ascii_lowercase();
     SNOWBALL.with(|cell| {
         let mut filters = cell.borrow_mut();
-        // Resolved once per language code and thread: the language table of `ingest::language`
-        // (aliases such as `nb` included); tantivy has a stop-word list for 12 of its Snowball
-        // languages and answers `None` for the others.
-        let filter = filters.entry(base).or_insert_with_key(|base| {
-            let language = crate::ingest::language::normalize_declared(base)
-                .and_then(|code| crate::ingest::language::snowball(&code))?;
-            StopWordFilter::new(language).map(|f| {
-                TextAnalyzer::builder(RawTokenizer::default())
-                    .filter(f)
-                    .build()
-            })
-        });
+        // Resolved once per language code and thread.
+        let filter = filters
+            .entry(base)
+            .or_insert_with_key(|base| snowball_filter(base));
         match filter {
             // The filter lets a word through unless it is on the list.
             Some(a) => a.token_stream(&w).next().is_none(),
@@ -244,17 +236,69 @@ pub const VOTERS: [&str; 13] = [
 /// The languages of [`VOTERS`] in whose list `word` (lower-case) stands, one bit each (bit `i`
 /// for `VOTERS[i]`).
 pub fn stop_word_languages(word: &str) -> u16 {
-    VOTERS
-        .iter()
-        .enumerate()
-        .filter(|(_, lang)| is_stop_word(lang, word))
-        .fold(0, |mask, (i, _)| mask | 1 << i)
+    VOTER_LISTS.with(|cell| {
+        let mut lists = cell.borrow_mut();
+        let lists = lists.get_or_insert_with(|| VOTERS.iter().map(|l| VoterList::of(l)).collect());
+        let mut mask = 0;
+        for (i, list) in lists.iter_mut().enumerate() {
+            if list.contains(word) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    })
+}
+
+/// The stop words of one voting language, built once per thread: language detection asks for
+/// every new word of every article.
+enum VoterList {
+    Ours(rustc_hash::FxHashSet<&'static str>),
+    Snowball(TextAnalyzer),
+    Empty,
+}
+
+impl VoterList {
+    fn of(lang: &str) -> VoterList {
+        let ours = stop_words(lang);
+        if !ours.is_empty() {
+            return VoterList::Ours(ours.iter().copied().collect());
+        }
+        match snowball_filter(lang) {
+            Some(a) => VoterList::Snowball(a),
+            None => VoterList::Empty,
+        }
+    }
+
+    fn contains(&mut self, word: &str) -> bool {
+        match self {
+            VoterList::Ours(set) => set.contains(word),
+            // The filter lets a word through unless it is on the list.
+            VoterList::Snowball(a) => a.token_stream(word).next().is_none(),
+            VoterList::Empty => false,
+        }
+    }
+}
+
+/// tantivy's Snowball stop-word filter for a language code (the language table of
+/// `ingest::language`, aliases such as `nb` included): tantivy has a list for 12 of its Snowball
+/// languages and answers `None` for the others.
+fn snowball_filter(base: &str) -> Option<TextAnalyzer> {
+    let language = crate::ingest::language::normalize_declared(base)
+        .and_then(|code| crate::ingest::language::snowball(&code))?;
+    StopWordFilter::new(language).map(|f| {
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(f)
+            .build()
+    })
 }
 
 thread_local! {
     /// tantivy's Snowball stop-word filter per language code (`None`: no list for it).
     static SNOWBALL: std::cell::RefCell<std::collections::HashMap<String, Option<TextAnalyzer>>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
+    /// The lists of [`VOTERS`], in that order.
+    static VOTER_LISTS: std::cell::RefCell<Option<Vec<VoterList>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 use tantivy::tokenizer::{RawTokenizer, StopWordFilter, TextAnalyzer};
