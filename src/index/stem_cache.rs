@@ -48,18 +48,24 @@ impl CachedStemmer {
         language: Language,
         stems: impl IntoIterator<Item = &'a str>,
     ) -> CachedStemmer {
-        let keeps_first_letter = !matches!(
-            language,
-            Language::Arabic | Language::Greek | Language::Tamil
-        );
         let mut initials: Vec<char> = stems.into_iter().filter_map(|s| s.chars().next()).collect();
         initials.sort_unstable();
         initials.dedup();
         CachedStemmer {
             language,
-            only_initials: keeps_first_letter.then(|| initials.into()),
+            only_initials: keeps_first_letter(language).then(|| initials.into()),
         }
     }
+}
+
+/// Whether every stem of `language`'s Snowball stemmer starts with its word's first letter
+/// (Latin and Cyrillic scripts: only endings are removed or rewritten; checked below), so that a
+/// word can only stem to a term with its own first letter.
+pub fn keeps_first_letter(language: Language) -> bool {
+    !matches!(
+        language,
+        Language::Arabic | Language::Greek | Language::Tamil
+    )
 }
 
 /// The Snowball algorithm tantivy uses for `language` (tantivy keeps its own mapping private;

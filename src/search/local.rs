@@ -10,14 +10,13 @@ use tantivy::query::{
     TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Term, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DateTime, DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument,
 };
 use time::Date;
 
 use crate::error::{Error, Result};
-use crate::index::analysis::{analysis_of, marking_analyzer, tag_of};
+use crate::index::analysis::{analysis_of, tag_of};
 use crate::index::clusters::ClusterView;
 use crate::index::schema::{Fields, normalize_keyword};
 use crate::index::{Commit, UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_committed};
@@ -25,6 +24,7 @@ use crate::ingest::article::format_rfc3339;
 use crate::search::expand::{FEEDBACK_DOCS, ORIGINAL_WEIGHT, feedback_terms, similar_terms};
 use crate::search::explain::in_words;
 use crate::search::languages::{LanguageCounts, LanguageStatistics};
+use crate::search::passage::{Finder, Passage};
 use crate::search::plan::{Combine, RELAX_BELOW_HITS, plan, query_language};
 use crate::search::query::{UserQuery, read_user_query};
 use crate::search::request::{
@@ -622,7 +622,7 @@ impl LocalEngine {
                 }
             }
         }
-        Ok(Snippets::new(words, self.fields.body))
+        Ok(Snippets::new(words))
     }
 
     /// The BM25 statistics every ranked search uses: document frequencies per language scaled
@@ -1135,18 +1135,13 @@ fn analyze(tag: Option<&str>, text: &str) -> Vec<String> {
 pub(crate) struct Snippets {
     /// The indexed terms to highlight and their weights (rarer words weigh more).
     words: std::collections::BTreeMap<String, f32>,
-    field: tantivy::schema::Field,
-    by_analysis: std::cell::RefCell<std::collections::HashMap<Option<String>, SnippetGenerator>>,
+    by_analysis: std::cell::RefCell<std::collections::HashMap<Option<String>, Finder>>,
 }
 
 impl Snippets {
-    pub(crate) fn new(
-        words: std::collections::BTreeMap<String, f32>,
-        field: tantivy::schema::Field,
-    ) -> Snippets {
+    pub(crate) fn new(words: std::collections::BTreeMap<String, f32>) -> Snippets {
         Snippets {
             words,
-            field,
             by_analysis: Default::default(),
         }
     }
@@ -1164,10 +1159,9 @@ impl Snippets {
                     .filter(|(w, _)| tag_of(w) == tag)
                     .map(|(w, s)| (w.clone(), *s))
                     .collect();
-                let tokenizer = marking_analyzer(tag, words.keys().map(String::as_str));
-                SnippetGenerator::new(words, tokenizer, self.field, SNIPPET_CHARS)
+                Finder::new(tag, words, SNIPPET_CHARS)
             });
-        make_snippet(g, body)
+        make_snippet(g.passage(body), body)
     }
 }
 
@@ -1176,23 +1170,23 @@ impl Snippets {
 /// tantivy's fragment starts and ends on a token, which drops leading punctuation and currency
 /// signs (`£15.8m` would show as `15.8m`); the fragment is widened to the start of its sentence
 /// (or a word boundary) and the end of its last word, and marked with `…` where it was cut.
-pub(crate) fn make_snippet(g: &SnippetGenerator, body: &str) -> Snippet {
-    let s = g.snippet(body);
-    if s.highlighted().is_empty() {
+fn make_snippet(passage: Option<Passage>, body: &str) -> Snippet {
+    let Some(passage) = passage else {
         return Snippet {
             text: opening(body, SNIPPET_CHARS).replace(['\n', '\r', '\t'], " "),
             highlights: Vec::new(),
         };
-    }
-    let r = s.fragment_range();
+    };
+    let r = passage.range;
     let start = widen_left(body, r.start, 60);
     let end = widen_right(body, r.end, 30);
     let prefix = if start > 0 { "…" } else { "" };
     let suffix = if end < body.len() { "…" } else { "" };
-    let shift = prefix.len() + (r.start - start);
+    // Highlights move from the body to the snippet text.
+    let at = |i: usize| i - start + prefix.len();
     let mut highlights: Vec<Range<usize>> = Vec::new();
-    for h in s.highlighted() {
-        let h = h.start + shift..h.end + shift;
+    for h in passage.highlighted {
+        let h = at(h.start)..at(h.end);
         match highlights.last_mut() {
             Some(last) if h.start <= last.end => last.end = last.end.max(h.end),
             _ => highlights.push(h),

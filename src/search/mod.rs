@@ -13,6 +13,7 @@ pub mod kwic;
 pub mod languages;
 pub mod local;
 pub mod params;
+pub(crate) mod passage;
 pub mod plan;
 pub mod query;
 pub mod quickwit;

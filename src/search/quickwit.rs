@@ -427,7 +427,7 @@ impl QuickwitEngine {
                 }
             }
         }
-        Ok(Snippets::new(words, self.fields.body))
+        Ok(Snippets::new(words))
     }
 
     /// A hit from the cluster's answer, and the article's body.
