@@ -232,7 +232,8 @@ mod tests {
         );
         let de = "Die Flüchtlinge erreichten die Grenze. Viele Flüchtlingen warteten; \
                   der Flüchtling sprach. Danach: Ruhe. Flüchtlings-Hilfe kam spät.";
-        let cases: Vec<(Option<&str>, Vec<(&str, f32)>, &str)> = vec![
+        type Case<'a> = (Option<&'a str>, Vec<(&'a str, f32)>, &'a str);
+        let cases: Vec<Case> = vec![
             (None, vec![("oil", 0.5), ("price", 0.25)], text),
             (None, vec![("etat", 1.0), ("elan", 0.1)], text),
             (None, vec![("nothing", 0.3)], text),
