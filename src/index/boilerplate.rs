@@ -153,7 +153,7 @@ fn shared_suffix_name(suffixes: &[&str], need: usize) -> Option<String> {
 pub(crate) fn refine(
     index: &Index,
     fields: &Fields,
-    writer: &mut IndexWriter,
+    writer: &mut IndexWriter<crate::index::ArticleDoc>,
     opts: &RefineOptions<'_>,
     dir: &Path,
 ) -> Result<u64> {
@@ -177,7 +177,7 @@ pub(crate) fn refine(
                     .and_then(|v| v.as_str())
                     .unwrap_or("");
                 writer.delete_term(Term::from_field_text(fields.id, id));
-                writer.add_document(new)?;
+                writer.add_document(new.into())?;
                 rewritten += 1;
             }
         }

@@ -1,28 +1,164 @@
 //! An [`Article`] as a tantivy document.
+//!
+//! The writer is given [`ArticleDoc`]s: the article's title and body are held once (twice for a
+//! language other than English: as written, and marked for analysis) and handed to the seven
+//! field values that index or store them (`stored_*`, `title`, `body`, `text` with the title
+//! `title_weight` times, `exact` likewise) as borrowed strings. A [`TantivyDocument`] copies
+//! each value: four copies of every body and seven of every title waited in tantivy's queue of
+//! up to 10,000 documents, the largest part of the indexer's heap beyond `--memory`.
 
+use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
+use tantivy::schema::{Document, Field, Value};
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::index::analysis;
 use crate::index::schema::Fields;
 use crate::ingest::article::Article;
 
-/// Turns an article into a tantivy document. The title goes `title_weight` times into the `text`
-/// field that ranking uses (BM25F with an integer title weight; 1 = plain BM25 over title + body).
+/// Turns an article into a tantivy document (every value copied: for reading values back, as
+/// the cluster push does). The title goes `title_weight` times into the `text` field that ranking
+/// uses (BM25F with an integer title weight; 1 = plain BM25 over title + body).
 pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocument {
+    ArticleDoc::new(f, a.clone(), title_weight).into_tantivy_document()
+}
+
+/// An article as the index writer takes it: title and body held once, every other value in a
+/// small [`TantivyDocument`]. A whole `TantivyDocument` converts into one (`From`).
+#[derive(Debug)]
+pub struct ArticleDoc {
+    rest: TantivyDocument,
+    text: Option<TitleBody>,
+}
+
+/// The title and body of an [`ArticleDoc`], and the fields that take them.
+#[derive(Debug)]
+struct TitleBody {
+    fields: TitleBodyFields,
+    title: String,
+    body: String,
+    /// Title and body marked with their analysis ([`analysis::marked`]), for a language other
+    /// than English.
+    marked: Option<(String, String)>,
+    title_weight: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TitleBodyFields {
+    stored_title: Field,
+    stored_body: Field,
+    title: Field,
+    body: Field,
+    text: Field,
+    exact: Field,
+}
+
+impl ArticleDoc {
+    /// The document of article `a` (its title and body are moved, not copied).
+    pub fn new(f: &Fields, a: Article, title_weight: u32) -> ArticleDoc {
+        let tag = analysis::analysis_of(a.language.as_deref());
+        let marked = tag.map(|_| {
+            (
+                analysis::marked(tag, &a.title).into_owned(),
+                analysis::marked(tag, &a.body).into_owned(),
+            )
+        });
+        ArticleDoc {
+            rest: other_values(f, &a),
+            text: Some(TitleBody {
+                fields: TitleBodyFields {
+                    stored_title: f.stored_title,
+                    stored_body: f.stored_body,
+                    title: f.title,
+                    body: f.body,
+                    text: f.text,
+                    exact: f.exact,
+                },
+                title: a.title,
+                body: a.body,
+                marked,
+                title_weight,
+            }),
+        }
+    }
+}
+
+impl From<TantivyDocument> for ArticleDoc {
+    fn from(rest: TantivyDocument) -> ArticleDoc {
+        ArticleDoc { rest, text: None }
+    }
+}
+
+/// A value of an [`ArticleDoc`]: one of the small document's, or a borrowed title or body.
+#[derive(Clone, Debug)]
+pub enum ArticleValue<'a> {
+    Other(tantivy::schema::document::CompactDocValue<'a>),
+    Text(&'a str),
+}
+
+impl<'a> Value<'a> for ArticleValue<'a> {
+    type ArrayIter = std::iter::Empty<Self>;
+    type ObjectIter = std::iter::Empty<(&'a str, Self)>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        match self {
+            ArticleValue::Text(s) => ReferenceValue::Leaf(ReferenceValueLeaf::Str(s)),
+            // Articles hold no arrays or objects: every other value is a leaf.
+            ArticleValue::Other(v) => match v.as_value() {
+                ReferenceValue::Leaf(leaf) => ReferenceValue::Leaf(leaf),
+                _ => ReferenceValue::Leaf(ReferenceValueLeaf::Null),
+            },
+        }
+    }
+}
+
+impl Document for ArticleDoc {
+    type Value<'a> = ArticleValue<'a>;
+    type FieldsValuesIter<'a> = std::vec::IntoIter<(Field, ArticleValue<'a>)>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        let mut v: Vec<(Field, ArticleValue)> = Vec::with_capacity(32);
+        v.extend(
+            self.rest
+                .field_values()
+                .map(|(field, value)| (field, ArticleValue::Other(value))),
+        );
+        if let Some(tb) = &self.text {
+            tb.values(&mut v);
+        }
+        v.into_iter()
+    }
+}
+
+impl TitleBody {
+    /// The values [`add_title_and_body`] adds, borrowed.
+    fn values<'a>(&'a self, v: &mut Vec<(Field, ArticleValue<'a>)>) {
+        let f = self.fields;
+        let (title, body) = (self.title.as_str(), self.body.as_str());
+        let (title_m, body_m) = match &self.marked {
+            Some((t, b)) => (t.as_str(), b.as_str()),
+            None => (title, body),
+        };
+        let repeats = self.title_weight as usize;
+        let text = ArticleValue::Text;
+        v.push((f.stored_title, text(title)));
+        v.push((f.stored_body, text(body)));
+        v.push((f.title, text(title_m)));
+        v.push((f.body, text(body_m)));
+        v.extend(std::iter::repeat_n((f.text, text(title_m)), repeats));
+        v.push((f.text, text(body_m)));
+        v.extend(std::iter::repeat_n((f.exact, text(title)), repeats));
+        v.push((f.exact, text(body)));
+    }
+}
+
+/// Every value of an article's document but its title and body.
+fn other_values(f: &Fields, a: &Article) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(f.id, a.id());
     doc.add_text(f.path, &a.path);
     if let Some(d) = &a.docno {
         doc.add_text(f.docno, d);
     }
-    add_title_and_body(
-        &mut doc,
-        f,
-        a.language.as_deref(),
-        &a.title,
-        &a.body,
-        title_weight,
-    );
     if let Some(p) = a.published {
         doc.add_date(
             f.published,
@@ -109,3 +245,51 @@ pub fn add_title_and_body(
 
 /// Julian day number of 1970-01-01; `day` fields hold days since then.
 pub const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema::build_schema;
+
+    /// Every value the writer gets, as (field, text or number), sorted by field: the borrowed
+    /// document must index and store exactly what the copied one did.
+    fn values<D: Document>(doc: &D) -> Vec<(u32, String)> {
+        let mut v: Vec<(u32, String)> = doc
+            .iter_fields_and_values()
+            .map(|(f, val)| (f.field_id(), format!("{:?}", val.as_leaf())))
+            .collect();
+        v.sort_by_key(|(f, _)| *f);
+        v
+    }
+
+    #[test]
+    fn the_borrowed_document_holds_the_values_of_the_copied_one() {
+        let (_, f) = build_schema();
+        for (language, title) in [
+            (None, "Caravan reaches border"),
+            (Some("de"), "Flüchtlinge"),
+        ] {
+            let a = Article {
+                title: title.into(),
+                body: "Several thousand migrants walked on. Officials said so.".into(),
+                language: language.map(str::to_string),
+                authors: vec!["A. Writer".into(), "B. Writer".into()],
+                source: Some("Herald".into()),
+                ..Default::default()
+            };
+            let mut copied = other_values(&f, &a);
+            add_title_and_body(&mut copied, &f, a.language.as_deref(), &a.title, &a.body, 3);
+            let borrowed = ArticleDoc::new(&f, a.clone(), 3);
+            assert_eq!(values(&borrowed), values(&copied));
+            assert_eq!(values(&to_document(&f, &a, 3)), values(&copied));
+            // Three title values then the body in `text`, marked for German only.
+            let text: Vec<String> = values(&borrowed)
+                .into_iter()
+                .filter(|(id, _)| *id == f.text.field_id())
+                .map(|(_, v)| v)
+                .collect();
+            assert_eq!(text.len(), 4);
+            assert_eq!(text[0].contains(r"\u{1}"), language.is_some(), "{text:?}");
+        }
+    }
+}

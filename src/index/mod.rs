@@ -18,7 +18,7 @@ pub mod shared_tokens;
 pub mod stem_cache;
 pub mod writer;
 
-pub use document::{UNIX_EPOCH_JULIAN_DAY, to_document};
+pub use document::{ArticleDoc, UNIX_EPOCH_JULIAN_DAY, to_document};
 pub(crate) use open::is_segment_file_name;
 pub use open::{
     Commit, IndexedFolder, indexed_folders, near_copy_threshold, open_committed, open_index,

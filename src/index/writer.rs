@@ -12,7 +12,7 @@ use tantivy::schema::Term;
 use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::error::{Error, Result};
-use crate::index::document::to_document;
+use crate::index::document::ArticleDoc;
 use crate::index::manifest::{FileState, MANIFEST_FILE, Manifest};
 use crate::index::open::{
     IndexedFolder, StoredSettings, is_writable, open_any, open_or_create, share_like,
@@ -389,7 +389,7 @@ struct Run<'a> {
     progress: &'a dyn Progress,
     index: Index,
     fields: Fields,
-    writer: IndexWriter,
+    writer: IndexWriter<ArticleDoc>,
     title_weight: u32,
     parse_opts: ParseOptions,
     /// Every path the index holds articles from (see [`Manifest`]): those with a zero hash are
@@ -413,7 +413,7 @@ impl<'a> Run<'a> {
         let threads = opts.threads.clamp(1, 64);
         // tantivy wants at least ~15 MB per writer thread.
         let writer_threads = threads.min((opts.memory_bytes / (20 << 20)).max(1));
-        let writer: IndexWriter = index
+        let writer: IndexWriter<ArticleDoc> = index
             .writer_with_num_threads(writer_threads, opts.memory_bytes.max(20 << 20))
             .map_err(|e| match e {
                 TantivyError::LockFailure(..) if !is_writable(index_dir) => {
@@ -899,7 +899,7 @@ impl MovedFrom {
 
 /// Everything reading one file needs.
 struct FileContext<'a> {
-    writer: &'a IndexWriter,
+    writer: &'a IndexWriter<ArticleDoc>,
     fields: &'a Fields,
     manifest: &'a Manifest,
     parse_opts: &'a ParseOptions,
@@ -1003,11 +1003,12 @@ impl FileContext<'_> {
         add_error: &mut Option<TantivyError>,
     ) {
         for a in part {
+            let format = a.format;
             match self
                 .writer
-                .add_document(to_document(self.fields, &a, self.title_weight))
+                .add_document(ArticleDoc::new(self.fields, a, self.title_weight))
             {
-                Ok(_) => *added.entry(a.format).or_default() += 1,
+                Ok(_) => *added.entry(format).or_default() += 1,
                 Err(e) => {
                     add_error.get_or_insert(e);
                 }
