@@ -340,29 +340,8 @@ impl Sample {
                     if token.is_empty() {
                         continue;
                     }
-                    if token.chars().any(|c| c.is_numeric()) {
-                        s.digit_tokens += 1;
+                    if !s.take_word(token, &mut word) {
                         continue;
-                    }
-                    // One letter is an initial or an abbreviation as often as a word (N.Y.,
-                    // U.S., "o" and "y" are stop words in Spanish): it does not count.
-                    if token.chars().nth(1).is_none() {
-                        continue;
-                    }
-                    word.clear();
-                    if token.starts_with(char::is_lowercase) {
-                        s.lower_initial += 1;
-                    }
-                    for c in token.chars() {
-                        s.letters += 1;
-                        if c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(&c) {
-                            s.letters_latin += 1;
-                        }
-                        if c == '’' {
-                            word.push('\'');
-                        } else {
-                            word.extend(c.to_lowercase());
-                        }
                     }
                     let mask = match memo.get(word.as_str()) {
                         Some(&m) => m,
@@ -392,6 +371,58 @@ impl Sample {
             }
         });
         s
+    }
+
+    /// Counts a token of the vote's sample and puts its lower-case form (straight apostrophes) in
+    /// `word`; false for a token that is not a word (a number, a single letter). ASCII tokens,
+    /// most of them, take a byte-wise path with the same result.
+    fn take_word(&mut self, token: &str, word: &mut String) -> bool {
+        if token.is_ascii() {
+            if token.bytes().any(|b| b.is_ascii_digit()) {
+                self.digit_tokens += 1;
+                return false;
+            }
+            if token.len() < 2 {
+                return false;
+            }
+            self.lower_initial += usize::from(token.as_bytes()[0].is_ascii_lowercase());
+            self.letters += token.len();
+            self.letters_latin += token.len();
+            word.clear();
+            word.push_str(token);
+            word.make_ascii_lowercase();
+            return true;
+        }
+        self.take_any_word(token, word)
+    }
+
+    /// [`Sample::take_word`] for any token.
+    fn take_any_word(&mut self, token: &str, word: &mut String) -> bool {
+        if token.chars().any(|c| c.is_numeric()) {
+            self.digit_tokens += 1;
+            return false;
+        }
+        // One letter is an initial or an abbreviation as often as a word (N.Y., U.S., "o" and
+        // "y" are stop words in Spanish): it does not count.
+        if token.chars().nth(1).is_none() {
+            return false;
+        }
+        word.clear();
+        if token.starts_with(char::is_lowercase) {
+            self.lower_initial += 1;
+        }
+        for c in token.chars() {
+            self.letters += 1;
+            if c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(&c) {
+                self.letters_latin += 1;
+            }
+            if c == '’' {
+                word.push('\'');
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        }
+        true
     }
 
     /// False when the stop words speak against `code`: another language leads the vote and
@@ -443,6 +474,24 @@ mod tests {
                   de neuf ans dont les tics ont commencé à trois ans est décrit, avec l'évolution \
                   sous halopéridol.";
         assert_eq!(detect("Un cas clinique", fr), Some("fr"));
+    }
+
+    #[test]
+    fn ascii_words_are_read_as_any_word() {
+        let fresh = || Sample::read("", "");
+        for token in [
+            "The", "caravan", "a", "I", "1987", "3rd", "don't", "NATO", "x'", "Ab", "zz",
+        ] {
+            let (mut fast, mut any) = (fresh(), fresh());
+            let (mut w1, mut w2) = (String::from("old"), String::from("old"));
+            let took = fast.take_word(token, &mut w1);
+            assert_eq!(took, any.take_any_word(token, &mut w2), "{token}");
+            if took {
+                assert_eq!(w1, w2, "{token}");
+            }
+            let counts = |s: &Sample| (s.digit_tokens, s.lower_initial, s.letters, s.letters_latin);
+            assert_eq!(counts(&fast), counts(&any), "{token}");
+        }
     }
 
     #[test]
