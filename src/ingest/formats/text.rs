@@ -114,8 +114,13 @@ const MIN_PROSE_SHARE: f64 = 0.5;
 /// headline set apart by a blank line) is always an article, however much of it is a table: wires
 /// send tables of rates, prices, supply figures and results as stories.
 pub fn not_prose(text: &str) -> Option<String> {
+    // The headline first: it settles most files at the cost of two lines, where the share of
+    // prose reads every line four times (4.6% of a Reuters index's instructions).
+    if has_headline(text) {
+        return None;
+    }
     let (lines, share) = prose_share(text);
-    if lines < MIN_LINES_TO_JUDGE || has_headline(text) {
+    if lines < MIN_LINES_TO_JUDGE {
         return None;
     }
     (share < MIN_PROSE_SHARE).then(|| {
