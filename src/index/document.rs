@@ -55,29 +55,11 @@ struct TitleBodyFields {
 impl ArticleDoc {
     /// The document of article `a` (its title and body are moved, not copied).
     pub fn new(f: &Fields, a: Article, title_weight: u32) -> ArticleDoc {
-        let tag = analysis::analysis_of(a.language.as_deref());
-        let marked = tag.map(|_| {
-            (
-                analysis::marked(tag, &a.title).into_owned(),
-                analysis::marked(tag, &a.body).into_owned(),
-            )
-        });
+        let rest = other_values(f, &a);
+        let text = TitleBody::new(f, a.language.as_deref(), a.title, a.body, title_weight);
         ArticleDoc {
-            rest: other_values(f, &a),
-            text: Some(TitleBody {
-                fields: TitleBodyFields {
-                    stored_title: f.stored_title,
-                    stored_body: f.stored_body,
-                    title: f.title,
-                    body: f.body,
-                    text: f.text,
-                    exact: f.exact,
-                },
-                title: a.title,
-                body: a.body,
-                marked,
-                title_weight,
-            }),
+            rest,
+            text: Some(text),
         }
     }
 }
@@ -130,7 +112,39 @@ impl Document for ArticleDoc {
 }
 
 impl TitleBody {
-    /// The values [`add_title_and_body`] adds, borrowed.
+    fn new(
+        f: &Fields,
+        language: Option<&str>,
+        title: String,
+        body: String,
+        title_weight: u32,
+    ) -> TitleBody {
+        let tag = analysis::analysis_of(language);
+        let marked = tag.map(|_| {
+            (
+                analysis::marked(tag, &title).into_owned(),
+                analysis::marked(tag, &body).into_owned(),
+            )
+        });
+        TitleBody {
+            fields: TitleBodyFields {
+                stored_title: f.stored_title,
+                stored_body: f.stored_body,
+                title: f.title,
+                body: f.body,
+                text: f.text,
+                exact: f.exact,
+            },
+            title,
+            body,
+            marked,
+            title_weight,
+        }
+    }
+
+    /// The title and body values: as shown (`stored_title`, `stored_body`), analysed in the
+    /// article's language (`title`, `body`, and `text` with the title `title_weight` times,
+    /// marked with the language, [`analysis::marked`]), and as exact word forms (`exact`).
     fn values<'a>(&'a self, v: &mut Vec<(Field, ArticleValue<'a>)>) {
         let f = self.fields;
         let (title, body) = (self.title.as_str(), self.body.as_str());
@@ -215,9 +229,7 @@ fn other_values(f: &Fields, a: &Article) -> TantivyDocument {
     doc
 }
 
-/// Adds an article's title and body: as shown (`stored_title`, `stored_body`), analysed in the
-/// article's `language` (`title`, `body`, and `text` with the title `title_weight` times, their
-/// values marked with the language, [`analysis::marked`]), and as exact word forms (`exact`).
+/// Adds an article's title and body to a copied document (the values of [`ArticleDoc`]'s).
 pub fn add_title_and_body(
     doc: &mut TantivyDocument,
     f: &Fields,
@@ -226,21 +238,12 @@ pub fn add_title_and_body(
     body: &str,
     title_weight: u32,
 ) {
-    doc.add_text(f.stored_title, title);
-    doc.add_text(f.stored_body, body);
-    let tag = analysis::analysis_of(language);
-    let title_marked = analysis::marked(tag, title);
-    let body_marked = analysis::marked(tag, body);
-    doc.add_text(f.title, &*title_marked);
-    doc.add_text(f.body, &*body_marked);
-    for _ in 0..title_weight {
-        doc.add_text(f.text, &*title_marked);
+    let tb = TitleBody::new(f, language, title.into(), body.into(), title_weight);
+    let mut values = Vec::new();
+    tb.values(&mut values);
+    for (field, value) in values {
+        doc.add_field_value(field, value);
     }
-    doc.add_text(f.text, &*body_marked);
-    for _ in 0..title_weight {
-        doc.add_text(f.exact, title);
-    }
-    doc.add_text(f.exact, body);
 }
 
 /// Julian day number of 1970-01-01; `day` fields hold days since then.
@@ -263,33 +266,42 @@ mod tests {
     }
 
     #[test]
-    fn the_borrowed_document_holds_the_values_of_the_copied_one() {
+    fn title_and_body_go_to_their_seven_fields() {
         let (_, f) = build_schema();
+        let body = "Several thousand migrants walked on.";
         for (language, title) in [
             (None, "Caravan reaches border"),
             (Some("de"), "Flüchtlinge"),
         ] {
             let a = Article {
                 title: title.into(),
-                body: "Several thousand migrants walked on. Officials said so.".into(),
+                body: body.into(),
                 language: language.map(str::to_string),
                 authors: vec!["A. Writer".into(), "B. Writer".into()],
                 source: Some("Herald".into()),
                 ..Default::default()
             };
-            let mut copied = other_values(&f, &a);
-            add_title_and_body(&mut copied, &f, a.language.as_deref(), &a.title, &a.body, 3);
-            let borrowed = ArticleDoc::new(&f, a.clone(), 3);
-            assert_eq!(values(&borrowed), values(&copied));
-            assert_eq!(values(&to_document(&f, &a, 3)), values(&copied));
-            // Three title values then the body in `text`, marked for German only.
-            let text: Vec<String> = values(&borrowed)
-                .into_iter()
-                .filter(|(id, _)| *id == f.text.field_id())
-                .map(|(_, v)| v)
-                .collect();
-            assert_eq!(text.len(), 4);
-            assert_eq!(text[0].contains(r"\u{1}"), language.is_some(), "{text:?}");
+            let doc = ArticleDoc::new(&f, a.clone(), 3);
+            let mark = |t: &str| match language {
+                Some(l) => format!("{l}\u{1}{t}"),
+                None => t.to_string(),
+            };
+            let of = |field: Field| -> Vec<String> {
+                doc.iter_fields_and_values()
+                    .filter(|(fl, _)| *fl == field)
+                    .filter_map(|(_, v)| v.as_str().map(str::to_string))
+                    .collect()
+            };
+            assert_eq!(of(f.stored_title), [title]);
+            assert_eq!(of(f.stored_body), [body]);
+            assert_eq!(of(f.title), [mark(title)]);
+            assert_eq!(of(f.body), [mark(body)]);
+            let (t, b) = (mark(title), mark(body));
+            assert_eq!(of(f.text), [t.clone(), t.clone(), t, b]);
+            assert_eq!(of(f.exact), [title, title, title, body]);
+            assert_eq!(of(f.authors), ["A. Writer", "B. Writer"]);
+            // The copied document holds the same values, in the same order per field.
+            assert_eq!(values(&to_document(&f, &a, 3)), values(&doc));
         }
     }
 }
