@@ -63,14 +63,7 @@ pub struct Signature {
     pub bands: Vec<u64>,
 }
 
-/// The words of `text`, lower-cased, letters and digits only.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-}
-
-/// Calls `f` with each word of `text` as [`words`] gives it, lower-cased in one reused buffer
+/// Calls `f` with each word of `text` (letters and digits only) lower-cased, in one reused buffer
 /// (no allocation per word: this runs over every body indexed).
 fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut lower = String::new();
@@ -559,7 +552,8 @@ impl UnionFind {
 /// 5-word-shingle Jaccard similarity of two bodies, computed exactly (for measurements and tests).
 pub fn shingle_jaccard(a: &str, b: &str) -> f64 {
     let set = |t: &str| -> std::collections::HashSet<Vec<String>> {
-        let w: Vec<String> = words(t).collect();
+        let mut w: Vec<String> = Vec::new();
+        each_word(t, |word| w.push(word.to_string()));
         w.windows(SHINGLE_WORDS).map(|s| s.to_vec()).collect()
     };
     let (a, b) = (set(a), set(b));
@@ -573,6 +567,13 @@ pub fn shingle_jaccard(a: &str, b: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words of `text` as the first signatures read them: lower-cased, letters and digits.
+    fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+    }
 
     /// The minima as first computed (shingle by shingle, all 48 functions each): stored
     /// signatures must not change, or new copies would stop matching indexed ones.

@@ -112,10 +112,7 @@ impl StemMemory {
         }
         let stem = self.stemmer.stem(word).into_owned();
         let r = f(&stem);
-        if self.cache.len() >= MAX_CACHED_WORDS {
-            self.cache.clear();
-        }
-        self.cache.insert(word.to_string(), stem);
+        self.remember(word.to_string(), stem);
         r
     }
 
@@ -129,10 +126,14 @@ impl StemMemory {
             return;
         }
         let stem = self.stemmer.stem(word).into_owned();
+        let word = std::mem::replace(word, stem.clone());
+        self.remember(word, stem);
+    }
+
+    fn remember(&mut self, word: String, stem: String) {
         if self.cache.len() >= MAX_CACHED_WORDS {
             self.cache.clear();
         }
-        let word = std::mem::replace(word, stem.clone());
         self.cache.insert(word, stem);
     }
 }
