@@ -65,16 +65,28 @@ fn migrant_caravan_ranks_caravan_stories_above_every_distractor() {
             h.path
         );
     }
-    // No distractor outranks a real caravan article: the only one that matches comes last.
-    let distractors: Vec<usize> = (0..hits.len())
-        .filter(|&i| is_distractor(&hits[i].path))
+    // No distractor outranks a real caravan article in the query's language: the only one that
+    // matches comes last of them. (A French caravan story matches through its own analysis,
+    // scored with French statistics, `search::languages`: in an archive whose few French stories
+    // are mostly about migrants, "migr" says little among them, so it ranks low.)
+    let english: Vec<&common::JsonHit> = hits
+        .iter()
+        .filter(|h| h.language.as_deref() == Some("en"))
+        .collect();
+    let distractors: Vec<usize> = (0..english.len())
+        .filter(|&i| is_distractor(&english[i].path))
         .collect();
     assert_eq!(
         distractors,
-        [hits.len() - 1],
-        "distractor ranks: {distractors:?}"
+        [english.len() - 1],
+        "distractor ranks among English hits: {distractors:?}"
     );
-    assert!(hits.last().unwrap().path.contains("migrant-warblers"));
+    assert!(english.last().unwrap().path.contains("migrant-warblers"));
+    assert!(
+        english.len() + 2 >= hits.len(),
+        "{} English hits",
+        english.len()
+    );
     // The first hit is a caravan story from the caravan series.
     assert!(
         hits[0].path.contains("caravan"),

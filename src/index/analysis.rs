@@ -64,7 +64,12 @@ pub fn marked<'a>(tag: Option<&str>, text: &'a str) -> Cow<'a, str> {
 
 /// Splits a marked value into its analysis and its text.
 fn split_marker(value: &str) -> (Option<&str>, &str) {
-    if let Some(i) = value.get(..4).and_then(|head| head.find(MARKER))
+    // The marker stands within the first 4 bytes; a marked empty text ("de\u{1}") is shorter.
+    let head = (0..=value.len().min(4))
+        .rev()
+        .find(|&i| value.is_char_boundary(i))
+        .map_or("", |end| &value[..end]);
+    if let Some(i) = head.find(MARKER)
         && valid_code(&value[..i])
     {
         return (Some(&value[..i]), &value[i + 1..]);
@@ -217,6 +222,35 @@ mod tests {
             out.push(t.text.clone());
         }
         out
+    }
+
+    /// A marked value is split whatever follows the marker: nothing, or a letter of two or
+    /// more bytes (the first 4 bytes then end inside it).
+    #[test]
+    fn markers_are_found_before_any_text() {
+        for (value, expected) in [
+            ("de\u{1}", (Some("de"), "")),
+            ("fr\u{1}Élections", (Some("fr"), "Élections")),
+            ("de\u{1}Über", (Some("de"), "Über")),
+            ("es\u{1}x", (Some("es"), "x")),
+            ("deu\u{1}Ära", (Some("deu"), "Ära")),
+            ("Élections", (None, "Élections")),
+            ("de", (None, "de")),
+            ("", (None, "")),
+            ("DE\u{1}x", (None, "DE\u{1}x")),
+        ] {
+            assert_eq!(split_marker(value), expected, "{value:?}");
+        }
+        // The words of a marked text are that language's, never the tag itself.
+        let mut news = TextAnalyzer::from(NewsTokenizer);
+        let mut words = Vec::new();
+        let mut stream = news.token_stream("fr\u{1}Élections");
+        while let Some(t) = stream.next() {
+            words.push(t.text.clone());
+        }
+        drop(stream);
+        assert_eq!(words, ["fr:elect"]);
+        assert!(news.token_stream("de\u{1}").next().is_none());
     }
 
     #[test]
