@@ -140,7 +140,13 @@ pub struct Commit {
     #[serde(default)]
     payload: Option<String>,
     #[serde(default)]
-    segments: Vec<serde::de::IgnoredAny>,
+    segments: Vec<CommittedSegment>,
+}
+
+/// A segment a commit lists (only its id is read).
+#[derive(Clone, Debug, serde::Deserialize)]
+struct CommittedSegment {
+    segment_id: String,
 }
 
 impl Commit {
@@ -169,7 +175,55 @@ pub fn open_committed(dir: &Path) -> Result<(Index, Fields, Commit)> {
     if commit.payload.is_none() && commit.segments.is_empty() {
         return Err(Error::NothingCommitted(dir.to_path_buf()));
     }
+    check_changed_files(dir, &index, &commit)?;
     Ok((index, fields, commit))
+}
+
+/// A commit writes its segments' files and then `meta.json`, and never touches them again: a
+/// segment file modified after `meta.json` was changed by something else (a disk, a sync tool, a
+/// person), so its checksum is verified before anything reads it. tantivy checks checksums only
+/// when asked (`newsdex check` reads every file): damage in the middle of a postings list would
+/// otherwise answer a query wrongly without an error. Costs one directory listing; a file copied
+/// without its time (`cp` without `-p`) is verified at each opening.
+fn check_changed_files(dir: &Path, index: &Index, commit: &Commit) -> Result<()> {
+    let Ok(committed) = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()) else {
+        return Ok(());
+    };
+    let ids: Vec<String> = commit
+        .segments
+        .iter()
+        .map(|s| s.segment_id.replace('-', ""))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !ids.iter().any(|id| name.starts_with(id.as_str()))
+            || !entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t > committed)
+        {
+            continue;
+        }
+        if !index
+            .directory()
+            .validate_checksum(Path::new(name))
+            .unwrap_or(false)
+        {
+            return Err(Error::Corrupt {
+                path: dir.to_path_buf(),
+                detail: format!(
+                    "{name} was changed after the commit that wrote it and fails its checksum"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// [`open_index`], committed or not (the indexer carries on with an index whose first run
