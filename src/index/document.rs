@@ -1,9 +1,10 @@
 //! An [`Article`] as a tantivy document.
 //!
 //! The writer is given [`ArticleDoc`]s: the article's title and body are held once (twice for a
-//! language other than English: as written, and marked for analysis) and handed to the seven
-//! field values that index or store them (`stored_*`, `title`, `body`, `text` with the title
-//! `title_weight` times, `exact` likewise) as borrowed strings. A [`TantivyDocument`] copies
+//! language other than English: as written, and marked for analysis) and handed to the six
+//! field values that index or store them (`stored_*`, `title`, `text` with the body and then the
+//! title `title_weight` times, `exact` likewise) as borrowed strings; `body_at` says where the
+//! body ends among `text`'s positions (`body:` is answered from them, [`crate::search::body`]). A [`TantivyDocument`] copies
 //! each value: four copies of every body and seven of every title waited in tantivy's queue of
 //! up to 10,000 documents, the largest part of the indexer's heap beyond `--memory`.
 
@@ -40,6 +41,8 @@ struct TitleBody {
     /// than English.
     marked: Option<(String, String)>,
     title_weight: u32,
+    /// Where the body starts among the `text` field's positions ([`body_start`]).
+    body_at: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -47,9 +50,9 @@ struct TitleBodyFields {
     stored_title: Field,
     stored_body: Field,
     title: Field,
-    body: Field,
     text: Field,
     exact: Field,
+    body_at: Field,
 }
 
 impl ArticleDoc {
@@ -75,6 +78,7 @@ impl From<TantivyDocument> for ArticleDoc {
 pub enum ArticleValue<'a> {
     Other(tantivy::schema::document::CompactDocValue<'a>),
     Text(&'a str),
+    U64(u64),
 }
 
 impl<'a> Value<'a> for ArticleValue<'a> {
@@ -84,6 +88,7 @@ impl<'a> Value<'a> for ArticleValue<'a> {
     fn as_value(&self) -> ReferenceValue<'a, Self> {
         match self {
             ArticleValue::Text(s) => ReferenceValue::Leaf(ReferenceValueLeaf::Str(s)),
+            ArticleValue::U64(n) => ReferenceValue::Leaf(ReferenceValueLeaf::U64(*n)),
             // Articles hold no arrays or objects: every other value is a leaf.
             ArticleValue::Other(v) => match v.as_value() {
                 ReferenceValue::Leaf(leaf) => ReferenceValue::Leaf(leaf),
@@ -131,10 +136,11 @@ impl TitleBody {
                 stored_title: f.stored_title,
                 stored_body: f.stored_body,
                 title: f.title,
-                body: f.body,
                 text: f.text,
                 exact: f.exact,
+                body_at: f.body_at,
             },
+            body_at: body_start(&title, title_weight),
             title,
             body,
             marked,
@@ -143,8 +149,9 @@ impl TitleBody {
     }
 
     /// The title and body values: as shown (`stored_title`, `stored_body`), analysed in the
-    /// article's language (`title`, `body`, and `text` with the title `title_weight` times,
-    /// marked with the language, [`analysis::marked`]), and as exact word forms (`exact`).
+    /// article's language (`title`, and `text` with the title `title_weight` times and then the
+    /// body, marked with the language, [`analysis::marked`]), as exact word forms (`exact`), and
+    /// where the body starts among `text`'s positions (`body_at`).
     fn values<'a>(&'a self, v: &mut Vec<(Field, ArticleValue<'a>)>) {
         let f = self.fields;
         let (title, body) = (self.title.as_str(), self.body.as_str());
@@ -157,12 +164,28 @@ impl TitleBody {
         v.push((f.stored_title, text(title)));
         v.push((f.stored_body, text(body)));
         v.push((f.title, text(title_m)));
-        v.push((f.body, text(body_m)));
+        v.push((f.body_at, ArticleValue::U64(self.body_at)));
         v.extend(std::iter::repeat_n((f.text, text(title_m)), repeats));
         v.push((f.text, text(body_m)));
         v.extend(std::iter::repeat_n((f.exact, text(title)), repeats));
         v.push((f.exact, text(body)));
     }
+}
+
+/// The position of the body's first word in the `text` field of an article whose title is
+/// `title`, repeated `title_weight` times before the body: tantivy places a value's words at the
+/// positions its tokenizer gives them after the end of the field's previous value, plus a gap of
+/// one (`tantivy::postings::PostingsWriter::index_text`), and the title's tokens and positions
+/// are those of the plain analysis ([`crate::index::shared_tokens`]; stemming keeps them).
+pub fn body_start(title: &str, title_weight: u32) -> u64 {
+    use tantivy::tokenizer::TokenStream as _;
+    const POSITION_GAP: u64 = 1;
+    let mut stream = crate::index::shared_tokens::plain(title);
+    let mut end = 0u64;
+    while let Some(t) = stream.next() {
+        end = end.max((t.position + t.position_length) as u64);
+    }
+    u64::from(title_weight) * (end + POSITION_GAP)
 }
 
 /// Every value of an article's document but its title and body.
@@ -266,7 +289,7 @@ mod tests {
     }
 
     #[test]
-    fn title_and_body_go_to_their_seven_fields() {
+    fn title_and_body_go_to_their_six_fields() {
         let (_, f) = build_schema();
         let body = "Several thousand migrants walked on.";
         for (language, title) in [
@@ -295,13 +318,71 @@ mod tests {
             assert_eq!(of(f.stored_title), [title]);
             assert_eq!(of(f.stored_body), [body]);
             assert_eq!(of(f.title), [mark(title)]);
-            assert_eq!(of(f.body), [mark(body)]);
+            // `body:` is answered from `text` after `body_at`.
+            assert!(of(f.body).is_empty());
             let (t, b) = (mark(title), mark(body));
             assert_eq!(of(f.text), [t.clone(), t.clone(), t, b]);
             assert_eq!(of(f.exact), [title, title, title, body]);
             assert_eq!(of(f.authors), ["A. Writer", "B. Writer"]);
             // The copied document holds the same values, in the same order per field.
             assert_eq!(values(&to_document(&f, &a, 3)), values(&doc));
+        }
+    }
+
+    /// `body_at` is the position tantivy gives the body's first word in `text`, whatever the
+    /// title (empty, punctuation only, words the analyzer drops at either end) and its weight.
+    #[test]
+    fn body_start_is_where_tantivy_puts_the_body() {
+        use tantivy::postings::Postings;
+        use tantivy::schema::IndexRecordOption;
+        use tantivy::{Index, IndexWriter, Term};
+        let long = "x".repeat(80);
+        let titles = [
+            String::new(),
+            "   ".to_string(),
+            "Caravan reaches border".to_string(),
+            "Rain, again!".to_string(),
+            format!("Ends with a long token {long}"),
+            format!("{long} starts it"),
+            "Été à Paris".to_string(),
+        ];
+        for (language, word) in [(None, "zzfirst"), (Some("de"), "de:zzfirst")] {
+            for weight in [1, 2, 3] {
+                for title in &titles {
+                    let (schema, f) = build_schema();
+                    let index = Index::create_in_ram(schema);
+                    crate::index::schema::register_tokenizers(&index);
+                    let mut w: IndexWriter<ArticleDoc> =
+                        index.writer_with_num_threads(1, 15_000_000).unwrap();
+                    let a = Article {
+                        title: title.clone(),
+                        body: "zzfirst words follow".into(),
+                        language: language.map(str::to_string),
+                        ..Default::default()
+                    };
+                    let expected = body_start(title, weight);
+                    w.add_document(ArticleDoc::new(&f, a, weight)).unwrap();
+                    w.commit().unwrap();
+                    let searcher = index.reader().unwrap().searcher();
+                    let mut postings = searcher
+                        .segment_reader(0)
+                        .inverted_index(f.text)
+                        .unwrap()
+                        .read_postings(
+                            &Term::from_field_text(f.text, word),
+                            IndexRecordOption::WithFreqsAndPositions,
+                        )
+                        .unwrap()
+                        .unwrap();
+                    let mut positions = Vec::new();
+                    postings.positions(&mut positions);
+                    assert_eq!(
+                        positions,
+                        [expected as u32],
+                        "title {title:?}, weight {weight}, {language:?}"
+                    );
+                }
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ pub const MULTI_VALUED: &[&str] = &["text", "exact", "authors", "tags"];
 
 /// Fields the cluster does not get: the signatures of wire copies (`index::clusters`), which
 /// only the local engine turns into clusters (the remote engine refuses `collapse`).
-pub const LOCAL_ONLY: &[&str] = &["article_key", "exact_hash", "minhash"];
+pub const LOCAL_ONLY: &[&str] = &["article_key", "exact_hash", "minhash", "body_at"];
 
 /// Added to the schema's fields on the cluster: the article's push order, a fast field used to
 /// break ties in ranking the way the local index does (by document order).

@@ -1,9 +1,9 @@
 //! One analysis per text of a document, shared by the fields that index it.
 //!
-//! An article's title and body are indexed in four fields: `exact` (plain: lower-cased and
+//! An article's title and body are indexed in three fields: `exact` (plain: lower-cased and
 //! folded words), `text` (the title `title_weight` times, then the body, stemmed in the article's
-//! language), `title` and `body` (stemmed). tantivy analyses every value of every field on its own,
-//! so each body went through the tokenizer three times and through the stemmer twice. The
+//! language) and `title` (stemmed). tantivy analyses every value of every field on its own, so
+//! each body went through the tokenizer twice and each title three times. The
 //! analyzers the index registers for writing ([`PlainTokenizer`], and
 //! [`crate::index::analysis::NewsTokenizer`] through [`stemmed`]) ask a small memory of the texts
 //! this thread analysed last instead: a text met again is replayed from its tokens, a new one is

@@ -7,11 +7,13 @@ use std::collections::BTreeSet;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use tantivy::Searcher;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use crate::error::Result;
 use crate::index::analysis::tag_of;
+use crate::index::schema::Fields;
+use crate::search::body::BodyTermQuery;
 
 /// Terms of one prefix or fuzzy word that take part in scoring: the most frequent ones. Every
 /// article the word matches is still found; articles with only rarer forms score 0 for it.
@@ -103,6 +105,62 @@ fn matching_terms(
 
 /// `matcher` (the query that finds every article the word matches) scored by the BM25 of the
 /// [`MAX_SCORED_TERMS`] most frequent terms it stands for (`tagged`: see [`matching_terms`]).
+/// The words of `field` (a `text` field of tagged terms) that begin with `begun`, most frequent
+/// first, at most `max`.
+pub fn words_beginning(
+    searcher: &Searcher,
+    field: Field,
+    begun: &str,
+    max: usize,
+) -> Result<Vec<String>> {
+    let mut terms = matching_terms(searcher, field, begun, Expansion::Prefix, true)?;
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(max);
+    Ok(terms.into_iter().map(|(t, _)| t).collect())
+}
+
+/// A prefix or fuzzy word in the body, answered from the `text` field
+/// ([`crate::search::body`]): it matches the articles whose body holds any `text` word it stands
+/// for (at most [`MAX_SCANNED_TERMS`] words), and is ranked as [`scored`] ranks, by the BM25 of
+/// the [`MAX_SCORED_TERMS`] most frequent of them.
+pub fn scored_in_body(
+    searcher: &Searcher,
+    fields: &Fields,
+    word: &str,
+    kind: Expansion,
+    tagged: bool,
+) -> Result<Box<dyn Query>> {
+    let mut terms = matching_terms(searcher, fields.text, word, kind, tagged)?;
+    if terms.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    let body_word = |t: &str| {
+        Box::new(BodyTermQuery::new(
+            Term::from_field_text(fields.text, t),
+            fields.body,
+        )) as Box<dyn Query>
+    };
+    let matcher = BooleanQuery::new(
+        terms
+            .iter()
+            .map(|(t, _)| {
+                (
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(body_word(t), 0.0)) as Box<dyn Query>,
+                )
+            })
+            .collect(),
+    );
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_SCORED_TERMS);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Must,
+        Box::new(ConstScoreQuery::new(Box::new(matcher), 0.0)),
+    )];
+    clauses.extend(terms.iter().map(|(t, _)| (Occur::Should, body_word(t))));
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
 pub fn scored(
     searcher: &Searcher,
     field: Field,

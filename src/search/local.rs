@@ -72,6 +72,9 @@ pub struct LocalEngine {
     near_copy_threshold: f32,
     /// Articles per language as a remote engine's cluster holds them; `None`: this index's own.
     languages: Option<LanguageCounts>,
+    /// `body:` is searched in the `text` field after the title, as this index holds it
+    /// ([`crate::search::body`]); false when the engine only builds queries for a cluster.
+    body_in_text: bool,
 }
 
 impl LocalEngine {
@@ -101,6 +104,7 @@ impl LocalEngine {
             clusters: Default::default(),
             near_copy_threshold: crate::index::near_copy_threshold(dir),
             languages: None,
+            body_in_text: true,
         })
     }
 
@@ -132,6 +136,7 @@ impl LocalEngine {
             clusters: Default::default(),
             near_copy_threshold: crate::index::clusters::DEFAULT_THRESHOLD,
             languages: None,
+            body_in_text: true,
         })
     }
 
@@ -281,7 +286,15 @@ impl LocalEngine {
             combine == Combine::Any,
             req.exact,
             &self.analyses(req)?,
+            self.body_in_text,
         )
+    }
+
+    /// An engine that builds queries for a cluster, whose `body` field is its own: `body:`
+    /// queries stay on it.
+    pub(crate) fn for_cluster_queries(mut self) -> LocalEngine {
+        self.body_in_text = false;
+        self
     }
 
     /// `main` plus the request's filters and the proximity bonus. This is where ranking is

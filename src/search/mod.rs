@@ -6,6 +6,7 @@
 //! the web server) talks to an engine only through the [`SearchEngine`] trait, so a remote
 //! engine can stand behind the same commands.
 
+pub mod body;
 pub mod expand;
 pub mod expansion;
 pub mod explain;

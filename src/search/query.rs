@@ -10,8 +10,8 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser,
-    QueryParserError, RangeQuery, RegexQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    QueryParser, QueryParserError, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::query_grammar::{
     Delimiter, Occur as AstOccur, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
@@ -24,7 +24,8 @@ use time::{Date, Month};
 use crate::error::{Error, QueryError, Result};
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
 use crate::index::schema::{Fields, normalize_keyword};
-use crate::search::expansion::{Expansion, scored};
+use crate::search::body::{BodyPhraseQuery, BodyTermQuery, moved_term, phrase_shape};
+use crate::search::expansion::{Expansion, scored, scored_in_body, words_beginning};
 
 /// Deepest nesting of parentheses a query may have.
 const MAX_GROUP_DEPTH: usize = 64;
@@ -524,6 +525,10 @@ impl UserQuery {
     /// Words and phrases on title and body are analysed once per analysis of `analyses` (`None`:
     /// English, else a language tag, [`crate::index::analysis`]), the alternatives ORed: one
     /// analysis gives exactly the query of an index without languages.
+    ///
+    /// `body_in_text`: `body:` words and phrases are searched in the `text` field after the
+    /// title ([`crate::search::body`]), as a local index holds them; else on the `body` field.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         &self,
         index: &Index,
@@ -532,6 +537,7 @@ impl UserQuery {
         any: bool,
         exact: bool,
         analyses: &[Option<String>],
+        body_in_text: bool,
     ) -> Result<Box<dyn Query>> {
         let default_field = if exact { fields.exact } else { fields.text };
         let make = |tm: TokenizerManager| {
@@ -568,6 +574,7 @@ impl UserQuery {
             default_occur: if any { Occur::Should } else { Occur::Must },
             expanding: std::cell::Cell::new(0),
             searcher,
+            body_in_text,
         };
         match &self.ast {
             UserInputAst::Clause(items) => b.clause(items, &self.weights, true),
@@ -735,11 +742,18 @@ struct Builder<'a> {
     expanding: std::cell::Cell<usize>,
     /// The index's searcher, to rank prefix and fuzzy words by the terms they stand for.
     searcher: Option<&'a Searcher>,
+    /// Whether `body:` is answered from the `text` field's positions ([`crate::search::body`]):
+    /// a local index. A Quickwit cluster has its own `body` field.
+    body_in_text: bool,
 }
 
 /// Most prefix (`immigra*`) and fuzzy (`carvan~1`) words one query may hold: 5,000 fuzzy words
 /// took 7 s and 650 MB; 100 take a fraction of a second.
 pub const MAX_EXPANDING_WORDS: usize = 100;
+
+/// Most words the last word of a `body:` phrase ending in a prefix (`body:"oil pri"*`) stands
+/// for (tantivy's own phrase prefixes stop at 50 too).
+pub const MAX_PHRASE_PREFIX_TERMS: usize = 50;
 
 impl Builder<'_> {
     fn convert(&self, ast: &UserInputAst) -> Result<Box<dyn Query>> {
@@ -815,6 +829,19 @@ impl Builder<'_> {
                 lower,
                 upper,
             } if field.as_deref() == Some("published") => self.date_range(lower, upper),
+            UserInputLeaf::Range { field, .. }
+            | UserInputLeaf::Set { field, .. }
+            | UserInputLeaf::Regex { field, .. }
+                if self.body_in_text && field.as_deref() == Some("body") =>
+            {
+                Err(query_error(
+                    self.query,
+                    None,
+                    "ranges, sets and regular expressions are not searched in `body:`: write \
+                     words, phrases, `word*` or `word~1` there, or drop the field to search \
+                     title and body",
+                ))
+            }
             // Other leaves (ranges on other fields, sets, regexes) print back as query text with
             // the field name quoted, which tantivy's parser does not take: unquote it.
             other => self.delegate(&unquote_field(&format!("{other:?}"))),
@@ -861,14 +888,21 @@ impl Builder<'_> {
             }
         }
         if self.analysed_literal(lit) {
-            let text = literal_text(lit);
+            let in_body = self.body_in_text && lit.field_name.as_deref() == Some("body");
+            // A phrase ending in a prefix (`"oil pri"*`) is read as a phrase; its last word
+            // then stands for every body word it begins.
+            let mut whole = lit.clone();
+            whole.prefix &= !in_body;
+            let text = literal_text(&whole);
             let mut alternatives = Vec::with_capacity(self.analysed.len());
             for (_, parser) in &self.analysed {
-                alternatives.push(
-                    parser
-                        .parse_query(&text)
-                        .map_err(|e| translate_parser_error(self.query, e))?,
-                );
+                let q = parser
+                    .parse_query(&text)
+                    .map_err(|e| translate_parser_error(self.query, e))?;
+                alternatives.push(match in_body {
+                    true => self.in_body(q, lit.prefix)?,
+                    false => q,
+                });
             }
             return Ok(any_of(alternatives));
         }
@@ -907,6 +941,79 @@ impl Builder<'_> {
             }
         }
         Ok(any_of(alternatives))
+    }
+
+    /// A `body:` word or phrase as tantivy's parser reads it (on the `body` field), searched in
+    /// the `text` field after the title ([`crate::search::body`]). `prefix`: the last word
+    /// stands for every word of the index it begins (at most [`MAX_PHRASE_PREFIX_TERMS`]).
+    fn in_body(&self, q: Box<dyn Query>, prefix: bool) -> Result<Box<dyn Query>> {
+        let text = self.fields.text;
+        let mut words: Vec<(usize, Term)> = if let Some(t) = q.downcast_ref::<TermQuery>() {
+            vec![(0, moved_term(t.term(), text))]
+        } else if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+            let terms = p.phrase_terms();
+            let (offsets, slop) = phrase_shape(&format!("{p:?}"));
+            if offsets.len() != terms.len() {
+                return Err(query_error(
+                    self.query,
+                    None,
+                    "this phrase cannot be searched in `body:`: drop the field to search title \
+                     and body",
+                ));
+            }
+            let words = offsets
+                .into_iter()
+                .zip(terms.iter().map(|t| moved_term(t, text)))
+                .collect();
+            if !prefix {
+                return Ok(Box::new(BodyPhraseQuery::new(words, slop)));
+            }
+            words
+        } else if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+            let mut clauses = Vec::with_capacity(b.clauses().len());
+            for (o, c) in b.clauses() {
+                clauses.push((*o, self.in_body(c.box_clone(), prefix)?));
+            }
+            return Ok(Box::new(BooleanQuery::new(clauses)));
+        } else {
+            // Nothing to search (every word a stop word or dropped).
+            return Ok(q);
+        };
+        if !prefix {
+            return Ok(Box::new(BodyTermQuery::new(
+                words.remove(0).1,
+                self.fields.body,
+            )));
+        }
+        let Some((offset, last)) = words.pop() else {
+            return Ok(q);
+        };
+        let begun = last.value().as_str().unwrap_or_default().to_string();
+        let ends = match self.searcher {
+            Some(searcher) => words_beginning(searcher, text, &begun, MAX_PHRASE_PREFIX_TERMS)?,
+            None => vec![begun],
+        };
+        let alternatives = ends
+            .into_iter()
+            .map(|end| {
+                let mut phrase = words.clone();
+                phrase.push((offset, Term::from_field_text(text, &end)));
+                match phrase.len() {
+                    1 => Box::new(BodyTermQuery::new(phrase.remove(0).1, self.fields.body))
+                        as Box<dyn Query>,
+                    _ => Box::new(BodyPhraseQuery::new(phrase, 0)),
+                }
+            })
+            .collect::<Vec<_>>();
+        Ok(match alternatives.is_empty() {
+            true => Box::new(EmptyQuery),
+            false => Box::new(BooleanQuery::new(
+                alternatives
+                    .into_iter()
+                    .map(|q| (Occur::Should, q))
+                    .collect(),
+            )),
+        })
     }
 
     /// Whether a literal is analysed per language: words and phrases on title and body.
@@ -959,6 +1066,12 @@ impl Builder<'_> {
                 Expansion::Fuzzy(d as u8),
             ),
         };
+        if field == self.fields.body
+            && self.body_in_text
+            && let Some(searcher) = self.searcher
+        {
+            return scored_in_body(searcher, self.fields, word, kind, tagged);
+        }
         // Ranked by the BM25 of the words it stands for, when the index is at hand.
         match self.searcher {
             Some(searcher) => scored(searcher, field, word, kind, matcher, tagged),

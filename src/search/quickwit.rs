@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::index::quickwit::{Client, SEQ_FIELD, STORED_PREFIX, Target};
 use crate::index::schema::Fields;
 use crate::ingest::article::format_rfc3339;
+use crate::search::body::phrase_shape;
 use crate::search::languages::{LanguageCounts, idf};
 use crate::search::local::Snippets;
 use crate::search::plan::RELAX_BELOW_HITS;
@@ -56,7 +57,7 @@ impl QuickwitEngine {
         let (schema, fields) = crate::index::schema::build_schema();
         let mut engine = QuickwitEngine {
             client,
-            shadow: LocalEngine::in_memory(&[])?,
+            shadow: LocalEngine::in_memory(&[])?.for_cluster_queries(),
             schema,
             fields,
         };
@@ -858,19 +859,6 @@ fn strings(src: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A phrase's word offsets and slop, from its debug form (`PhraseQuery` has no accessor for them).
-fn phrase_shape(debug: &str) -> (Vec<usize>, u32) {
-    let offsets = debug
-        .split(", Term(field=")
-        .filter_map(|part| part.rsplit_once('(').and_then(|(_, n)| n.parse().ok()))
-        .collect();
-    let slop = debug
-        .rsplit_once("slop: ")
-        .and_then(|(_, s)| s.split([' ', '}', ')']).next()?.parse().ok())
-        .unwrap_or(0);
-    (offsets, slop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -882,7 +870,7 @@ mod tests {
                 Target::parse("quickwit://127.0.0.1:9/nowhere").unwrap(),
                 crate::index::quickwit::Backoff::with_budget(std::time::Duration::ZERO),
             ),
-            shadow: LocalEngine::in_memory(&[]).unwrap(),
+            shadow: LocalEngine::in_memory(&[]).unwrap().for_cluster_queries(),
             schema,
             fields,
         };
