@@ -2,9 +2,9 @@
 //!
 //! **At index time** every article gets three fast fields (see [`crate::index::schema`]):
 //! `article_key` (its id as a number), `exact_hash` (a hash of its normalised headline and body:
-//! byte-identical or re-spaced copies share it) and `minhash`: a MinHash signature of the set of
-//! 5-word shingles of its normalised body, [`HASHES`] 16-bit minima packed as [`BANDS`] band values
-//! of [`ROWS`] minima each (the band number in the top 16 bits). A document never changes after it is
+//! byte-identical or re-spaced copies share it) and `minhash`: a one-permutation MinHash
+//! signature of the set of 5-word shingles of its normalised body, [`HASHES`] 16-bit minima packed
+//! as [`BANDS`] band values of [`ROWS`] minima each (the band number in the top 16 bits). A document never changes after it is
 //! added, so these fields describe the article alone, never its cluster.
 //!
 //! **Clusters** are computed from those fields over the whole committed index by [`ClusterView::compute`]:
@@ -91,17 +91,46 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Seeds and odd multipliers of the MinHash functions (fixed: signatures must not change
-/// between runs).
-fn hash_params() -> &'static [(u64, u64); HASHES] {
-    static P: std::sync::OnceLock<[(u64, u64); HASHES]> = std::sync::OnceLock::new();
-    P.get_or_init(|| {
-        let mut out = [(0, 0); HASHES];
-        for (i, p) in out.iter_mut().enumerate() {
-            *p = (mix(0x6e65_7773 + i as u64), mix(0x6465_7800 + i as u64) | 1);
+/// Seed of the shingle hash that picks a shingle's bin and its value (fixed: signatures must
+/// not change between runs of one schema version).
+const OPH_SEED: u64 = 0x6e65_7773_6465_7800;
+
+/// One-permutation MinHash (Li, Owen & Zhang 2012) with optimal densification (Shrivastava 2017):
+/// each shingle is hashed once, its hash's top bits choose one of [`HASHES`] bins and the bin
+/// keeps the smallest value; an empty bin (a short body) takes the minimum of the first bin a
+/// fixed pseudo-random walk from it reaches that is not empty, so two bodies fill it alike
+/// exactly as often as their filled bins agree. The share of equal bins estimates the Jaccard
+/// similarity as [`HASHES`] independent hash functions did, for one hash per shingle instead of
+/// [`HASHES`] (the signature was 14% of indexing).
+fn one_permutation_minima(shingles: &[u64]) -> [u64; HASHES] {
+    let mut mins = [u64::MAX; HASHES];
+    for &s in shingles {
+        let h = mix(s ^ OPH_SEED);
+        let bin = ((u128::from(h) * HASHES as u128) >> 64) as usize;
+        // The bits that chose the bin say nothing within it: the value is a second mix.
+        let v = mix(h);
+        if v < mins[bin] {
+            mins[bin] = v;
         }
-        out
-    })
+    }
+    let filled = mins;
+    for (i, m) in mins.iter_mut().enumerate() {
+        if *m != u64::MAX {
+            continue;
+        }
+        // Bins to try for empty bin i: a sequence seeded by i alone, so every body walks the
+        // same way from it. At least one bin is filled (a signature needs MIN_SHINGLES).
+        let mut state = mix(OPH_SEED ^ (i as u64 + 1));
+        for _ in 0..64 * HASHES {
+            state = mix(state);
+            let j = ((u128::from(state) * HASHES as u128) >> 64) as usize;
+            if filled[j] != u64::MAX {
+                *m = filled[j];
+                break;
+            }
+        }
+    }
+    mins
 }
 
 /// The signature of an article.
@@ -130,24 +159,21 @@ pub fn signature(a: &Article) -> Signature {
         .windows(SHINGLE_WORDS)
         .map(|win| win.iter().fold(0u64, |s, &w| mix(s.rotate_left(17) ^ w)))
         .collect();
-    // One hash function at a time over all shingles: the running minimum stays in a register
-    // (48 minima updated per shingle went through memory behind a branch: 5.6% of indexing).
-    let mut mins = [u64::MAX; HASHES];
-    for (m, &(seed, mul)) in mins.iter_mut().zip(hash_params()) {
-        *m = shingle_hashes
-            .iter()
-            .map(|&s| (s ^ seed).wrapping_mul(mul))
-            .min()
-            .unwrap_or(u64::MAX);
+    Signature {
+        exact,
+        bands: bands(&one_permutation_minima(&shingle_hashes)),
     }
+}
+
+/// The band values of a body's minima.
+fn bands(mins: &[u64; HASHES]) -> Vec<u64> {
     // Keep 16 bits of each minimum, from below the leading bits that are zero in a minimum.
     let small: Vec<u64> = mins.iter().map(|m| (m >> 24) & 0xffff).collect();
-    let bands = small
+    small
         .chunks(ROWS)
         .enumerate()
         .map(|(b, rows)| pack(rows, b))
-        .collect();
-    Signature { exact, bands }
+        .collect()
 }
 
 fn pack(rows: &[u64], band: usize) -> u64 {
@@ -575,42 +601,41 @@ mod tests {
             .map(str::to_lowercase)
     }
 
-    /// The minima as first computed (shingle by shingle, all 48 functions each): stored
-    /// signatures must not change, or new copies would stop matching indexed ones.
+    /// The share of equal bins estimates the Jaccard similarity of two shingle sets without
+    /// bias, for short sets (most bins filled by densification) and long ones alike: the mean
+    /// estimate over 300 random pairs is within 0.03 of the true similarity.
     #[test]
-    fn the_minima_are_those_of_the_first_algorithm() {
-        for body in [
-            STORY,
-            &STORY.replace("cranes", "gantries"),
-            "one two three four five six",
-        ] {
-            let hashes: Vec<u64> = words(body)
-                .map(|w| xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
-                .collect();
-            let mut mins = [u64::MAX; HASHES];
-            for win in hashes.windows(SHINGLE_WORDS) {
-                let mut s = 0u64;
-                for &w in win {
-                    s = mix(s.rotate_left(17) ^ w);
+    fn one_permutation_minhash_estimates_the_jaccard_similarity() {
+        let mut seed = 0u64;
+        let mut set = |n: usize| -> Vec<u64> {
+            (0..n)
+                .map(|_| {
+                    seed += 1;
+                    mix(seed)
+                })
+                .collect()
+        };
+        for n in [12, 40, 300] {
+            for jaccard in [0.0, 0.3, 0.6, 0.9, 1.0] {
+                // |A| = |B| = n sharing k: J = k / (2n - k).
+                let k = (2.0 * n as f64 * jaccard / (1.0 + jaccard)).round() as usize;
+                let true_j = k as f64 / (2 * n - k) as f64;
+                let trials = 300;
+                let mut sum = 0.0;
+                for _ in 0..trials {
+                    let shared = set(k);
+                    let mut a = shared.clone();
+                    a.extend(set(n - k));
+                    let mut b = shared;
+                    b.extend(set(n - k));
+                    let (ma, mb) = (one_permutation_minima(&a), one_permutation_minima(&b));
+                    sum += f64::from(similarity(&bands(&ma), &bands(&mb)));
                 }
-                for (m, &(seed, mul)) in mins.iter_mut().zip(hash_params()) {
-                    let v = (s ^ seed).wrapping_mul(mul);
-                    if v < *m {
-                        *m = v;
-                    }
-                }
-            }
-            let small: Vec<u64> = mins.iter().map(|m| (m >> 24) & 0xffff).collect();
-            let want: Vec<u64> = small
-                .chunks(ROWS)
-                .enumerate()
-                .map(|(b, rows)| pack(rows, b))
-                .collect();
-            let got = signature(&art("t", body)).bands;
-            if hashes.len() + 1 >= SHINGLE_WORDS + MIN_SHINGLES {
-                assert_eq!(got, want);
-            } else {
-                assert!(got.is_empty());
+                let mean = sum / trials as f64;
+                assert!(
+                    (mean - true_j).abs() < 0.03,
+                    "{n} shingles, Jaccard {true_j:.3}: mean estimate {mean:.3}"
+                );
             }
         }
     }
