@@ -138,7 +138,8 @@ pub struct IndexArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory budget of the index writer, in MB.
+    /// Memory budget of the indexer, in MB: half for the index writer's buffers, half for
+    /// reading files and queueing and writing documents.
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub memory: usize,
     /// Commit at least every this many seconds (an interrupted run keeps what was committed).

@@ -74,6 +74,15 @@ impl Default for IndexOptions {
     }
 }
 
+/// The part of the `--memory` budget given to tantivy's indexing buffers: half (at least 20 MB).
+/// The rest of an indexing run's heap is about as large again: files being read and parsed,
+/// the queue of documents waiting for the writer, and the buffers of a segment being written or
+/// merged. With the whole budget in tantivy's buffers, the generated 1 GB archive peaked at
+/// 537 MB of heap under `--memory 256`; with half, at 403 MB, in the same time (201 s vs 199 s).
+fn arena_budget(memory_bytes: usize) -> usize {
+    (memory_bytes / 2).max(20 << 20)
+}
+
 /// Receives progress from an indexing run (the CLI draws a progress bar with it).
 pub trait Progress: Sync {
     /// The walk is done: this many files (and bytes) need reading.
@@ -411,10 +420,11 @@ impl<'a> Run<'a> {
     ) -> Result<Self> {
         let (index, fields) = open_or_create(index_dir, opts.full)?;
         let threads = opts.threads.clamp(1, 64);
+        let arenas = arena_budget(opts.memory_bytes);
         // tantivy wants at least ~15 MB per writer thread.
-        let writer_threads = threads.min((opts.memory_bytes / (20 << 20)).max(1));
+        let writer_threads = threads.min((arenas / (20 << 20)).max(1));
         let writer: IndexWriter<ArticleDoc> = index
-            .writer_with_num_threads(writer_threads, opts.memory_bytes.max(20 << 20))
+            .writer_with_num_threads(writer_threads, arenas)
             .map_err(|e| match e {
                 TantivyError::LockFailure(..) if !is_writable(index_dir) => {
                     Error::ReadOnly(index_dir.to_path_buf())
