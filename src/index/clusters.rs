@@ -4,8 +4,9 @@
 //! `article_key` (its id as a number), `exact_hash` (a hash of its normalised headline and body:
 //! byte-identical or re-spaced copies share it) and `minhash`: a one-permutation MinHash
 //! signature of the set of 5-word shingles of its normalised body, [`HASHES`] 16-bit minima packed
-//! as [`BANDS`] band values of [`ROWS`] minima each (the band number in the top 16 bits). A document never changes after it is
-//! added, so these fields describe the article alone, never its cluster.
+//! as [`BANDS`] band values of [`ROWS`] minima each (the band number in the top 16 bits). A
+//! document never changes after it is added, so these fields describe the article alone, never
+//! its cluster.
 //!
 //! **Clusters** are computed from those fields over the whole committed index by [`ClusterView::compute`]:
 //! articles with the same `exact_hash` are joined; articles that share any band value (locality

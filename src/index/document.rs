@@ -2,9 +2,10 @@
 //!
 //! The writer is given [`ArticleDoc`]s: the article's title and body are held once (twice for a
 //! language other than English: as written, and marked for analysis) and handed to the six
-//! field values that index or store them (`stored_*`, `title`, `text` with the body and then the
-//! title `title_weight` times, `exact` likewise) as borrowed strings; `body_at` says where the
-//! body ends among `text`'s positions (`body:` is answered from them, [`crate::search::body`]). A [`TantivyDocument`] copies
+//! field values that index or store them (`stored_*`, `title`, `text` with the title
+//! `title_weight` times and then the body, `exact` likewise) as borrowed strings; `body_at` says
+//! where the body starts among `text`'s positions (`body:` is answered from them,
+//! [`crate::search::body`]). A [`TantivyDocument`] copies
 //! each value: four copies of every body and seven of every title waited in tantivy's queue of
 //! up to 10,000 documents, the largest part of the indexer's heap beyond `--memory`.
 

@@ -463,6 +463,15 @@ impl Scorer for BodyPhraseScorer {
     }
 }
 
+/// `words` (`text` terms at their offsets) in the body: one word, or a phrase within `slop`.
+/// `body` is the field explanations name.
+pub fn body_words(mut words: Vec<(usize, Term)>, slop: u32, body: Field) -> Box<dyn Query> {
+    match words.len() {
+        1 => Box::new(BodyTermQuery::new(words.remove(0).1, body)),
+        _ => Box::new(BodyPhraseQuery::new(words, slop)),
+    }
+}
+
 /// A text term `term` of one field as the same term of field `to`.
 pub fn moved_term(term: &Term, to: Field) -> Term {
     Term::from_field_text(to, term.value().as_str().unwrap_or_default())
@@ -601,6 +610,15 @@ mod tests {
         assert!(titles(&e, "body:\"omega alpha\"").is_empty());
         assert!(titles(&e, "body:\"alpha omega\"~5").is_empty());
         assert_eq!(titles(&e, "body:\"alpha gamma\""), ["Two"]);
+    }
+
+    #[test]
+    fn ranges_and_regexes_in_body_are_refused_with_a_message() {
+        let e = engine();
+        for q in ["body:[a TO c]", "body:/auth.*/"] {
+            let err = e.search(&SearchRequest::new(q)).unwrap_err().to_string();
+            assert!(err.contains("not searched in `body:`"), "{q}: {err}");
+        }
     }
 
     #[test]

@@ -113,10 +113,32 @@ pub fn words_beginning(
     begun: &str,
     max: usize,
 ) -> Result<Vec<String>> {
-    let mut terms = matching_terms(searcher, field, begun, Expansion::Prefix, true)?;
+    let terms = matching_terms(searcher, field, begun, Expansion::Prefix, true)?;
+    Ok(most_frequent(terms, max))
+}
+
+/// The `max` words of `terms` (word, document frequency) in the most articles, ties by word.
+fn most_frequent(mut terms: Vec<(String, u64)>, max: usize) -> Vec<String> {
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(max);
-    Ok(terms.into_iter().map(|(t, _)| t).collect())
+    terms.into_iter().map(|(t, _)| t).collect()
+}
+
+/// `matcher` (scoring nothing) ranked by the BM25 of the [`MAX_SCORED_TERMS`] most frequent of
+/// the words it stands for, each searched by `word`.
+fn ranked(
+    matcher: Box<dyn Query>,
+    terms: Vec<(String, u64)>,
+    word: impl Fn(&str) -> Box<dyn Query>,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(ConstScoreQuery::new(matcher, 0.0)))];
+    clauses.extend(
+        most_frequent(terms, MAX_SCORED_TERMS)
+            .iter()
+            .map(|t| (Occur::Should, word(t))),
+    );
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// A prefix or fuzzy word in the body, answered from the `text` field
@@ -130,7 +152,7 @@ pub fn scored_in_body(
     kind: Expansion,
     tagged: bool,
 ) -> Result<Box<dyn Query>> {
-    let mut terms = matching_terms(searcher, fields.text, word, kind, tagged)?;
+    let terms = matching_terms(searcher, fields.text, word, kind, tagged)?;
     if terms.is_empty() {
         return Ok(Box::new(EmptyQuery));
     }
@@ -140,25 +162,14 @@ pub fn scored_in_body(
             fields.body,
         )) as Box<dyn Query>
     };
+    // Scores nothing: `ranked` wraps it.
     let matcher = BooleanQuery::new(
         terms
             .iter()
-            .map(|(t, _)| {
-                (
-                    Occur::Should,
-                    Box::new(ConstScoreQuery::new(body_word(t), 0.0)) as Box<dyn Query>,
-                )
-            })
+            .map(|(t, _)| (Occur::Should, body_word(t)))
             .collect(),
     );
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms.truncate(MAX_SCORED_TERMS);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-        Occur::Must,
-        Box::new(ConstScoreQuery::new(Box::new(matcher), 0.0)),
-    )];
-    clauses.extend(terms.iter().map(|(t, _)| (Occur::Should, body_word(t))));
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(ranked(Box::new(matcher), terms, body_word))
 }
 
 pub fn scored(
@@ -169,22 +180,14 @@ pub fn scored(
     matcher: Box<dyn Query>,
     tagged: bool,
 ) -> Result<Box<dyn Query>> {
-    let mut terms = matching_terms(searcher, field, word, kind, tagged)?;
+    let terms = matching_terms(searcher, field, word, kind, tagged)?;
     if terms.is_empty() {
         return Ok(matcher);
     }
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms.truncate(MAX_SCORED_TERMS);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, Box::new(ConstScoreQuery::new(matcher, 0.0)))];
-    for (text, _) in terms {
-        clauses.push((
-            Occur::Should,
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, &text),
-                IndexRecordOption::WithFreqs,
-            )),
-        ));
-    }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(ranked(matcher, terms, |t| {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        ))
+    }))
 }

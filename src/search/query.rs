@@ -24,7 +24,7 @@ use time::{Date, Month};
 use crate::error::{Error, QueryError, Result};
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
 use crate::index::schema::{Fields, normalize_keyword};
-use crate::search::body::{BodyPhraseQuery, BodyTermQuery, moved_term, phrase_shape};
+use crate::search::body::{body_words, moved_term, phrase_shape};
 use crate::search::expansion::{Expansion, scored, scored_in_body, words_beginning};
 
 /// Deepest nesting of parentheses a query may have.
@@ -947,9 +947,16 @@ impl Builder<'_> {
     /// the `text` field after the title ([`crate::search::body`]). `prefix`: the last word
     /// stands for every word of the index it begins (at most [`MAX_PHRASE_PREFIX_TERMS`]).
     fn in_body(&self, q: Box<dyn Query>, prefix: bool) -> Result<Box<dyn Query>> {
-        let text = self.fields.text;
-        let mut words: Vec<(usize, Term)> = if let Some(t) = q.downcast_ref::<TermQuery>() {
-            vec![(0, moved_term(t.term(), text))]
+        let (text, body) = (self.fields.text, self.fields.body);
+        if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+            let mut clauses = Vec::with_capacity(b.clauses().len());
+            for (o, c) in b.clauses() {
+                clauses.push((*o, self.in_body(c.box_clone(), prefix)?));
+            }
+            return Ok(Box::new(BooleanQuery::new(clauses)));
+        }
+        let (mut words, slop) = if let Some(t) = q.downcast_ref::<TermQuery>() {
+            (vec![(0, moved_term(t.term(), text))], 0)
         } else if let Some(p) = q.downcast_ref::<PhraseQuery>() {
             let terms = p.phrase_terms();
             let (offsets, slop) = phrase_shape(&format!("{p:?}"));
@@ -965,25 +972,13 @@ impl Builder<'_> {
                 .into_iter()
                 .zip(terms.iter().map(|t| moved_term(t, text)))
                 .collect();
-            if !prefix {
-                return Ok(Box::new(BodyPhraseQuery::new(words, slop)));
-            }
-            words
-        } else if let Some(b) = q.downcast_ref::<BooleanQuery>() {
-            let mut clauses = Vec::with_capacity(b.clauses().len());
-            for (o, c) in b.clauses() {
-                clauses.push((*o, self.in_body(c.box_clone(), prefix)?));
-            }
-            return Ok(Box::new(BooleanQuery::new(clauses)));
+            (words, slop)
         } else {
             // Nothing to search (every word a stop word or dropped).
             return Ok(q);
         };
         if !prefix {
-            return Ok(Box::new(BodyTermQuery::new(
-                words.remove(0).1,
-                self.fields.body,
-            )));
+            return Ok(body_words(words, slop, body));
         }
         let Some((offset, last)) = words.pop() else {
             return Ok(q);
@@ -993,27 +988,18 @@ impl Builder<'_> {
             Some(searcher) => words_beginning(searcher, text, &begun, MAX_PHRASE_PREFIX_TERMS)?,
             None => vec![begun],
         };
-        let alternatives = ends
-            .into_iter()
-            .map(|end| {
-                let mut phrase = words.clone();
-                phrase.push((offset, Term::from_field_text(text, &end)));
-                match phrase.len() {
-                    1 => Box::new(BodyTermQuery::new(phrase.remove(0).1, self.fields.body))
-                        as Box<dyn Query>,
-                    _ => Box::new(BodyPhraseQuery::new(phrase, 0)),
-                }
-            })
-            .collect::<Vec<_>>();
-        Ok(match alternatives.is_empty() {
-            true => Box::new(EmptyQuery),
-            false => Box::new(BooleanQuery::new(
-                alternatives
-                    .into_iter()
-                    .map(|q| (Occur::Should, q))
-                    .collect(),
-            )),
-        })
+        if ends.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        Ok(any_of(
+            ends.into_iter()
+                .map(|end| {
+                    let mut phrase = words.clone();
+                    phrase.push((offset, Term::from_field_text(text, &end)));
+                    body_words(phrase, slop, body)
+                })
+                .collect(),
+        ))
     }
 
     /// Whether a literal is analysed per language: words and phrases on title and body.
