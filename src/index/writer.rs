@@ -475,7 +475,7 @@ impl<'a> Run<'a> {
             return Ok(());
         }
         for root in roots {
-            if walk.files.iter().any(|f| f.path.starts_with(root)) {
+            if walk.files.iter().any(|f| f.path().starts_with(root)) {
                 continue;
             }
             let prefix = key_prefix(root);

@@ -2,6 +2,7 @@
 //! one-to-one ([`path_string`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::UNIX_EPOCH;
 
@@ -13,8 +14,10 @@ use crate::ingest::read::Format;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FoundFile {
-    /// Absolute path.
-    pub path: PathBuf,
+    /// The absolute path when [`FoundFile::key`] does not spell it (a name that is not UTF-8 or
+    /// holds a backslash); `None` for nearly every file, whose key is its path: an archive of
+    /// 300,000 files then holds each path once, not twice.
+    raw_path: Option<PathBuf>,
     pub size: u64,
     /// Modification time in nanoseconds since the epoch (0 when unknown). Used only to notice
     /// changed files, never as a publication date.
@@ -28,6 +31,34 @@ pub struct FoundFile {
 }
 
 impl FoundFile {
+    /// The file at the absolute path `path`, named in the index by [`path_string`].
+    pub fn new(
+        path: PathBuf,
+        size: u64,
+        mtime_ns: i128,
+        (format, compression): (Format, Option<Compression>),
+        rel_start: usize,
+    ) -> FoundFile {
+        let key = path_string(&path);
+        let raw_path = (key.as_bytes() != path.as_os_str().as_encoded_bytes()).then_some(path);
+        FoundFile {
+            raw_path,
+            size,
+            mtime_ns,
+            format,
+            compression,
+            key,
+            rel_start,
+        }
+    }
+
+    /// The absolute path.
+    pub fn path(&self) -> &Path {
+        self.raw_path
+            .as_deref()
+            .unwrap_or_else(|| Path::new(&self.key))
+    }
+
     /// The path's segments below the indexed folder.
     pub fn rel_segments(&self) -> Vec<&str> {
         let s = self.key.as_str();
@@ -183,6 +214,7 @@ pub fn discover_until(
     let lister = Lister {
         exclude: exclude.as_deref(),
         stop,
+        wanted: AtomicUsize::new(0),
     };
     for root in roots {
         if stop() {
@@ -194,9 +226,54 @@ pub fn discover_until(
         // Where the part below the indexed folder starts in each file's key.
         let rel_start = path_string(&root).len() + 1;
         let node = lister.root(root);
+        // At its size: grown by doubling, the list of a 300,000-file archive was copied at its
+        // peak with half of it unused.
+        let wanted = lister.wanted.swap(0, Ordering::Relaxed);
+        walk.found.files.reserve(wanted);
         walk.visit(node, rel_start);
     }
     walk.found
+}
+
+/// What the walk keeps of a file's metadata until the listings are visited: a whole
+/// `std::fs::Metadata` is about 170 bytes, and an archive of 300,000 files holds one per file.
+#[derive(Clone, Copy, Debug)]
+struct Stat {
+    len: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown).
+    mtime_ns: i128,
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl Stat {
+    fn of(meta: &std::fs::Metadata) -> Stat {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Stat {
+            len: meta.len(),
+            mtime_ns: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128),
+            #[cfg(unix)]
+            dev: meta.dev(),
+            #[cfg(unix)]
+            ino: meta.ino(),
+        }
+    }
+}
+
+/// `folder` joined with `name`, allocated at its size (`Path::join` leaves room to grow, and the
+/// walk holds a path for every folder of the archive at once).
+fn joined(folder: &Path, name: &std::ffi::OsStr) -> PathBuf {
+    let mut path = PathBuf::with_capacity(folder.as_os_str().len() + 1 + name.len());
+    path.push(folder);
+    path.push(name);
+    path
 }
 
 /// A folder's entries in name order, or why it could not be read.
@@ -205,10 +282,12 @@ type Listing = std::io::Result<Vec<Node>>;
 /// One entry of the walk.
 enum Node {
     /// A file (or a link to one), with its type, and its metadata when newsdex reads that type.
+    /// Only its name is kept (its folder's path is joined when the listings are visited): an
+    /// archive's listings are all held at once.
     File {
-        path: PathBuf,
+        name: std::ffi::OsString,
         kind: Option<(Format, Option<Compression>)>,
-        meta: Option<std::io::Result<std::fs::Metadata>>,
+        meta: Option<std::io::Result<Stat>>,
     },
     /// A folder (or a link to one): `real` is where it really is (to notice link loops), and
     /// its listing is filled by a reading thread.
@@ -234,13 +313,14 @@ impl Node {
         }
     }
 
-    fn file(path: PathBuf, meta: Option<std::io::Result<std::fs::Metadata>>) -> Node {
-        let kind = Format::for_path(&path);
-        let wanted = kind.is_some() && !is_not_article_name(&path);
+    /// The file `name` (a root file: its whole path), with its metadata.
+    fn file(name: std::ffi::OsString, meta: std::fs::Metadata) -> Node {
+        let kind = Format::for_path(Path::new(&name));
+        let wanted = kind.is_some() && !is_not_article_name(Path::new(&name));
         Node::File {
-            path,
+            name,
             kind,
-            meta: meta.filter(|_| wanted),
+            meta: wanted.then(|| Ok(Stat::of(&meta))),
         }
     }
 }
@@ -250,6 +330,8 @@ struct Lister<'a> {
     /// The index's own folder, canonical: never entered.
     exclude: Option<&'a Path>,
     stop: &'a (dyn Fn() -> bool + Sync),
+    /// Files of a type newsdex reads, listed so far.
+    wanted: AtomicUsize,
 }
 
 impl Lister<'_> {
@@ -257,7 +339,7 @@ impl Lister<'_> {
     fn root(&self, root: PathBuf) -> Node {
         let node = match std::fs::metadata(&root) {
             Ok(m) if m.is_dir() => Node::dir(root.clone(), root),
-            Ok(m) => Node::file(root, Some(Ok(m))),
+            Ok(m) => Node::file(root.into_os_string(), m),
             Err(error) => {
                 return Node::Broken {
                     path: root,
@@ -329,29 +411,26 @@ impl Lister<'_> {
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut nodes = Vec::with_capacity(entries.len());
         for (name, entry) in entries {
-            let child = path.join(&name);
             let node = match entry.file_type() {
-                Ok(t) if t.is_symlink() => self.follow(child, real),
+                Ok(t) if t.is_symlink() => self.follow(name, path, real),
                 Ok(t) if t.is_dir() => {
-                    let child_real = real.join(&name);
+                    let child_real = joined(real, &name);
                     (self.exclude != Some(child_real.as_path()))
-                        .then(|| Node::dir(child, child_real))
+                        .then(|| Node::dir(joined(path, &name), child_real))
                 }
                 // Metadata relative to the open folder (no lookup of the whole path), and only
                 // for the files newsdex reads.
                 Ok(t) if t.is_file() => {
-                    let kind = Format::for_path(&child);
-                    let meta =
-                        (kind.is_some() && !is_not_article_name(&child)).then(|| entry.metadata());
-                    Some(Node::File {
-                        path: child,
-                        kind,
-                        meta,
-                    })
+                    let kind = Format::for_path(Path::new(&name));
+                    let meta = (kind.is_some() && !is_not_article_name(Path::new(&name)))
+                        .then(|| entry.metadata().map(|m| Stat::of(&m)));
+                    self.wanted
+                        .fetch_add(usize::from(meta.is_some()), Ordering::Relaxed);
+                    Some(Node::File { name, kind, meta })
                 }
                 Ok(_) => None, // sockets, FIFOs, devices
                 Err(error) => Some(Node::Broken {
-                    path: child,
+                    path: joined(path, &name),
                     error,
                     is_loop: false,
                 }),
@@ -361,9 +440,11 @@ impl Lister<'_> {
         Ok(nodes)
     }
 
-    /// A symbolic link in the folder really at `parent_real`: the file or folder it leads to, or
-    /// why it cannot be followed; `None` for a link to the index's folder or a special file.
-    fn follow(&self, path: PathBuf, parent_real: &Path) -> Option<Node> {
+    /// The symbolic link `name` in the folder `parent` (really at `parent_real`): the file or
+    /// folder it leads to, or why it cannot be followed; `None` for a link to the index's folder
+    /// or a special file.
+    fn follow(&self, name: std::ffi::OsString, parent: &Path, parent_real: &Path) -> Option<Node> {
+        let path = joined(parent, &name);
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(error) => {
@@ -375,7 +456,7 @@ impl Lister<'_> {
             }
         };
         if meta.is_file() {
-            return Some(Node::file(path, Some(Ok(meta))));
+            return Some(Node::file(name, meta));
         }
         if !meta.is_dir() {
             return None;
@@ -407,14 +488,20 @@ struct Walk {
 impl Walk {
     /// Takes the files under `node` in name order (depth first, as a sorted walk meets them).
     fn visit(&mut self, node: Node, rel_start: usize) {
-        let mut pending: Vec<std::vec::IntoIter<Node>> = vec![vec![node].into_iter()];
-        while let Some(top) = pending.last_mut() {
+        // Each listing with the path of its folder (none above the root: a root file's name is
+        // its path).
+        let mut pending: Vec<(PathBuf, std::vec::IntoIter<Node>)> =
+            vec![(PathBuf::new(), vec![node].into_iter())];
+        while let Some((folder, top)) = pending.last_mut() {
             let Some(node) = top.next() else {
                 pending.pop();
                 continue;
             };
             match node {
-                Node::File { path, kind, meta } => self.take(path, kind, meta, rel_start),
+                Node::File { name, kind, meta } => {
+                    let path = joined(folder, &name);
+                    self.take(path, kind, meta, rel_start);
+                }
                 Node::Broken {
                     path,
                     error,
@@ -422,7 +509,7 @@ impl Walk {
                 } => self.cannot_enter(&path, &error, is_loop),
                 Node::Dir { path, listing, .. } => {
                     match Arc::try_unwrap(listing).map(OnceLock::into_inner) {
-                        Ok(Some(Ok(nodes))) => pending.push(nodes.into_iter()),
+                        Ok(Some(Ok(nodes))) => pending.push((path, nodes.into_iter())),
                         Ok(Some(Err(error))) => self.cannot_enter(&path, &error, false),
                         // Not read: the walk was stopped.
                         _ => {}
@@ -450,7 +537,7 @@ impl Walk {
         &mut self,
         path: PathBuf,
         kind: Option<(Format, Option<Compression>)>,
-        meta: Option<std::io::Result<std::fs::Metadata>>,
+        meta: Option<std::io::Result<Stat>>,
         rel_start: usize,
     ) {
         let d = &mut self.found;
@@ -487,31 +574,21 @@ impl Walk {
             None => return,
         };
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            if !self.seen_inodes.insert((meta.dev(), meta.ino())) {
-                return;
-            }
-        }
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
-        let key = path_string(&abs);
-        #[cfg(not(unix))]
-        if !self.seen_keys.insert(key.clone()) {
+        if !self.seen_inodes.insert((meta.dev, meta.ino)) {
             return;
         }
-        self.found.files.push(FoundFile {
-            key,
-            path: abs,
-            size: meta.len(),
-            mtime_ns,
-            format,
-            compression,
+        let file = FoundFile::new(
+            abs,
+            meta.len,
+            meta.mtime_ns,
+            (format, compression),
             rel_start,
-        });
+        );
+        #[cfg(not(unix))]
+        if !self.seen_keys.insert(file.key.clone()) {
+            return;
+        }
+        self.found.files.push(file);
     }
 }
 
@@ -539,6 +616,26 @@ mod tests {
             Some((Format::Text, None)),
             "a non-UTF-8 name still has an extension"
         );
+    }
+
+    /// A found file keeps its path only where its key does not spell it, and gives back the
+    /// path it was found at either way.
+    #[cfg(unix)]
+    #[test]
+    fn a_found_file_gives_back_its_path_whether_or_not_the_key_spells_it() {
+        use std::os::unix::ffi::OsStrExt;
+        let kind = (Format::Text, None);
+        for raw in [
+            &b"/news/caf\xc3\xa9.txt"[..],
+            b"/news/caf\xe9.txt",
+            b"/news/caf\\xE9.txt",
+        ] {
+            let path = PathBuf::from(std::ffi::OsStr::from_bytes(raw));
+            let f = FoundFile::new(path.clone(), 10, 7, kind, 6);
+            assert_eq!(f.path().as_os_str().as_bytes(), raw);
+            assert_eq!(f.key, path_string(&path));
+            assert_eq!(f.raw_path.is_some(), f.key.as_bytes() != raw);
+        }
     }
 
     /// Folders are read on several threads; the list must still be the sorted depth-first walk,

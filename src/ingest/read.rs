@@ -207,7 +207,7 @@ fn file_bytes(file: &FoundFile, out: &mut FileOutcome) -> Option<Vec<u8>> {
         ));
         return None;
     }
-    let raw = match read_regular_file(&file.path, MAX_FILE_BYTES) {
+    let raw = match read_regular_file(file.path(), MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(reason) => {
             out.problems.push(Problem::rejected(path_str, None, reason));
@@ -672,16 +672,9 @@ mod tests {
     fn found(dir: &tempfile::TempDir, name: &str, text: &str) -> FoundFile {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        let key = path.to_str().unwrap().to_string();
-        FoundFile {
-            path: path.clone(),
-            size: text.len() as u64,
-            mtime_ns: 0,
-            format: Format::for_path(&path).unwrap().0,
-            compression: None,
-            rel_start: key.len(),
-            key,
-        }
+        let (format, _) = Format::for_path(&path).unwrap();
+        let rel_start = path.as_os_str().len();
+        FoundFile::new(path, text.len() as u64, 0, (format, None), rel_start)
     }
 
     /// Reads `file` in parts and whole: the same articles (ids, records, text) and the same
@@ -834,15 +827,14 @@ mod tests {
         }
         std::fs::write(&path, &text).unwrap();
         let key = path.to_str().unwrap().to_string();
-        let file = FoundFile {
-            path: path.clone(),
-            size: text.len() as u64,
-            mtime_ns: 0,
-            format: Format::JsonLines,
-            compression: None,
-            rel_start: key.len(),
-            key: key.clone(),
-        };
+        let rel_start = key.len();
+        let file = FoundFile::new(
+            path.clone(),
+            text.len() as u64,
+            0,
+            (Format::JsonLines, None),
+            rel_start,
+        );
         let opts = ParseOptions::default();
         let mut parts = 0;
         let mut streamed = Vec::new();
