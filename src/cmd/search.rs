@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use crate::cli::{ColorArg, FormatArg, SearchArgs};
-use crate::cmd::open_engine;
+use crate::cmd::{leave_for_exit, open_engine};
 use crate::cmd::{request, use_color};
 use newsdex::output::{OutputFormat, TextStyle, TrecRun, write_results};
 use newsdex::search::{SearchEngine, SearchRequest, SearchResults};
@@ -34,6 +34,7 @@ pub(crate) fn cmd_search(dir: &std::path::Path, args: SearchArgs) -> anyhow::Res
     if results.total_hits == 0 {
         explain_no_hits(&*engine, &[&req]);
     }
+    leave_for_exit((engine, results));
     Ok(code)
 }
 
