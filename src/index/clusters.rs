@@ -136,19 +136,22 @@ fn one_permutation_minima(shingles: &[u64]) -> [u64; HASHES] {
 
 /// The signature of an article.
 pub fn signature(a: &Article) -> Signature {
-    let mut exact = xxhash_rust::xxh3::Xxh3::new();
+    // The exact hash is of the title's words and then the body's, each followed by a space, with
+    // a line break between: gathered in one buffer and hashed once (the same XXH3 value as
+    // feeding the hasher word by word, for a fraction of the calls).
+    let mut words = Vec::with_capacity(a.title.len() + a.body.len() + 2);
     each_word(&a.title, |w| {
-        exact.update(w.as_bytes());
-        exact.update(b" ");
+        words.extend_from_slice(w.as_bytes());
+        words.push(b' ');
     });
-    exact.update(b"\n");
+    words.push(b'\n');
     let mut word_hashes: Vec<u64> = Vec::new();
     each_word(&a.body, |w| {
-        exact.update(w.as_bytes());
-        exact.update(b" ");
+        words.extend_from_slice(w.as_bytes());
+        words.push(b' ');
         word_hashes.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes()));
     });
-    let exact = exact.digest();
+    let exact = xxhash_rust::xxh3::xxh3_64(&words);
     let shingles = word_hashes.len().saturating_sub(SHINGLE_WORDS - 1);
     if shingles < MIN_SHINGLES {
         return Signature {
@@ -665,6 +668,26 @@ mod tests {
         a record number of containers last year, and the terminal was meant to ease congestion \
         that has left ships waiting offshore for days. Unions welcomed the decision to repair \
         rather than replace the cranes, which they said would protect jobs.";
+
+    /// The exact hash is stored in indexes: hashing the gathered words must give what feeding
+    /// them to the hasher one by one gave, for short and long texts.
+    #[test]
+    fn the_exact_hash_is_the_streamed_hash_of_the_words() {
+        for (title, body) in [("Terminal delayed", STORY), ("", ""), ("Ölpreis", "steigt")] {
+            let a = art(title, body);
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            each_word(&a.title, |w| {
+                h.update(w.as_bytes());
+                h.update(b" ");
+            });
+            h.update(b"\n");
+            each_word(&a.body, |w| {
+                h.update(w.as_bytes());
+                h.update(b" ");
+            });
+            assert_eq!(signature(&a).exact, h.digest(), "{title:?}");
+        }
+    }
 
     #[test]
     fn exact_copies_share_the_exact_hash() {

@@ -222,13 +222,17 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
         return None;
     }
     let pairs = sample.len() / 2;
-    let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-    let odd_nul = sample
-        .iter()
-        .skip(1)
-        .step_by(2)
-        .filter(|&&b| b == 0)
-        .count();
+    // NULs at even and odd offsets, in byte-sized sums over runs of 255 pairs (vectorised).
+    let (mut even_nul, mut odd_nul) = (0usize, 0usize);
+    for run in sample.chunks(510) {
+        let (mut even, mut odd) = (0u8, 0u8);
+        for pair in run.chunks_exact(2) {
+            even += u8::from(pair[0] == 0);
+            odd += u8::from(pair[1] == 0);
+        }
+        even_nul += usize::from(even);
+        odd_nul += usize::from(odd);
+    }
     if odd_nul * 10 >= pairs * 7 && even_nul * 10 < pairs {
         Some(UTF_16LE)
     } else if even_nul * 10 >= pairs * 7 && odd_nul * 10 < pairs {
@@ -246,11 +250,19 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     }
     // Text holds next to no control characters: a stray NUL or escape from a damaged file is
     // scrubbed later, but more than a few (NULs above 0.5%, other C0 codes above 5%) is binary.
-    let nuls = sample.iter().filter(|&&b| b == 0).count();
-    let controls = sample
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
-        .count();
+    // Counted in byte-sized sums over runs of 255 bytes, which the compiler turns into vector
+    // instructions (this reads the start of every file).
+    let (mut nuls, mut controls) = (0usize, 0usize);
+    for run in sample.chunks(255) {
+        let (mut n, mut c) = (0u8, 0u8);
+        for &b in run {
+            n += u8::from(b == 0);
+            let allowed = (b == b'\t') | (b == b'\n') | (b == b'\r') | (b == 0x0c);
+            c += u8::from(((b < 0x20) & !allowed) | (b == 0x7f));
+        }
+        nuls += usize::from(n);
+        controls += usize::from(c);
+    }
     nuls * 200 > sample.len() || controls * 20 > sample.len()
 }
 
