@@ -11,13 +11,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/vs-fts5}
+target=${CARGO_TARGET_DIR:-$PWD/target}
 if [ "$(uname -sm)" = "Linux x86_64" ]; then
   cargo build --profile dist --quiet --bin newsdex --target x86_64-unknown-linux-gnu \
     --config .cargo/dist-static.toml || exit 2
-  bin="$PWD/target/x86_64-unknown-linux-gnu/dist/newsdex"
+  bin="$target/x86_64-unknown-linux-gnu/dist/newsdex"
 else
   cargo build --profile dist --quiet --bin newsdex || exit 2
-  bin="$PWD/target/dist/newsdex"
+  bin="$target/dist/newsdex"
 fi
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 ../shared/bench/vs_fts5.py "$bin" "$work"
