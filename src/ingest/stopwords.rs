@@ -221,8 +221,7 @@ pub fn is_stop_word(lang: &str, word: &str) -> bool {
             .entry(base)
             .or_insert_with_key(|base| snowball_filter(base));
         match filter {
-            // The filter lets a word through unless it is on the list.
-            Some(a) => a.token_stream(&w).next().is_none(),
+            Some(list) => on_snowball_list(list, &w),
             None => false,
         }
     })
@@ -253,7 +252,7 @@ pub fn stop_word_languages(word: &str) -> u16 {
 /// every new word of every article.
 enum VoterList {
     Ours(rustc_hash::FxHashSet<&'static str>),
-    Snowball(TextAnalyzer),
+    Snowball(SnowballList),
     Empty,
 }
 
@@ -272,36 +271,43 @@ impl VoterList {
     fn contains(&mut self, word: &str) -> bool {
         match self {
             VoterList::Ours(set) => set.contains(word),
-            // The filter lets a word through unless it is on the list.
-            VoterList::Snowball(a) => a.token_stream(word).next().is_none(),
+            VoterList::Snowball(list) => on_snowball_list(list, word),
             VoterList::Empty => false,
         }
     }
 }
 
-/// tantivy's Snowball stop-word filter for a language code (the language table of
+/// tantivy's Snowball stop-word filter over a whole-text tokenizer: a word passes through unless
+/// it is on the list. Held as its own type, not a `TextAnalyzer`, which boxes a token stream for
+/// every word asked about (language detection asks each new word of each article, in 12 lists).
+type SnowballList = <StopWordFilter as TokenFilter>::Tokenizer<RawTokenizer>;
+
+/// Whether `word` (lower-case) is on a Snowball list.
+fn on_snowball_list(list: &mut SnowballList, word: &str) -> bool {
+    list.token_stream(word).next().is_none()
+}
+
+/// tantivy's Snowball stop-word list for a language code (the language table of
 /// `ingest::language`, aliases such as `nb` included): tantivy has a list for 12 of its Snowball
 /// languages and answers `None` for the others.
-fn snowball_filter(base: &str) -> Option<TextAnalyzer> {
+fn snowball_filter(base: &str) -> Option<SnowballList> {
     let language = crate::ingest::language::normalize_declared(base)
         .and_then(|code| crate::ingest::language::snowball(&code))?;
-    StopWordFilter::new(language).map(|f| {
-        TextAnalyzer::builder(RawTokenizer::default())
-            .filter(f)
-            .build()
-    })
+    StopWordFilter::new(language).map(|f| f.transform(RawTokenizer::default()))
 }
 
 thread_local! {
     /// tantivy's Snowball stop-word filter per language code (`None`: no list for it).
-    static SNOWBALL: std::cell::RefCell<std::collections::HashMap<String, Option<TextAnalyzer>>> =
+    static SNOWBALL: std::cell::RefCell<std::collections::HashMap<String, Option<SnowballList>>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
     /// The lists of [`VOTERS`], in that order.
     static VOTER_LISTS: std::cell::RefCell<Option<Vec<VoterList>>> =
         const { std::cell::RefCell::new(None) };
 }
 
-use tantivy::tokenizer::{RawTokenizer, StopWordFilter, TextAnalyzer};
+use tantivy::tokenizer::{
+    RawTokenizer, StopWordFilter, TokenFilter, TokenStream as _, Tokenizer as _,
+};
 
 #[cfg(test)]
 mod tests {
