@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<()> {
     args.retain(|a| a != "--one-field");
     let dir = PathBuf::from(
         args.get(1)
-            .expect("usage: raw_ceiling DIR [THREADS] [MEMORY_MB]"),
+            .expect("usage: raw_ceiling DIR [THREADS] [MEMORY_MB] [--one-field]"),
     );
     let threads: usize = args
         .get(2)

@@ -669,6 +669,36 @@ mod tests {
         that has left ships waiting offshore for days. Unions welcomed the decision to repair \
         rather than replace the cranes, which they said would protect jobs.";
 
+    /// Signatures are stored in indexes, so within one schema version they may not change: an
+    /// article indexed later would stop matching its copies indexed before. A change to the
+    /// words, the shingle hash, the bins or the densification must bump `SCHEMA_VERSION` (which
+    /// makes users rebuild) and then update these values.
+    #[test]
+    fn signatures_are_pinned_within_a_schema_version() {
+        assert_eq!(crate::index::schema::SCHEMA_VERSION, 10);
+        let long = signature(&art("Terminal delayed", STORY));
+        // Twelve words: 8 shingles for 48 bins, most of them filled by densification.
+        let short = signature(&art(
+            "",
+            "the harbour authority said on tuesday that the new container terminal would",
+        ));
+        let got = format!(
+            "{:016x} {:x?}\n{:016x} {:x?}",
+            long.exact, long.bands, short.exact, short.bands
+        );
+        assert_eq!(
+            got,
+            "1a3b1ae3db76a42a [4300815804a2, 1ef4014d359a0, 269a9a45a9ac3, 3a0918461438d, \
+             4e9d301aba2dd, 5e9d30f33a091, 6f55a90444300, 7b3b86e5d8727, 8e9d31df1aaf1, \
+             9a45a433cf55a, ae396aa6afac6, bd71b41971f38, cc52caf818158, d0f33eefe01ab, \
+             efe2e4e9efc72, f63edeefe54bf]\n\
+             bb53cb496202d182 [69a9846169a9, 169a91d011d01, 269a954bfe599, 369a98461e599, \
+             469a9e5998461, 51d011d0154bf, 654bf54bf69a9, 7e5991df18461, 854bf1df1e599, \
+             954bf54bf54bf, a54bf1df154bf, b69a91d011d01, ce5991df1e599, d1df11d01e599, \
+             e69a9e5991d01, f846169a954bf]"
+        );
+    }
+
     /// The exact hash is stored in indexes: hashing the gathered words must give what feeding
     /// them to the hasher one by one gave, for short and long texts.
     #[test]
