@@ -14,6 +14,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{Language, Token, TokenFilter, TokenStream, Tokenizer};
 
+use crate::ingest::short_words::{ShortKey, ShortWords};
+
 /// Distinct words remembered per analyzer before the map starts over, bounding its memory to a
 /// few MB on text with unbounded vocabulary (numbers, names, typos).
 const MAX_CACHED_WORDS: usize = 100_000;
@@ -89,36 +91,57 @@ impl TokenFilter for CachedStemmer {
     }
 }
 
-/// A Snowball stemmer of one language with the word -> stem pairs it has already computed.
+/// A Snowball stemmer of one language with the word -> stem pairs it has already computed:
+/// short words and their stems side by side in one table slot (see [`ShortWords`]), the rare
+/// longer ones in a map.
 #[derive(Clone)]
 pub struct StemMemory {
     stemmer: frostem::Stemmer,
-    cache: FxHashMap<String, String>,
+    short: ShortWords<ShortKey>,
+    long: FxHashMap<String, String>,
 }
 
 impl StemMemory {
     pub fn new(language: Language) -> StemMemory {
         StemMemory {
             stemmer: snowball(language),
-            cache: FxHashMap::default(),
+            short: ShortWords::new(MAX_CACHED_WORDS, ShortKey::NONE),
+            long: FxHashMap::default(),
         }
     }
 
     /// Hands `f` the stem of `word` (already lower-cased and folded), computed once per
     /// distinct word until [`MAX_CACHED_WORDS`] words are remembered, when the memory starts over.
+    #[inline]
     pub fn with_stem<R>(&mut self, word: &str, f: impl FnOnce(&str) -> R) -> R {
-        if let Some(stem) = self.cache.get(word) {
+        let key = ShortKey::new(word);
+        if let Some(stem) = key.and_then(|k| self.short.get(k)) {
+            return f(stem.unpack(&mut [0; 16]));
+        }
+        if let Some(stem) = self.long.get(word) {
             return f(stem);
         }
-        let stem = self.stemmer.stem(word).into_owned();
+        let stem = self.stemmer.stem(word);
         let r = f(&stem);
-        self.remember(word.to_string(), stem);
+        let stem = stem.into_owned();
+        self.remember(key, word, stem);
         r
     }
 
     /// Replaces `word` by its stem (see [`StemMemory::with_stem`]).
     pub fn stem_in_place(&mut self, word: &mut String) {
-        if let Some(stem) = self.cache.get(word.as_str()) {
+        let key = ShortKey::new(word);
+        if let Some(k) = key
+            && let Some(stem) = self.short.get(k)
+        {
+            if stem != k {
+                let mut buf = [0; 16];
+                word.clear();
+                word.push_str(stem.unpack(&mut buf));
+            }
+            return;
+        }
+        if let Some(stem) = self.long.get(word.as_str()) {
             if stem != word {
                 word.clear();
                 word.push_str(stem);
@@ -127,14 +150,19 @@ impl StemMemory {
         }
         let stem = self.stemmer.stem(word).into_owned();
         let word = std::mem::replace(word, stem.clone());
-        self.remember(word, stem);
+        self.remember(key, &word, stem);
     }
 
-    fn remember(&mut self, word: String, stem: String) {
-        if self.cache.len() >= MAX_CACHED_WORDS {
-            self.cache.clear();
+    fn remember(&mut self, key: Option<ShortKey>, word: &str, stem: String) {
+        match (key, ShortKey::new(&stem)) {
+            (Some(key), Some(stem)) => self.short.insert(key, stem),
+            _ => {
+                if self.long.len() >= MAX_CACHED_WORDS {
+                    self.long.clear();
+                }
+                self.long.insert(word.to_string(), stem);
+            }
         }
-        self.cache.insert(word, stem);
     }
 }
 

@@ -32,6 +32,7 @@ use tantivy::tokenizer::Language;
 use whatlang::Lang;
 
 use crate::ingest::article::Article;
+use crate::ingest::short_words::{ShortKey, ShortWords};
 use crate::ingest::stopwords::{VOTERS, stop_word_languages};
 
 /// Words of an article the stop-word vote reads.
@@ -330,7 +331,8 @@ impl Sample {
         };
         let mut word = String::new();
         // Each distinct word votes once: a table repeats its few words ("end", "nil").
-        let mut voted: Vec<String> = Vec::new();
+        // Ids of the stop words that have voted (compared as numbers, not as strings).
+        let mut voted: Vec<u32> = Vec::new();
         MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
             'text: for part in [title, body] {
@@ -343,22 +345,12 @@ impl Sample {
                     if !s.take_word(token, &mut word) {
                         continue;
                     }
-                    let mask = match memo.get(word.as_str()) {
-                        Some(&m) => m,
-                        None => {
-                            let m = stop_word_languages(&word);
-                            if memo.len() >= MAX_MEMO_WORDS {
-                                memo.clear();
-                            }
-                            memo.insert(word.clone(), m);
-                            m
-                        }
-                    };
+                    let (mask, id) = memo.languages(&word);
                     s.words += 1;
                     if mask != 0 {
                         s.any_stop += 1;
-                        if !voted.contains(&word) {
-                            voted.push(word.clone());
+                        if !voted.contains(&id) {
+                            voted.push(id);
                             for (i, v) in s.votes.iter_mut().enumerate() {
                                 *v += mask >> i & 1;
                             }
@@ -453,9 +445,48 @@ impl Sample {
 /// Distinct words whose stop-word languages a thread remembers before it starts over.
 const MAX_MEMO_WORDS: usize = 50_000;
 
+/// A thread's memory of words' stop-word languages (a bit per [`VOTERS`] entry), each word with
+/// an id that is never given to another word while the thread lives (so a sample can tell its
+/// words apart by number, even across a start-over of the memory). Short words, nearly all of
+/// them, sit in a [`ShortWords`] table.
+struct WordMemo {
+    short: ShortWords<(u16, u32)>,
+    long: FxHashMap<String, (u16, u32)>,
+    next_id: u32,
+}
+
+impl WordMemo {
+    /// The stop-word languages of `word` and its id.
+    fn languages(&mut self, word: &str) -> (u16, u32) {
+        let key = ShortKey::new(word);
+        let known = match key {
+            Some(key) => self.short.get(key),
+            None => self.long.get(word).copied(),
+        };
+        if let Some(found) = known {
+            return found;
+        }
+        let found = (stop_word_languages(word), self.next_id);
+        self.next_id = self.next_id.wrapping_add(1);
+        match key {
+            Some(key) => self.short.insert(key, found),
+            None => {
+                if self.long.len() >= MAX_MEMO_WORDS {
+                    self.long.clear();
+                }
+                self.long.insert(word.to_string(), found);
+            }
+        }
+        found
+    }
+}
+
 thread_local! {
-    /// A word's stop-word languages (a bit per [`VOTERS`] entry), per thread.
-    static MEMO: RefCell<FxHashMap<String, u16>> = RefCell::new(FxHashMap::default());
+    static MEMO: RefCell<WordMemo> = RefCell::new(WordMemo {
+        short: ShortWords::new(MAX_MEMO_WORDS, (0, 0)),
+        long: FxHashMap::default(),
+        next_id: 0,
+    });
 }
 
 #[cfg(test)]

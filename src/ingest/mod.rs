@@ -17,6 +17,7 @@ pub mod layout;
 pub mod meta;
 pub mod problem;
 pub mod read;
+pub mod short_words;
 pub mod stopwords;
 
 pub use decompress::{Compression, decompress};
