@@ -3,9 +3,11 @@
 //! tantivy's own work is timed.
 //!
 //! Usage: cargo run --release --example raw_ceiling -- DIR [THREADS] [MEMORY_MB] [--one-field]
+//! [--without FIELD,FIELD...]
 //!
 //! With `--one-field`, the loop the speed goal is stated against: each article's title and body
-//! in one stemmed (`en_stem`), positional, stored text field, and nothing else.
+//! in one stemmed (`en_stem`), positional, stored text field, and nothing else. With `--without`,
+//! newsdex's documents with the values of the named fields left out (what a field costs).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,15 +16,24 @@ use newsdex::index::schema;
 use newsdex::index::to_document;
 use newsdex::ingest::{self, ParseOptions};
 use rayon::prelude::*;
+use tantivy::schema::OwnedValue;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().collect();
     let one_field = args.iter().any(|a| a == "--one-field");
     args.retain(|a| a != "--one-field");
+    let without: Vec<String> = match args.iter().position(|a| a == "--without") {
+        Some(i) if i + 1 < args.len() => {
+            let names = args.remove(i + 1);
+            args.remove(i);
+            names.split(',').map(str::to_string).collect()
+        }
+        _ => Vec::new(),
+    };
     let dir = PathBuf::from(
         args.get(1)
-            .expect("usage: raw_ceiling DIR [THREADS] [MEMORY_MB] [--one-field]"),
+            .expect("usage: raw_ceiling DIR [THREADS] [MEMORY_MB] [--one-field] [--without F,G]"),
     );
     let threads: usize = args
         .get(2)
@@ -54,12 +65,28 @@ fn main() -> anyhow::Result<()> {
         (schema, Some(fields))
     };
     let text = schema.get_field("text")?;
+    let without = without
+        .iter()
+        .map(|name| schema.get_field(name))
+        .collect::<Result<Vec<_>, _>>()?;
     let docs: Vec<TantivyDocument> = found
         .files
         .par_iter()
         .flat_map_iter(|f| ingest::read_file(f, &opts).articles)
         .map(|a| match &fields {
-            Some(fields) => to_document(fields, &a, schema::DEFAULT_TITLE_WEIGHT),
+            Some(fields) if without.is_empty() => {
+                to_document(fields, &a, schema::DEFAULT_TITLE_WEIGHT)
+            }
+            Some(fields) => {
+                let all = to_document(fields, &a, schema::DEFAULT_TITLE_WEIGHT);
+                let mut kept = TantivyDocument::default();
+                for (field, value) in all.field_values() {
+                    if !without.contains(&field) {
+                        kept.add_field_value(field, &OwnedValue::from(value));
+                    }
+                }
+                kept
+            }
             None => {
                 let mut d = TantivyDocument::default();
                 d.add_text(text, format!("{}\n{}", a.title, a.body));
@@ -90,8 +117,13 @@ fn main() -> anyhow::Result<()> {
     writer.wait_merging_threads()?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "raw tantivy{}: {n} documents in {secs:.2}s = {:.0} docs/s, {:.1} MB/s of source",
+        "raw tantivy{}{}: {n} documents in {secs:.2}s = {:.0} docs/s, {:.1} MB/s of source",
         if one_field { " (one field)" } else { "" },
+        if without.is_empty() {
+            String::new()
+        } else {
+            format!(" (without {} fields)", without.len())
+        },
         n as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
