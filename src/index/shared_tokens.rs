@@ -24,6 +24,7 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use crate::index::analysis::{TAG_SEP, stemmer_language};
 use crate::index::schema::MAX_TOKEN_LEN;
 use crate::index::stem_cache::StemMemory;
+use crate::ingest::words::each_run;
 
 /// How many texts a thread remembers: a document's title and body, and room for a short field
 /// (a URL) analysed between them.
@@ -196,54 +197,26 @@ fn plain_tokens(
     plain: &mut TextAnalyzer,
     mut f: impl FnMut(&str, usize, usize, usize),
 ) {
-    let bytes = text.as_bytes();
     let mut lower = String::new();
     let mut position = 0;
-    let mut i = 0;
-    // Whether the character at `i` is alphanumeric, and its length in bytes.
-    let word_char = |i: usize| -> (bool, usize) {
-        let b = bytes[i];
-        if b < 0x80 {
-            return (b.is_ascii_alphanumeric(), 1);
-        }
-        text[i..]
-            .chars()
-            .next()
-            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
-    };
-    while i < bytes.len() {
-        let (is_word, len) = word_char(i);
-        if !is_word {
-            i += len;
-            continue;
-        }
-        let start = i;
-        let mut ascii = true;
-        while i < bytes.len() {
-            let (is_word, len) = word_char(i);
-            if !is_word {
-                break;
-            }
-            ascii &= len == 1;
-            i += len;
-        }
+    each_run(text, |start, end, ascii| {
         let here = position;
         position += 1;
-        if i - start >= MAX_TOKEN_LEN {
-            continue;
+        if end - start >= MAX_TOKEN_LEN {
+            return;
         }
         if ascii {
             lower.clear();
-            lower.push_str(&text[start..i]);
+            lower.push_str(&text[start..end]);
             lower.make_ascii_lowercase();
-            f(&lower, start, i, here);
+            f(&lower, start, end, here);
         } else {
-            let mut stream = plain.token_stream(&text[start..i]);
+            let mut stream = plain.token_stream(&text[start..end]);
             if let Some(t) = stream.next() {
-                f(&t.text, start, i, here);
+                f(&t.text, start, end, here);
             }
         }
-    }
+    });
 }
 
 fn is_stemmed_as(a: &Analysed, tag: Option<&str>) -> bool {

@@ -19,6 +19,7 @@ pub mod problem;
 pub mod read;
 pub mod short_words;
 pub mod stopwords;
+pub mod words;
 
 pub use decompress::{Compression, decompress};
 pub use discover::{
