@@ -380,8 +380,11 @@ pub fn read_regular_file(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let file = opts.open(path).map_err(|e| format!("unreadable: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("unreadable: {e}"))?;
     if !meta.is_file() {
-        return Err("not a regular file any more (it was replaced by a pipe, a device or a                     folder after the folder was read)"
-            .to_string());
+        return Err(
+            "not a regular file any more (it was replaced by a pipe, a device or a folder after \
+             the folder was read)"
+                .to_string(),
+        );
     }
     let too_large = |n: u64| {
         format!(
@@ -612,9 +615,23 @@ fn parse_format(
 }
 
 #[cfg(test)]
-#[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path that is no regular file when it is opened (here a folder) is refused with one
+    /// readable sentence.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_in_place_of_a_file_is_refused_in_one_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_regular_file(dir.path(), MAX_FILE_BYTES).unwrap_err();
+        assert_eq!(
+            err,
+            "not a regular file any more (it was replaced by a pipe, a device or a folder after \
+             the folder was read)"
+        );
+        assert!(!err.contains("  "), "{err:?}");
+    }
 
     #[test]
     fn formats_by_extension() {
