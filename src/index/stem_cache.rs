@@ -16,8 +16,9 @@ use tantivy::tokenizer::{Language, Token, TokenFilter, TokenStream, Tokenizer};
 
 use crate::ingest::short_words::{ShortKey, ShortWords};
 
-/// Distinct words remembered per analyzer before the map starts over, bounding its memory to a
-/// few MB on text with unbounded vocabulary (numbers, names, typos).
+/// Distinct words remembered per analyzer before the memory starts over, bounding it on text
+/// with unbounded vocabulary (numbers, names, typos) to about 8 MB of table (2^18 slots of 32
+/// bytes) plus the rare words longer than 15 bytes.
 const MAX_CACHED_WORDS: usize = 100_000;
 
 /// Stems like tantivy's `Stemmer` for `language`, remembering every word it has seen.

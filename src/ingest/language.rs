@@ -446,9 +446,9 @@ impl Sample {
 const MAX_MEMO_WORDS: usize = 50_000;
 
 /// A thread's memory of words' stop-word languages (a bit per [`VOTERS`] entry), each word with
-/// an id that is never given to another word while the thread lives (so a sample can tell its
-/// words apart by number, even across a start-over of the memory). Short words, nearly all of
-/// them, sit in a [`ShortWords`] table.
+/// an id. Ids are given in sequence and a word is forgotten within [`MAX_MEMO_WORDS`] new words,
+/// so the words of one sample (at most [`VOTE_WORDS`] lookups) never share an id, even across a
+/// start-over of the memory. Short words, nearly all of them, sit in a [`ShortWords`] table.
 struct WordMemo {
     short: ShortWords<(u16, u32)>,
     long: FxHashMap<String, (u16, u32)>,
