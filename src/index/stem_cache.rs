@@ -116,10 +116,7 @@ impl StemMemory {
     #[inline]
     pub fn with_stem<R>(&mut self, word: &str, f: impl FnOnce(&str) -> R) -> R {
         let key = ShortKey::new(word);
-        if let Some(stem) = key.and_then(|k| self.short.get(k)) {
-            return f(stem.unpack(&mut [0; 16]));
-        }
-        if let Some(stem) = self.long.get(word) {
+        if let Some(stem) = self.known(key, word, &mut [0; 16]) {
             return f(stem);
         }
         let stem = self.stemmer.stem(word);
@@ -132,18 +129,8 @@ impl StemMemory {
     /// Replaces `word` by its stem (see [`StemMemory::with_stem`]).
     pub fn stem_in_place(&mut self, word: &mut String) {
         let key = ShortKey::new(word);
-        if let Some(k) = key
-            && let Some(stem) = self.short.get(k)
-        {
-            if stem != k {
-                let mut buf = [0; 16];
-                word.clear();
-                word.push_str(stem.unpack(&mut buf));
-            }
-            return;
-        }
-        if let Some(stem) = self.long.get(word.as_str()) {
-            if stem != word {
+        if let Some(stem) = self.known(key, word, &mut [0; 16]) {
+            if stem != word.as_str() {
                 word.clear();
                 word.push_str(stem);
             }
@@ -152,6 +139,21 @@ impl StemMemory {
         let stem = self.stemmer.stem(word).into_owned();
         let word = std::mem::replace(word, stem.clone());
         self.remember(key, &word, stem);
+    }
+
+    /// The remembered stem of `word` (`key`: its packed form, if short), unpacked into `buf`
+    /// when it comes from the table of short words.
+    #[inline]
+    fn known<'a>(
+        &'a self,
+        key: Option<ShortKey>,
+        word: &str,
+        buf: &'a mut [u8; 16],
+    ) -> Option<&'a str> {
+        match key.and_then(|k| self.short.get(k)) {
+            Some(stem) => Some(stem.unpack(buf)),
+            None => self.long.get(word).map(String::as_str),
+        }
     }
 
     fn remember(&mut self, key: Option<ShortKey>, word: &str, stem: String) {
