@@ -32,6 +32,7 @@ use tantivy::{DateTime, Index, Searcher};
 
 use crate::error::{Error, Result};
 use crate::ingest::article::Article;
+use crate::ingest::words::each_run;
 
 /// Number of MinHash minima per article.
 pub const HASHES: usize = 48;
@@ -68,11 +69,9 @@ pub struct Signature {
 /// (no allocation per word: this runs over every body indexed).
 fn each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut lower = String::new();
-    for w in text.split(|c: char| !c.is_alphanumeric()) {
-        if w.is_empty() {
-            continue;
-        }
-        if w.is_ascii() {
+    each_run(text, |start, end, ascii| {
+        let w = &text[start..end];
+        if ascii {
             lower.clear();
             lower.push_str(w);
             lower.make_ascii_lowercase();
@@ -80,7 +79,7 @@ fn each_word(text: &str, mut f: impl FnMut(&str)) {
         } else {
             f(&w.to_lowercase());
         }
-    }
+    });
 }
 
 fn mix(mut x: u64) -> u64 {
