@@ -24,12 +24,17 @@ fn main() -> anyhow::Result<()> {
     let one_field = args.iter().any(|a| a == "--one-field");
     args.retain(|a| a != "--one-field");
     let without: Vec<String> = match args.iter().position(|a| a == "--without") {
-        Some(i) if i + 1 < args.len() => {
+        Some(i) => {
+            anyhow::ensure!(
+                i + 1 < args.len() && !one_field,
+                "--without takes FIELD,FIELD... (newsdex's field names) and does not go with \
+                 --one-field"
+            );
             let names = args.remove(i + 1);
             args.remove(i);
             names.split(',').map(str::to_string).collect()
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let dir = PathBuf::from(
         args.get(1)
