@@ -493,6 +493,39 @@ thread_local! {
 mod tests {
     use super::*;
 
+    /// The memory answers what the lists answer, for short words (the table) and long ones (the
+    /// map), first and again; one word keeps its id, two words never share one.
+    #[test]
+    fn the_word_memory_answers_like_the_lists_with_one_id_per_word() {
+        let words = [
+            "the",
+            "und",
+            "les",
+            "который", // 14 bytes: the table
+            "internationalisation",
+            "непосредственно", // 30 bytes: the map
+            "the",
+            "internationalisation",
+        ];
+        let mut memo = WordMemo {
+            short: ShortWords::new(MAX_MEMO_WORDS, (0, 0)),
+            long: FxHashMap::default(),
+            next_id: 0,
+        };
+        let mut ids: std::collections::HashMap<&str, u32> = Default::default();
+        for w in words {
+            let (mask, id) = memo.languages(w);
+            assert_eq!(mask, stop_word_languages(w), "{w}");
+            assert_eq!(*ids.entry(w).or_insert(id), id, "{w} changed id");
+        }
+        assert_ne!(memo.languages("the").0, 0);
+        let mut distinct: Vec<u32> = ids.values().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), ids.len());
+        assert_eq!(memo.long.len(), 2);
+    }
+
     /// whatlang is asked when the vote is open (here English 4 votes, Dutch 3, French 2), but not believed
     /// against it: a short English abstract whose subject is a French name is not French.
     #[test]
