@@ -400,6 +400,22 @@ fn a_damaged_index_gets_a_clear_error_check_finds_it_and_full_rebuild_repairs_it
             Box::new(|| zero_middle(&segment_file("fast"))),
         ),
         (
+            "forms file deleted",
+            Box::new(|| std::fs::remove_file(env.index_dir().join("newsdex-forms.fst")).unwrap()),
+        ),
+        (
+            "forms file cut short",
+            Box::new(|| {
+                let p = env.index_dir().join("newsdex-forms.fst");
+                let b = std::fs::read(&p).unwrap();
+                std::fs::write(&p, &b[..b.len() / 2]).unwrap();
+            }),
+        ),
+        (
+            "forms file zeroed",
+            Box::new(|| zero_middle(&env.index_dir().join("newsdex-forms.fst"))),
+        ),
+        (
             "settings file garbage",
             Box::new(|| std::fs::write(env.index_dir().join("newsdex.json"), "{").unwrap()),
         ),
@@ -456,6 +472,59 @@ fn a_damaged_index_gets_a_clear_error_check_finds_it_and_full_rebuild_repairs_it
             .success();
         env.cmd().arg("check").assert().success();
         assert_eq!(indexed_titles(&env).len(), 40, "{what}: not repaired");
+    }
+}
+
+/// The forms file (every stem's word forms, written at each commit) is rebuilt from the index's
+/// own words by the next `newsdex index` when it is missing or damaged: stemmed searches answer
+/// as before, in every language, without reading the archive again.
+#[test]
+fn a_lost_forms_file_is_rebuilt_by_the_next_index_run() {
+    let env = TestEnv::new();
+    env.write(
+        "en.txt",
+        "Harbour prices\n\nDredging prices rose as the harbour dredgers worked.\n",
+    );
+    env.write(
+        "de.txt",
+        "Preise im Hafen\n\nDie Baggerarbeiten im Hafen wurden teurer, sagten die Händler am Montag.\n",
+    );
+    env.index(&env.archive());
+    let queries = [
+        &["search", "--limit", "10", "price dredger"][..],
+        &["search", "--limit", "10", "Händler Hafen"][..],
+        &["search", "--limit", "10", "\"harbour dredgers\"~1"][..],
+    ];
+    let answers: Vec<Vec<u8>> = queries.iter().map(|q| env.stdout(q)).collect();
+    assert!(
+        answers.iter().all(|a| !a.is_empty()),
+        "every query finds something"
+    );
+    let forms = env.index_dir().join("newsdex-forms.fst");
+    for damage in ["delete", "cut"] {
+        match damage {
+            "delete" => std::fs::remove_file(&forms).unwrap(),
+            _ => {
+                let b = std::fs::read(&forms).unwrap();
+                std::fs::write(&forms, &b[..b.len() - 3]).unwrap();
+            }
+        }
+        let out = env.cmd().args(queries[0]).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{damage}: searched without its forms"
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("newsdex-forms.fst"));
+        env.cmd()
+            .args(["index", "-q"])
+            .arg(env.archive())
+            .assert()
+            .success();
+        for (q, a) in queries.iter().zip(&answers) {
+            assert_eq!(&env.stdout(q), a, "{damage}: {q:?} after the repair");
+        }
+        env.cmd().arg("check").assert().success();
     }
 }
 

@@ -63,7 +63,7 @@ pub fn marked<'a>(tag: Option<&str>, text: &'a str) -> Cow<'a, str> {
 }
 
 /// Splits a marked value into its analysis and its text.
-fn split_marker(value: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_marker(value: &str) -> (Option<&str>, &str) {
     // The marker stands within the first 4 bytes; a marked empty text ("de\u{1}") is shorter.
     let head = (0..=value.len().min(4))
         .rev()

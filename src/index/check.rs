@@ -1,5 +1,6 @@
 //! `newsdex check`: is the index whole? Every file the last commit uses must exist and match the
-//! checksum tantivy wrote into its footer, and every stored article must decompress. Damage found
+//! checksum tantivy wrote into its footer, every stored article must decompress, and every word
+//! form must be listed under its stem in the forms file. Damage found
 //! here is repaired by rebuilding from the archive (`newsdex index --full <DIR>`).
 
 use std::path::{Path, PathBuf};
@@ -10,7 +11,10 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, TantivyDocument};
 
 use crate::error::{Error, Result};
+use crate::index::analysis::{analysis_of, stemmer_language, tagged};
+use crate::index::forms::{FORMS_FILE, FormsMap};
 use crate::index::manifest::Manifest;
+use crate::index::stem_cache::StemMemory;
 use crate::index::{is_segment_file_name, open_index};
 
 /// What `check` found.
@@ -103,6 +107,11 @@ fn check_open(dir: &Path, index: &Index, report: &mut CheckReport) {
     if report.problems.is_empty() {
         read_every_article(index, report);
     }
+    if report.problems.is_empty()
+        && let Err(e) = check_forms(dir, index, report)
+    {
+        report.problems.push(format!("word forms: {e}"));
+    }
     if Manifest::load(dir, metas.opstamp).is_none() {
         report.notes.push(
             "the file list (newsdex-manifest.json) does not describe the last commit: the next \
@@ -130,6 +139,80 @@ fn check_open(dir: &Path, index: &Index, report: &mut CheckReport) {
             leftovers.iter().sum::<u64>() as f64 / 1e6
         ));
     }
+}
+
+/// Every word form the index holds must have its stem's entry in the forms file: stemmed words
+/// are answered from it ([`crate::index::forms`]), and a missing entry would hide articles.
+/// A form counts as present when its entry exists in one of the index's analyses.
+fn check_forms(dir: &Path, index: &Index, report: &mut CheckReport) -> Result<()> {
+    let searcher = index.reader()?.searcher();
+    if searcher.num_docs() == 0 {
+        return Ok(());
+    }
+    let file = dir.join(FORMS_FILE);
+    if !file.is_file() {
+        report.problems.push(format!(
+            "{}: missing (stemmed words find nothing)",
+            file.display()
+        ));
+        return Ok(());
+    }
+    let forms = match FormsMap::open(dir) {
+        Ok(f) => f,
+        Err(Error::Corrupt { detail, .. }) => {
+            report.problems.push(detail);
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let schema = index.schema();
+    let (exact, language) = (schema.get_field("exact")?, schema.get_field("language")?);
+    // English, and each language the index analyses apart.
+    let mut analyses: Vec<(Option<String>, Option<StemMemory>)> =
+        vec![(None, stemmer_language(None).map(StemMemory::new))];
+    let mut missing = 0u64;
+    let mut example = None;
+    for seg in searcher.segment_readers() {
+        let languages = seg.inverted_index(language)?;
+        let mut langs = languages.terms().stream()?;
+        while langs.advance() {
+            let tag = std::str::from_utf8(langs.key())
+                .ok()
+                .and_then(|l| analysis_of(Some(l)));
+            if let Some(tag) = tag
+                && !analyses.iter().any(|(t, _)| t.as_deref() == Some(tag))
+            {
+                let stems = stemmer_language(Some(tag)).map(StemMemory::new);
+                analyses.push((Some(tag.to_string()), stems));
+            }
+        }
+        let inverted = seg.inverted_index(exact)?;
+        let mut words = inverted.terms().stream()?;
+        while words.advance() {
+            let Ok(form) = std::str::from_utf8(words.key()) else {
+                continue;
+            };
+            let known = analyses.iter_mut().any(|(tag, stems)| match stems {
+                None => true,
+                Some(s) => s.with_stem(form, |stem| {
+                    forms.holds(&tagged(tag.as_deref(), stem), form)
+                }),
+            });
+            if !known {
+                missing += 1;
+                example.get_or_insert_with(|| form.to_string());
+            }
+        }
+    }
+    if missing > 0 {
+        report.problems.push(format!(
+            "{}: {missing} word forms of the index are not listed (e.g. `{}`), so searches for \
+             their stems miss articles",
+            file.display(),
+            example.unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 /// The files one committed segment is made of.

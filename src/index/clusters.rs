@@ -674,7 +674,7 @@ mod tests {
     /// makes users rebuild) and then update these values.
     #[test]
     fn signatures_are_pinned_within_a_schema_version() {
-        assert_eq!(crate::index::schema::SCHEMA_VERSION, 10);
+        assert_eq!(crate::index::schema::SCHEMA_VERSION, 11);
         let long = signature(&art("Terminal delayed", STORY));
         // Twelve words: 8 shingles for 48 bins, most of them filled by densification.
         let short = signature(&art(

@@ -1,11 +1,11 @@
 //! An [`Article`] as a tantivy document.
 //!
 //! The writer is given [`ArticleDoc`]s: the article's title and body are held once (twice for a
-//! language other than English: as written, and marked for analysis) and handed to the six
-//! field values that index or store them (`stored_*`, `title`, `text` with the title
-//! `title_weight` times and then the body, `exact` likewise) as borrowed strings; `body_at` says
-//! where the body starts among `text`'s positions (`body:` is answered from them,
-//! [`crate::search::body`]). A [`TantivyDocument`] copies
+//! language other than English: as written, and marked for analysis) and handed to the field
+//! values that index or store them (`stored_*`, `title`, `exact` with the title `title_weight`
+//! times and then the body) as borrowed strings; `body_at` says where the body starts among
+//! `exact`'s positions (stemmed words and `body:` are answered from them,
+//! [`crate::search::forms`]). A [`TantivyDocument`] copies
 //! each value: four copies of every body and seven of every title waited in tantivy's queue of
 //! up to 10,000 documents, the largest part of the indexer's heap beyond `--memory`.
 
@@ -18,8 +18,8 @@ use crate::index::schema::Fields;
 use crate::ingest::article::Article;
 
 /// Turns an article into a tantivy document (every value copied: for reading values back, as
-/// the cluster push does). The title goes `title_weight` times into the `text` field that ranking
-/// uses (BM25F with an integer title weight; 1 = plain BM25 over title + body).
+/// the cluster push does). The title goes `title_weight` times into the `exact` field that ranking
+/// reads (BM25F with an integer title weight; 1 = plain BM25 over title + body).
 pub fn to_document(f: &Fields, a: &Article, title_weight: u32) -> TantivyDocument {
     ArticleDoc::new(f, a.clone(), title_weight).into_tantivy_document()
 }
@@ -42,7 +42,7 @@ struct TitleBody {
     /// than English.
     marked: Option<(String, String)>,
     title_weight: u32,
-    /// Where the body starts among the `text` field's positions ([`body_start`]).
+    /// Where the body starts among the `exact` field's positions ([`body_start`]).
     body_at: u64,
 }
 
@@ -51,7 +51,6 @@ struct TitleBodyFields {
     stored_title: Field,
     stored_body: Field,
     title: Field,
-    text: Field,
     exact: Field,
     body_at: Field,
 }
@@ -137,7 +136,6 @@ impl TitleBody {
                 stored_title: f.stored_title,
                 stored_body: f.stored_body,
                 title: f.title,
-                text: f.text,
                 exact: f.exact,
                 body_at: f.body_at,
             },
@@ -150,9 +148,10 @@ impl TitleBody {
     }
 
     /// The title and body values: as shown (`stored_title`, `stored_body`), analysed in the
-    /// article's language (`title`, and `text` with the title `title_weight` times and then the
-    /// body, marked with the language, [`analysis::marked`]), as exact word forms (`exact`), and
-    /// where the body starts among `text`'s positions (`body_at`).
+    /// article's language (`title`, marked with the language, [`analysis::marked`]), as word
+    /// forms with the title `title_weight` times and then the body (`exact`, marked too: the
+    /// forms of each language's stems are told apart, [`crate::index::forms`]), and where the
+    /// body starts among `exact`'s positions (`body_at`).
     fn values<'a>(&'a self, v: &mut Vec<(Field, ArticleValue<'a>)>) {
         let f = self.fields;
         let (title, body) = (self.title.as_str(), self.body.as_str());
@@ -166,18 +165,16 @@ impl TitleBody {
         v.push((f.stored_body, text(body)));
         v.push((f.title, text(title_m)));
         v.push((f.body_at, ArticleValue::U64(self.body_at)));
-        v.extend(std::iter::repeat_n((f.text, text(title_m)), repeats));
-        v.push((f.text, text(body_m)));
-        v.extend(std::iter::repeat_n((f.exact, text(title)), repeats));
-        v.push((f.exact, text(body)));
+        v.extend(std::iter::repeat_n((f.exact, text(title_m)), repeats));
+        v.push((f.exact, text(body_m)));
     }
 }
 
-/// The position of the body's first word in the `text` field of an article whose title is
+/// The position of the body's first word in the `exact` field of an article whose title is
 /// `title`, repeated `title_weight` times before the body: tantivy places a value's words at the
 /// positions its tokenizer gives them after the end of the field's previous value, plus a gap of
 /// one (`tantivy::postings::PostingsWriter::index_text`), and the title's tokens and positions
-/// are those of the plain analysis ([`crate::index::shared_tokens`]; stemming keeps them).
+/// are those of the plain analysis ([`crate::index::shared_tokens`]).
 pub fn body_start(title: &str, title_weight: u32) -> u64 {
     use tantivy::tokenizer::TokenStream as _;
     const POSITION_GAP: u64 = 1;
@@ -319,18 +316,18 @@ mod tests {
             assert_eq!(of(f.stored_title), [title]);
             assert_eq!(of(f.stored_body), [body]);
             assert_eq!(of(f.title), [mark(title)]);
-            // `body:` is answered from `text` after `body_at`.
+            // Stemmed words and `body:` are answered from `exact`'s forms (`search::forms`).
             assert!(of(f.body).is_empty());
+            assert!(of(f.text).is_empty());
             let (t, b) = (mark(title), mark(body));
-            assert_eq!(of(f.text), [t.clone(), t.clone(), t, b]);
-            assert_eq!(of(f.exact), [title, title, title, body]);
+            assert_eq!(of(f.exact), [t.clone(), t.clone(), t, b]);
             assert_eq!(of(f.authors), ["A. Writer", "B. Writer"]);
             // The copied document holds the same values, in the same order per field.
             assert_eq!(values(&to_document(&f, &a, 3)), values(&doc));
         }
     }
 
-    /// `body_at` is the position tantivy gives the body's first word in `text`, whatever the
+    /// `body_at` is the position tantivy gives the body's first word in `exact`, whatever the
     /// title (empty, punctuation only, words the analyzer drops at either end) and its weight.
     #[test]
     fn body_start_is_where_tantivy_puts_the_body() {
@@ -347,7 +344,7 @@ mod tests {
             format!("{long} starts it"),
             "Été à Paris".to_string(),
         ];
-        for (language, word) in [(None, "zzfirst"), (Some("de"), "de:zzfirst")] {
+        for language in [None, Some("de")] {
             for weight in [1, 2, 3] {
                 for title in &titles {
                     let (schema, f) = build_schema();
@@ -367,10 +364,10 @@ mod tests {
                     let searcher = index.reader().unwrap().searcher();
                     let mut postings = searcher
                         .segment_reader(0)
-                        .inverted_index(f.text)
+                        .inverted_index(f.exact)
                         .unwrap()
                         .read_postings(
-                            &Term::from_field_text(f.text, word),
+                            &Term::from_field_text(f.exact, "zzfirst"),
                             IndexRecordOption::WithFreqsAndPositions,
                         )
                         .unwrap()

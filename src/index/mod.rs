@@ -8,6 +8,7 @@ pub mod boilerplate;
 pub mod check;
 pub mod clusters;
 pub mod document;
+pub mod forms;
 pub mod manifest;
 pub mod open;
 pub mod optimize;

@@ -332,6 +332,8 @@ pub(crate) fn index_owned_files(dir: &Path) -> std::collections::HashSet<String>
         "newsdex.json.tmp",
         crate::index::manifest::MANIFEST_FILE,
         "newsdex-manifest.json.tmp",
+        crate::index::forms::FORMS_FILE,
+        "newsdex-forms.fst.tmp",
         ".newsdex-space-probe",
     ]
     .iter()

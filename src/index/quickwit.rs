@@ -22,7 +22,8 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use crate::error::{Error, Result};
 use crate::index::schema::{
-    self, Fields, KEYWORD_TOKENIZER, NEWS_TOKENIZER, PLAIN_TOKENIZER, normalize_keyword,
+    self, FORMS_TOKENIZER, Fields, KEYWORD_TOKENIZER, NEWS_TOKENIZER, PLAIN_TOKENIZER,
+    normalize_keyword,
 };
 
 /// The Quickwit version newsdex speaks (major.minor).
@@ -504,7 +505,7 @@ pub fn remote_fields() -> Vec<RemoteField> {
                     .is_some_and(|i| i.index_option() == IndexRecordOption::WithFreqsAndPositions);
                 match tokenizer {
                     // Analysed by newsdex: tokens separated by spaces.
-                    NEWS_TOKENIZER | PLAIN_TOKENIZER => out.push(RemoteField {
+                    NEWS_TOKENIZER | PLAIN_TOKENIZER | FORMS_TOKENIZER => out.push(RemoteField {
                         name: name.to_string(),
                         options: opts(&[
                             ("type", text_type),

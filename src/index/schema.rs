@@ -5,8 +5,8 @@
 //! | `id`          | raw, stored                  | stable article identity (file key + record)        |
 //! | `path`        | raw, stored                  | the file the article came from; deletes per file   |
 //! | `docno`       | raw, stored                  | the collection's own id (SMART `.I`, Reuters NEWID)|
-//! | `text`        | `news` text, positions       | ranked search: title (×title weight) + body        |
-//! | `exact`       | `plain` text, positions      | the same, unstemmed: `=word`, `--exact`, prefixes  |
+//! | `text`        | `news` text: never written   | ranked search: stems of title (×weight) + body     |
+//! | `exact`       | `forms` text, positions      | the words of title (×weight) + body as written     |
 //! | `title`       | `news` text, positions       | `title:` searches (indexed only)                   |
 //! | `body`        | `news` text, positions       | `body:` searches: never written (see below)        |
 //! | `published`   | date, indexed + fast         | date filters, sorting, counts over time            |
@@ -30,12 +30,15 @@
 //! | `language_source` | raw, stored              | where `language` came from (declared, detected)    |
 //! | `stored_title`| stored only                  | the headline as shown                              |
 //! | `stored_body` | stored only                  | the body as shown, snippets                        |
-//! | `body_at`     | u64 fast                     | where the body starts among `text`'s positions     |
+//! | `body_at`     | u64 fast                     | where the body starts among `exact`'s positions    |
 //!
-//! `body` holds no postings: it is in the schema for the query grammar (and a Quickwit cluster's
-//! mapping), and a local index answers `body:` from the `text` field's positions at or after the
-//! article's `body_at` ([`crate::search::body`]). Indexing the body a third time cost a third of
-//! the indexer's postings work and of the index.
+//! Each article's words are indexed once with positions, in `exact`: the forms as written
+//! (lower-cased, folded), the title `title_weight` times and then the body. `text` and `body`
+//! hold no postings: they are in the schema for the query grammar and a Quickwit cluster's
+//! mapping. A local index answers a stemmed `text` word from the postings of the forms the index
+//! met with that stem, written beside each commit ([`crate::index::forms`]), and `body:` from the
+//! same positions at or after the article's `body_at` ([`crate::search::forms`]): the same hits
+//! and scores as postings of stems gave, which cost tantivy as much again as `exact`.
 //!
 //! `text`, `title` and `body` are analysed in the article's language ([`crate::index::analysis`]):
 //! their values carry a language marker that the `news` tokenizer reads, and the terms of any
@@ -58,7 +61,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bumped whenever the schema or an analyzer changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// How many times, by default, the title is repeated in the `text` field that ranking uses (an
 /// index setting: `newsdex index --title-weight N`). This is BM25F
@@ -72,8 +75,11 @@ pub const DEFAULT_TITLE_WEIGHT: u32 = 2;
 pub const NEWS_TOKENIZER: &str = "news";
 /// Analyzer for exact-match metadata (outlet, section, authors, tags): whole value, case- and accent-folded.
 pub const KEYWORD_TOKENIZER: &str = "keyword";
-/// Analyzer for URLs and exact word forms: words, lower-cased and accent-folded, no stemming.
+/// Analyzer for URLs: words, lower-cased and accent-folded, no stemming.
 pub const PLAIN_TOKENIZER: &str = "plain";
+/// Analyzer of the `exact` field: the plain words of a text marked with its language
+/// ([`crate::index::forms::FormsTokenizer`]).
+pub const FORMS_TOKENIZER: &str = "forms";
 
 /// Tokens longer than this are dropped rather than indexed (base64 blobs, runaway URLs).
 pub(crate) const MAX_TOKEN_LEN: usize = 64;
@@ -179,7 +185,7 @@ pub fn build_schema() -> (Schema, Fields) {
         "exact",
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(PLAIN_TOKENIZER)
+                .set_tokenizer(FORMS_TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         ),
     );
@@ -239,10 +245,14 @@ pub fn register_tokenizers(index: &Index) {
         NEWS_TOKENIZER,
         TextAnalyzer::from(crate::index::analysis::NewsTokenizer),
     );
-    // Shares its analysis of a text with `news` (`index::shared_tokens`).
+    // Share their analysis of a text with `news` (`index::shared_tokens`).
     tm.register(
         PLAIN_TOKENIZER,
         TextAnalyzer::from(crate::index::shared_tokens::PlainTokenizer),
+    );
+    tm.register(
+        FORMS_TOKENIZER,
+        TextAnalyzer::from(crate::index::forms::FormsTokenizer::default()),
     );
     register_keyword(tm);
 }
@@ -253,6 +263,7 @@ pub fn tokenizer_manager(tag: Option<&str>) -> TokenizerManager {
     let tm = TokenizerManager::default();
     tm.register(NEWS_TOKENIZER, crate::index::analysis::analyzer_for(tag));
     tm.register(PLAIN_TOKENIZER, plain_analyzer());
+    tm.register(FORMS_TOKENIZER, plain_analyzer());
     register_keyword(&tm);
     tm
 }

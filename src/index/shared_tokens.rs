@@ -1,10 +1,10 @@
 //! One analysis per text of a document, shared by the fields that index it.
 //!
-//! An article's title and body are indexed in three fields: `exact` (plain: lower-cased and
-//! folded words), `text` (the title `title_weight` times, then the body, stemmed in the article's
-//! language) and `title` (stemmed). tantivy analyses every value of every field on its own, so
-//! each body went through the tokenizer twice and each title three times. The
-//! analyzers the index registers for writing ([`PlainTokenizer`], and
+//! An article's title and body are indexed in two fields: `exact` (plain: lower-cased and
+//! folded words, the title `title_weight` times, then the body) and `title` (stemmed in the
+//! article's language). tantivy analyses every value of every field on its own, so each title
+//! would go through the tokenizer `title_weight` + 1 times. The analyzers the index registers
+//! for writing ([`crate::index::forms::FormsTokenizer`] and [`PlainTokenizer`] through [`plain`],
 //! [`crate::index::analysis::NewsTokenizer`] through [`stemmed`]) ask a small memory of the texts
 //! this thread analysed last instead: a text met again is replayed from its tokens, a new one is
 //! split into plain tokens once and stemmed once per language asked for. tantivy indexes one
@@ -54,6 +54,17 @@ pub fn stemmed(tag: Option<&str>, text: &str) -> SharedStream {
         MEMO.with(|m| m.borrow_mut().analysed(text, Some(tag))),
         true,
     )
+}
+
+/// Hands `f` each word of a plain stream, in order (what the stream gives, without building
+/// tokens).
+pub fn each_word(stream: &SharedStream, mut f: impl FnMut(&str)) {
+    let a = stream.entry.borrow();
+    let mut start = 0;
+    for span in &a.spans {
+        f(&a.plain[start..span.end]);
+        start = span.end;
+    }
 }
 
 /// One text, analysed.

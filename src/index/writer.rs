@@ -3,21 +3,24 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::schema::Term;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::error::{Error, Result};
 use crate::index::document::ArticleDoc;
+use crate::index::forms::{self, FormsMap, FormsSink, FormsTokenizer};
 use crate::index::manifest::{FileState, MANIFEST_FILE, Manifest};
 use crate::index::open::{
     IndexedFolder, StoredSettings, is_writable, open_any, open_or_create, share_like,
 };
-use crate::index::schema::{Fields, SCHEMA_VERSION};
+use crate::index::schema::{FORMS_TOKENIZER, Fields, SCHEMA_VERSION};
 use crate::ingest::layout::PathPattern;
 use crate::ingest::meta::FieldMap;
 use crate::ingest::{self, Discovery, FoundFile, ParseOptions, Problem, Severity};
@@ -404,6 +407,12 @@ struct Run<'a> {
     /// Every path the index holds articles from (see [`Manifest`]): those with a zero hash are
     /// known to be in the index but not known to be current, and are read again.
     manifest: Manifest,
+    /// The word forms met since the last commit ([`crate::index::forms`]).
+    forms: Arc<FormsSink>,
+    /// What the first commit's forms file starts from instead of the file there: nothing for a
+    /// rebuild (the articles are all read again), the index's own words when the file is
+    /// missing or damaged.
+    forms_base: Option<Vec<Vec<u8>>>,
     /// Changes not committed yet.
     pending: bool,
     summary: IndexSummary,
@@ -419,6 +428,12 @@ impl<'a> Run<'a> {
         progress: &'a dyn Progress,
     ) -> Result<Self> {
         let (index, fields) = open_or_create(index_dir, opts.full)?;
+        // The forms the indexing threads meet, stemmed and saved at each commit.
+        let forms = Arc::new(FormsSink::default());
+        index.tokenizers().register(
+            FORMS_TOKENIZER,
+            TextAnalyzer::from(FormsTokenizer::recording(forms.clone())),
+        );
         let threads = opts.threads.clamp(1, 64);
         let arenas = arena_budget(opts.memory_bytes);
         // tantivy wants at least ~15 MB per writer thread.
@@ -442,6 +457,13 @@ impl<'a> Run<'a> {
             writer.delete_all_documents()?;
         }
         let (manifest, pending) = file_list(&index, &fields, index_dir, opts, &settled)?;
+        let forms_base = if opts.full {
+            Some(Vec::new())
+        } else if forms::needs_repair(index_dir, &index)? {
+            Some(forms::from_index(&index)?)
+        } else {
+            None
+        };
         Ok(Run {
             index_dir,
             opts,
@@ -452,7 +474,9 @@ impl<'a> Run<'a> {
             title_weight: settled.settings.title_weight,
             parse_opts: settled.parse_opts,
             manifest,
-            pending: pending || opts.full,
+            forms,
+            pending: pending || opts.full || forms_base.is_some(),
+            forms_base,
             summary: IndexSummary::default(),
         })
     }
@@ -709,7 +733,8 @@ impl<'a> Run<'a> {
     }
 
     /// Commits the writer, records in tantivy's commit payload what the commit covers, then
-    /// saves the manifest that describes it.
+    /// saves the manifest that describes it. The forms of the stems of the documents it adds are
+    /// saved first (once tantivy has analysed every document, before they become visible).
     fn commit(&mut self) -> Result<()> {
         self.progress.committing();
         let payload = serde_json::json!({
@@ -719,6 +744,13 @@ impl<'a> Run<'a> {
             "articles_added_this_run": self.summary.articles_indexed,
         });
         let mut prepared = self.writer.prepare_commit()?;
+        let keys = forms::stem_met(self.forms.take());
+        let old = match self.forms_base.take() {
+            Some(base) => FormsMap::from_keys(&base),
+            None => FormsMap::open(self.index_dir)?,
+        };
+        forms::save(self.index_dir, &old, &keys)?;
+        share_like(self.index_dir, &self.index_dir.join(forms::FORMS_FILE));
         prepared.set_payload(&payload.to_string());
         let opstamp = prepared.commit()?;
         self.manifest.opstamp = opstamp;

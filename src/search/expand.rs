@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::schema::Value as _;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::error::Result;
 use crate::index::analysis::{analysis_of, analyzer_for, word_of};
@@ -133,6 +133,7 @@ pub fn similar_terms(
     fields: &Fields,
     doc: &TantivyDocument,
     lang: &str,
+    doc_freq: &dyn Fn(&str) -> Result<u64>,
 ) -> Result<Vec<(String, f32)>> {
     let stops = Stops::new(lang).of(tag_of_doc(doc, fields)).clone();
     let (counts, _) = article_terms(doc, fields);
@@ -142,7 +143,7 @@ pub fn similar_terms(
         if !useful(&term, &stops) {
             continue;
         }
-        let df = searcher.doc_freq(&Term::from_field_text(fields.text, &term))? as f32;
+        let df = doc_freq(&term)? as f32;
         if df < 2.0 {
             continue;
         }

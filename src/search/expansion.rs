@@ -12,8 +12,7 @@ use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use crate::error::Result;
 use crate::index::analysis::tag_of;
-use crate::index::schema::Fields;
-use crate::search::body::BodyTermQuery;
+use crate::search::forms::{Part, TextTerms};
 
 /// Terms of one prefix or fuzzy word that take part in scoring: the most frequent ones. Every
 /// article the word matches is still found; articles with only rarer forms score 0 for it.
@@ -103,17 +102,45 @@ fn matching_terms(
     Ok(out)
 }
 
-/// `matcher` (the query that finds every article the word matches) scored by the BM25 of the
-/// [`MAX_SCORED_TERMS`] most frequent terms it stands for (`tagged`: see [`matching_terms`]).
-/// The words of `field` (a `text` field of tagged terms) that begin with `begun`, most frequent
-/// first, at most `max`.
+/// The stems (`text` terms, tagged) that `word` stands for (at most [`MAX_SCANNED_TERMS`]),
+/// with how many articles hold their forms ([`TextTerms::forms_doc_freq`]). `tagged`: only
+/// those of `word`'s own language count.
+fn matching_stems(
+    searcher: &Searcher,
+    stems: &TextTerms,
+    word: &str,
+    kind: Expansion,
+    tagged: bool,
+) -> Result<Vec<(String, u64)>> {
+    let found = match kind {
+        Expansion::Prefix => stems.terms_beginning(word, MAX_SCANNED_TERMS),
+        Expansion::Fuzzy(d) => {
+            let dfa = LevenshteinAutomatonBuilder::new(d, true).build_dfa(word);
+            stems.terms_matching(Levenshtein(&dfa), MAX_SCANNED_TERMS)
+        }
+    };
+    let mut out = Vec::with_capacity(found.len());
+    for text in found {
+        if tagged && tag_of(&text) != tag_of(word) {
+            continue;
+        }
+        let df = stems.forms_doc_freq(searcher, &text)?;
+        if df > 0 {
+            out.push((text, df));
+        }
+    }
+    Ok(out)
+}
+
+/// The stems (`text` terms, tagged) that begin with `begun`, in the most articles first, at
+/// most `max`.
 pub fn words_beginning(
     searcher: &Searcher,
-    field: Field,
+    stems: &TextTerms,
     begun: &str,
     max: usize,
 ) -> Result<Vec<String>> {
-    let terms = matching_terms(searcher, field, begun, Expansion::Prefix, true)?;
+    let terms = matching_stems(searcher, stems, begun, Expansion::Prefix, true)?;
     Ok(most_frequent(terms, max))
 }
 
@@ -141,27 +168,23 @@ fn ranked(
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// A prefix or fuzzy word in the body, answered from the `text` field
-/// ([`crate::search::body`]): it matches the articles whose body holds any `text` word it stands
-/// for (at most [`MAX_SCANNED_TERMS`] words), and is ranked as [`scored`] ranks, by the BM25 of
-/// the [`MAX_SCORED_TERMS`] most frequent of them.
+/// A prefix or fuzzy word in the body, answered from the forms of the stems it stands for
+/// ([`crate::search::forms`]): it matches the articles whose body holds any stem it stands for
+/// (at most [`MAX_SCANNED_TERMS`] stems), and is ranked as [`scored`] ranks, by the BM25 of the
+/// [`MAX_SCORED_TERMS`] most frequent of them.
 pub fn scored_in_body(
     searcher: &Searcher,
-    fields: &Fields,
+    stems: &TextTerms,
     word: &str,
     kind: Expansion,
     tagged: bool,
 ) -> Result<Box<dyn Query>> {
-    let terms = matching_terms(searcher, fields.text, word, kind, tagged)?;
+    let terms = matching_stems(searcher, stems, word, kind, tagged)?;
     if terms.is_empty() {
         return Ok(Box::new(EmptyQuery));
     }
-    let body_word = |t: &str| {
-        Box::new(BodyTermQuery::new(
-            Term::from_field_text(fields.text, t),
-            fields.body,
-        )) as Box<dyn Query>
-    };
+    let text = stems.text_field();
+    let body_word = |t: &str| stems.word(&Term::from_field_text(text, t), Part::Body);
     // Scores nothing: `ranked` wraps it.
     let matcher = BooleanQuery::new(
         terms

@@ -22,6 +22,7 @@ use tantivy::{Searcher, Term};
 use crate::error::Result;
 use crate::index::analysis::{analysis_of, tag_of};
 use crate::index::schema::{Fields, normalize_keyword};
+use crate::search::forms::TextTerms;
 
 /// How many articles each analysis holds (`None`: English and unknown languages), counted as
 /// BM25 counts articles (deleted ones included until a merge drops them).
@@ -122,14 +123,23 @@ pub struct LanguageStatistics<'a> {
     searcher: &'a Searcher,
     counts: LanguageCounts,
     analysed: [Field; 3],
+    /// How a local index counts the articles of a `text` term (from its forms,
+    /// [`crate::search::forms`]).
+    stems: Option<TextTerms>,
 }
 
 impl<'a> LanguageStatistics<'a> {
-    pub fn new(searcher: &'a Searcher, fields: &Fields, counts: LanguageCounts) -> Self {
+    pub fn new(
+        searcher: &'a Searcher,
+        fields: &Fields,
+        counts: LanguageCounts,
+        stems: Option<TextTerms>,
+    ) -> Self {
         LanguageStatistics {
             searcher,
             counts,
             analysed: [fields.text, fields.title, fields.body],
+            stems,
         }
     }
 }
@@ -144,7 +154,12 @@ impl Bm25StatisticsProvider for LanguageStatistics<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let df = self.searcher.doc_freq(term)?;
+        let df = match &self.stems {
+            Some(stems) if term.field() == stems.text_field() => {
+                stems.doc_freq(self.searcher, term)?
+            }
+            _ => self.searcher.doc_freq(term)?,
+        };
         if !self.analysed.contains(&term.field()) {
             return Ok(df);
         }

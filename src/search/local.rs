@@ -18,11 +18,13 @@ use time::Date;
 use crate::error::{Error, Result};
 use crate::index::analysis::{analysis_of, tag_of};
 use crate::index::clusters::ClusterView;
+use crate::index::forms::{FormsMap, FormsSink, FormsTokenizer};
 use crate::index::schema::{Fields, normalize_keyword};
 use crate::index::{Commit, UNIX_EPOCH_JULIAN_DAY, dir_bytes, open_committed};
 use crate::ingest::article::format_rfc3339;
 use crate::search::expand::{FEEDBACK_DOCS, ORIGINAL_WEIGHT, feedback_terms, similar_terms};
 use crate::search::explain::in_words;
+use crate::search::forms::{Part, TextTerms};
 use crate::search::languages::{LanguageCounts, LanguageStatistics};
 use crate::search::passage::{Finder, Passage};
 use crate::search::plan::{Combine, RELAX_BELOW_HITS, plan, query_language};
@@ -72,9 +74,14 @@ pub struct LocalEngine {
     near_copy_threshold: f32,
     /// Articles per language as a remote engine's cluster holds them; `None`: this index's own.
     languages: Option<LanguageCounts>,
-    /// `body:` is searched in the `text` field after the title, as this index holds it
-    /// ([`crate::search::body`]); false when the engine only builds queries for a cluster.
-    body_in_text: bool,
+    /// Stemmed words are answered from the forms this index holds ([`crate::search::forms`]);
+    /// false when the engine only builds queries for a cluster, whose fields hold stems.
+    stems: bool,
+    /// The forms of the index's stems and their document frequencies, for one searcher
+    /// generation (a commit): read on first use, and again when the engine moves on.
+    text_terms: std::sync::Mutex<Option<(u64, TextTerms)>>,
+    /// The forms of an index held in memory.
+    memory_forms: Option<std::sync::Arc<FormsMap>>,
 }
 
 impl LocalEngine {
@@ -104,7 +111,9 @@ impl LocalEngine {
             clusters: Default::default(),
             near_copy_threshold: crate::index::near_copy_threshold(dir),
             languages: None,
-            body_in_text: true,
+            stems: true,
+            text_terms: Default::default(),
+            memory_forms: None,
         })
     }
 
@@ -114,6 +123,11 @@ impl LocalEngine {
         let (schema, fields) = crate::index::schema::build_schema();
         let index = Index::create_in_ram(schema);
         crate::index::schema::register_tokenizers(&index);
+        let sink = std::sync::Arc::new(FormsSink::default());
+        index.tokenizers().register(
+            crate::index::schema::FORMS_TOKENIZER,
+            tantivy::tokenizer::TextAnalyzer::from(FormsTokenizer::recording(sink.clone())),
+        );
         let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
         for a in articles {
             writer.add_document(crate::index::to_document(
@@ -123,6 +137,7 @@ impl LocalEngine {
             ))?;
         }
         writer.commit()?;
+        let forms = FormsMap::from_keys(&crate::index::forms::stem_met(sink.take()));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -136,7 +151,9 @@ impl LocalEngine {
             clusters: Default::default(),
             near_copy_threshold: crate::index::clusters::DEFAULT_THRESHOLD,
             languages: None,
-            body_in_text: true,
+            stems: true,
+            text_terms: Default::default(),
+            memory_forms: Some(std::sync::Arc::new(forms)),
         })
     }
 
@@ -235,6 +252,59 @@ impl LocalEngine {
         self.languages = Some(counts);
     }
 
+    /// How this index answers stemmed words for `searcher`'s commit ([`crate::search::forms`]);
+    /// `None` for an engine that builds queries for a cluster.
+    pub fn text_terms(&self, searcher: &Searcher) -> Result<Option<TextTerms>> {
+        if !self.stems {
+            return Ok(None);
+        }
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.text_terms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, t)) = &*cached
+            && *g == generation
+        {
+            return Ok(Some(t.clone()));
+        }
+        let forms = match &self.memory_forms {
+            Some(f) => f.clone(),
+            None => {
+                let file = self.path.join(crate::index::forms::FORMS_FILE);
+                if searcher.num_docs() > 0 && !file.exists() {
+                    return Err(Error::Corrupt {
+                        path: self.path.clone(),
+                        detail: format!(
+                            "{} (the forms of its stems) is missing",
+                            crate::index::forms::FORMS_FILE
+                        ),
+                    });
+                }
+                std::sync::Arc::new(FormsMap::open(&self.path)?)
+            }
+        };
+        let t = TextTerms::new(forms, &self.fields);
+        *cached = Some((generation, t.clone()));
+        Ok(Some(t))
+    }
+
+    /// The number of articles holding `term`: a `text` term's from its forms.
+    fn doc_freq(&self, searcher: &Searcher, term: &Term) -> Result<u64> {
+        if term.field() == self.fields.text
+            && let Some(t) = self.text_terms(searcher)?
+        {
+            return Ok(t.doc_freq(searcher, term)?);
+        }
+        Ok(searcher.doc_freq(term)?)
+    }
+
+    /// A `text` term searched in title and body: from its forms in a local index.
+    fn text_word(&self, searcher: &Searcher, term: &str) -> Result<Box<dyn Query>> {
+        let term = Term::from_field_text(self.fields.text, term);
+        Ok(match self.text_terms(searcher)? {
+            Some(t) => t.word(&term, Part::Whole),
+            None => Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+        })
+    }
+
     /// Articles per analysis (language) in the index.
     pub fn language_counts(&self, searcher: &Searcher) -> Result<LanguageCounts> {
         match &self.languages {
@@ -286,14 +356,14 @@ impl LocalEngine {
             combine == Combine::Any,
             req.exact,
             &self.analyses(req)?,
-            self.body_in_text,
+            self.text_terms(&searcher)?.as_ref(),
         )
     }
 
     /// An engine that builds queries for a cluster, whose `body` field is its own: `body:`
     /// queries stay on it.
     pub(crate) fn for_cluster_queries(mut self) -> LocalEngine {
-        self.body_in_text = false;
+        self.stems = false;
         self
     }
 
@@ -406,12 +476,9 @@ impl LocalEngine {
             Box::new(BoostQuery::new(planned.main, ORIGINAL_WEIGHT)),
         )];
         for (term, w) in terms {
-            let q = TermQuery::new(
-                Term::from_field_text(self.fields.text, &term),
-                IndexRecordOption::WithFreqs,
-            );
+            let q = self.text_word(searcher, &term)?;
             let boost = (1.0 - ORIGINAL_WEIGHT) * w * planned.query_weight;
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
         }
         self.assemble(req, Box::new(BooleanQuery::new(clauses)))
     }
@@ -436,7 +503,8 @@ impl LocalEngine {
             )));
         };
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let terms = similar_terms(&searcher, &self.fields, &doc, lang)?;
+        let df = |t: &str| self.doc_freq(&searcher, &Term::from_field_text(self.fields.text, t));
+        let terms = similar_terms(&searcher, &self.fields, &doc, lang, &df)?;
         if terms.is_empty() {
             return Err(Error::Usage(format!(
                 "article `{id}` shares no words with any other article"
@@ -447,19 +515,11 @@ impl LocalEngine {
             .and_then(|v| v.as_str())
             .unwrap_or(id)
             .to_string();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .into_iter()
-            .map(|(term, w)| {
-                let q = TermQuery::new(
-                    Term::from_field_text(self.fields.text, &term),
-                    IndexRecordOption::WithFreqs,
-                );
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), w)) as Box<dyn Query>,
-                )
-            })
-            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() + 1);
+        for (term, w) in terms {
+            let q = self.text_word(&searcher, &term)?;
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(q, w))));
+        }
         clauses.push((
             Occur::MustNot,
             Box::new(TermQuery::new(
@@ -545,12 +605,13 @@ impl LocalEngine {
         let content: Vec<&String> = words
             .iter()
             .filter(|w| {
-                let df = searcher
-                    .doc_freq(&Term::from_field_text(self.fields.text, w))
+                let df = self
+                    .doc_freq(searcher, &Term::from_field_text(self.fields.text, w))
                     .unwrap_or(0);
                 (df as f64) / n <= PROXIMITY_MAX_DF
             })
             .collect();
+        let stems = self.text_terms(searcher).ok().flatten();
         let mut out: Vec<Box<dyn Query>> = Vec::new();
         for pair in content.windows(2) {
             if pair[0] == pair[1] {
@@ -562,8 +623,11 @@ impl LocalEngine {
                     (0, Term::from_field_text(field, a)),
                     (1, Term::from_field_text(field, b)),
                 ];
-                let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
-                out.push(Box::new(BoostQuery::new(Box::new(phrase), weight)));
+                let phrase: Box<dyn Query> = match &stems {
+                    Some(s) => s.words(terms, PROXIMITY_SLOP, Part::Whole),
+                    None => Box::new(PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP)),
+                };
+                out.push(Box::new(BoostQuery::new(phrase, weight)));
             }
         }
         out
@@ -629,7 +693,7 @@ impl LocalEngine {
         });
         for term in terms {
             if let Some(word) = term.value().as_str() {
-                let df = searcher.doc_freq(&term)?;
+                let df = self.doc_freq(searcher, &term)?;
                 if df > 0 {
                     words.insert(word.to_string(), 1.0 / (1.0 + df as f32));
                 }
@@ -645,6 +709,7 @@ impl LocalEngine {
             searcher,
             &self.fields,
             self.language_counts(searcher)?,
+            self.text_terms(searcher)?,
         ))
     }
 

@@ -6,10 +6,10 @@
 //! the web server) talks to an engine only through the [`SearchEngine`] trait, so a remote
 //! engine can stand behind the same commands.
 
-pub mod body;
 pub mod expand;
 pub mod expansion;
 pub mod explain;
+pub mod forms;
 pub mod kwic;
 pub mod languages;
 pub mod local;

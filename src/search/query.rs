@@ -24,8 +24,8 @@ use time::{Date, Month};
 use crate::error::{Error, QueryError, Result};
 use crate::index::UNIX_EPOCH_JULIAN_DAY;
 use crate::index::schema::{Fields, normalize_keyword};
-use crate::search::body::{body_words, moved_term, phrase_shape};
 use crate::search::expansion::{Expansion, scored, scored_in_body, words_beginning};
+use crate::search::forms::{Part, TextTerms, phrase_shape};
 
 /// Deepest nesting of parentheses a query may have.
 const MAX_GROUP_DEPTH: usize = 64;
@@ -526,8 +526,9 @@ impl UserQuery {
     /// English, else a language tag, [`crate::index::analysis`]), the alternatives ORed: one
     /// analysis gives exactly the query of an index without languages.
     ///
-    /// `body_in_text`: `body:` words and phrases are searched in the `text` field after the
-    /// title ([`crate::search::body`]), as a local index holds them; else on the `body` field.
+    /// `text`: stemmed words and phrases (title and body, or `body:`) are answered from the
+    /// forms a local index holds ([`crate::search::forms`]); without it they stay tantivy queries
+    /// on the `text` and `body` fields (a Quickwit cluster's).
     #[allow(clippy::too_many_arguments)]
     pub fn build(
         &self,
@@ -537,7 +538,7 @@ impl UserQuery {
         any: bool,
         exact: bool,
         analyses: &[Option<String>],
-        body_in_text: bool,
+        text: Option<&TextTerms>,
     ) -> Result<Box<dyn Query>> {
         let default_field = if exact { fields.exact } else { fields.text };
         let make = |tm: TokenizerManager| {
@@ -574,7 +575,7 @@ impl UserQuery {
             default_occur: if any { Occur::Should } else { Occur::Must },
             expanding: std::cell::Cell::new(0),
             searcher,
-            body_in_text,
+            text,
         };
         match &self.ast {
             UserInputAst::Clause(items) => b.clause(items, &self.weights, true),
@@ -742,9 +743,10 @@ struct Builder<'a> {
     expanding: std::cell::Cell<usize>,
     /// The index's searcher, to rank prefix and fuzzy words by the terms they stand for.
     searcher: Option<&'a Searcher>,
-    /// Whether `body:` is answered from the `text` field's positions ([`crate::search::body`]):
-    /// a local index. A Quickwit cluster has its own `body` field.
-    body_in_text: bool,
+    /// How a local index answers stemmed words (title and body, or `body:`) from the forms it
+    /// holds ([`crate::search::forms`]); `None` for a Quickwit cluster, which has fields of
+    /// stems.
+    text: Option<&'a TextTerms>,
 }
 
 /// Most prefix (`immigra*`) and fuzzy (`carvan~1`) words one query may hold: 5,000 fuzzy words
@@ -832,7 +834,7 @@ impl Builder<'_> {
             UserInputLeaf::Range { field, .. }
             | UserInputLeaf::Set { field, .. }
             | UserInputLeaf::Regex { field, .. }
-                if self.body_in_text && field.as_deref() == Some("body") =>
+                if self.text.is_some() && field.as_deref() == Some("body") =>
             {
                 Err(query_error(
                     self.query,
@@ -888,20 +890,27 @@ impl Builder<'_> {
             }
         }
         if self.analysed_literal(lit) {
-            let in_body = self.body_in_text && lit.field_name.as_deref() == Some("body");
+            // Title and body, or the body, answered from the forms of a local index; `title:`
+            // has its own terms.
+            let part = match lit.field_name.as_deref() {
+                None => Some(Part::Whole),
+                Some("body") => Some(Part::Body),
+                _ => None,
+            }
+            .filter(|_| self.text.is_some());
             // A phrase ending in a prefix (`"oil pri"*`) is read as a phrase; its last word
-            // then stands for every body word it begins.
+            // then stands for every word it begins.
             let mut whole = lit.clone();
-            whole.prefix &= !in_body;
+            whole.prefix &= part.is_none();
             let text = literal_text(&whole);
             let mut alternatives = Vec::with_capacity(self.analysed.len());
             for (_, parser) in &self.analysed {
                 let q = parser
                     .parse_query(&text)
                     .map_err(|e| translate_parser_error(self.query, e))?;
-                alternatives.push(match in_body {
-                    true => self.in_body(q, lit.prefix)?,
-                    false => q,
+                alternatives.push(match part {
+                    Some(part) => self.in_text(q, lit.prefix, part)?,
+                    None => q,
                 });
             }
             return Ok(any_of(alternatives));
@@ -927,11 +936,13 @@ impl Builder<'_> {
         let mut alternatives = Vec::with_capacity(self.analysed.len());
         for (i, (tag, parser)) in self.analysed.iter().enumerate() {
             if !stopped.contains(&i) {
-                alternatives.push(
-                    parser
-                        .parse_query(&text)
-                        .map_err(|e| translate_parser_error(self.query, e))?,
-                );
+                let q = parser
+                    .parse_query(&text)
+                    .map_err(|e| translate_parser_error(self.query, e))?;
+                alternatives.push(match self.text {
+                    Some(_) => self.in_text(q, false, Part::Whole)?,
+                    None => q,
+                });
             } else if occur == Occur::Must {
                 alternatives.push(Box::new(AnalysisArticles {
                     language: self.fields.language,
@@ -943,60 +954,64 @@ impl Builder<'_> {
         Ok(any_of(alternatives))
     }
 
-    /// A `body:` word or phrase as tantivy's parser reads it (on the `body` field), searched in
-    /// the `text` field after the title ([`crate::search::body`]). `prefix`: the last word
-    /// stands for every word of the index it begins (at most [`MAX_PHRASE_PREFIX_TERMS`]).
-    fn in_body(&self, q: Box<dyn Query>, prefix: bool) -> Result<Box<dyn Query>> {
-        let (text, body) = (self.fields.text, self.fields.body);
+    /// A word or phrase as tantivy's parser reads it (`text` or `body` terms), answered from
+    /// the forms of a local index in `part` of the article ([`crate::search::forms`]).
+    /// `prefix`: the last word stands for every word of the index it begins (at most
+    /// [`MAX_PHRASE_PREFIX_TERMS`]). Other queries (terms of other fields) are kept.
+    fn in_text(&self, q: Box<dyn Query>, prefix: bool, part: Part) -> Result<Box<dyn Query>> {
+        let Some(stems) = self.text else {
+            return Ok(q);
+        };
+        let analysed = |field| field == self.fields.text || field == self.fields.body;
         if let Some(b) = q.downcast_ref::<BooleanQuery>() {
             let mut clauses = Vec::with_capacity(b.clauses().len());
             for (o, c) in b.clauses() {
-                clauses.push((*o, self.in_body(c.box_clone(), prefix)?));
+                clauses.push((*o, self.in_text(c.box_clone(), prefix, part)?));
             }
             return Ok(Box::new(BooleanQuery::new(clauses)));
         }
-        let (mut words, slop) = if let Some(t) = q.downcast_ref::<TermQuery>() {
-            (vec![(0, moved_term(t.term(), text))], 0)
-        } else if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+        let (mut words, slop) = if let Some(t) = q.downcast_ref::<TermQuery>()
+            && analysed(t.term().field())
+        {
+            (vec![(0, t.term().clone())], 0)
+        } else if let Some(p) = q.downcast_ref::<PhraseQuery>()
+            && analysed(p.field())
+        {
             let terms = p.phrase_terms();
             let (offsets, slop) = phrase_shape(&format!("{p:?}"));
             if offsets.len() != terms.len() {
                 return Err(query_error(
                     self.query,
                     None,
-                    "this phrase cannot be searched in `body:`: drop the field to search title \
-                     and body",
+                    "this phrase cannot be searched: write its words without punctuation",
                 ));
             }
-            let words = offsets
-                .into_iter()
-                .zip(terms.iter().map(|t| moved_term(t, text)))
-                .collect();
-            (words, slop)
+            (offsets.into_iter().zip(terms).collect(), slop)
         } else {
-            // Nothing to search (every word a stop word or dropped).
+            // Nothing to search (every word a stop word or dropped), or another field.
             return Ok(q);
         };
         if !prefix {
-            return Ok(body_words(words, slop, body));
+            return Ok(stems.words(words, slop, part));
         }
         let Some((offset, last)) = words.pop() else {
             return Ok(q);
         };
         let begun = last.value().as_str().unwrap_or_default().to_string();
         let ends = match self.searcher {
-            Some(searcher) => words_beginning(searcher, text, &begun, MAX_PHRASE_PREFIX_TERMS)?,
+            Some(searcher) => words_beginning(searcher, stems, &begun, MAX_PHRASE_PREFIX_TERMS)?,
             None => vec![begun],
         };
         if ends.is_empty() {
             return Ok(Box::new(EmptyQuery));
         }
+        let text = stems.text_field();
         Ok(any_of(
             ends.into_iter()
                 .map(|end| {
                     let mut phrase = words.clone();
                     phrase.push((offset, Term::from_field_text(text, &end)));
-                    body_words(phrase, slop, body)
+                    stems.words(phrase, slop, part)
                 })
                 .collect(),
         ))
@@ -1053,10 +1068,10 @@ impl Builder<'_> {
             ),
         };
         if field == self.fields.body
-            && self.body_in_text
+            && let Some(stems) = self.text
             && let Some(searcher) = self.searcher
         {
-            return scored_in_body(searcher, self.fields, word, kind, tagged);
+            return scored_in_body(searcher, stems, word, kind, tagged);
         }
         // Ranked by the BM25 of the words it stands for, when the index is at hand.
         match self.searcher {

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::index::quickwit::{Client, SEQ_FIELD, STORED_PREFIX, Target};
 use crate::index::schema::Fields;
 use crate::ingest::article::format_rfc3339;
-use crate::search::body::phrase_shape;
+use crate::search::forms::phrase_shape;
 use crate::search::languages::{LanguageCounts, idf};
 use crate::search::local::Snippets;
 use crate::search::plan::RELAX_BELOW_HITS;
