@@ -142,28 +142,29 @@ impl TextTerms {
         let mut df = 0u64;
         for reader in searcher.segment_readers() {
             let analysis = Analysis::of(reader, self.fields.language, tag)?;
+            let inverted = reader.inverted_index(self.fields.exact)?;
             if forms.len() == 1 && analysis.is_none() {
-                df += u64::from(
-                    reader
-                        .inverted_index(self.fields.exact)?
-                        .doc_freq(&forms[0])?,
-                );
+                df += u64::from(inverted.doc_freq(&forms[0])?);
                 continue;
             }
-            let Some(mut p) = FormsPostings::open(
-                reader,
-                &forms,
-                Part::Whole,
-                analysis,
-                IndexRecordOption::Basic,
-            )?
-            else {
-                continue;
-            };
-            while p.doc() != TERMINATED {
-                df += 1;
-                p.advance();
+            // The forms' documents, block by block, into one set.
+            let mut docs = BitSet::with_max_value(reader.max_doc());
+            for form in forms.iter() {
+                let Some(mut block) =
+                    inverted.read_block_postings(form, IndexRecordOption::Basic)?
+                else {
+                    continue;
+                };
+                while !block.docs().is_empty() {
+                    for &d in block.docs() {
+                        if analysis.as_ref().is_none_or(|a| a.keeps(d)) {
+                            docs.insert(d);
+                        }
+                    }
+                    block.advance();
+                }
             }
+            df += docs.len() as u64;
         }
         self.dfs
             .lock()
