@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use tantivy::Index;
 
 use crate::index::analysis::{
-    analysis_of, split_marker, stemmer_language, tag_of, tagged, word_of,
+    TAG_SEP, analysis_of, split_marker, stemmer_language, tag_of, tagged, word_of,
 };
 use crate::index::shared_tokens::{self, SharedStream};
 use crate::index::stem_cache::StemMemory;
@@ -43,53 +43,96 @@ const SEP: u8 = 0;
 
 /// Most short words one tokenizer remembers having met before it starts over (a word met again
 /// after that is handed to the sink again: harmless, the commit removes duplicates).
-const MAX_SEEN: usize = 1 << 20;
+const MAX_SEEN: usize = 1 << 18;
 
-/// A word form met in a text of one analysis (`None`: English).
+/// A word form in a text of one analysis (`None`: English).
 pub type Met = (Option<Box<str>>, Box<str>);
 
-/// The (analysis, form) pairs the indexing threads met since the last commit.
+/// The keys (`term \0 form`) of the forms the indexing threads met since the last commit.
 #[derive(Default)]
 pub struct FormsSink {
-    met: Mutex<Vec<Met>>,
+    met: Mutex<FxHashSet<Vec<u8>>>,
 }
 
 impl FormsSink {
-    fn add(&self, tag: Option<&str>, form: &str) {
+    fn add(&self, key: Vec<u8>) {
         self.met
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((tag.map(Box::from), Box::from(form)));
+            .insert(key);
     }
 
-    /// What was met since the last call.
-    pub fn take(&self) -> Vec<Met> {
-        std::mem::take(&mut *self.met.lock().unwrap_or_else(|e| e.into_inner()))
+    /// What was met since the last call, sorted (the keys [`save`] takes).
+    pub fn take(&self) -> Vec<Vec<u8>> {
+        let met = std::mem::take(&mut *self.met.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut keys: Vec<Vec<u8>> = met.into_iter().collect();
+        keys.par_sort_unstable();
+        keys
     }
 }
 
-/// The words one tokenizer has handed to the sink, per analysis.
-#[derive(Default)]
+/// The words one tokenizer has handed to the sink, for one analysis.
 struct Seen {
-    short: FxHashMap<Option<Box<str>>, ShortWords<bool>>,
-    long: FxHashSet<(Option<Box<str>>, Box<str>)>,
+    tag: Option<Box<str>>,
+    short: ShortWords<()>,
+    /// The short word last met in each of [`RECENT`] buckets: most tokens are frequent words,
+    /// found here without probing the larger table (whose slots miss the caches).
+    recent: Box<[ShortKey]>,
+    long: FxHashSet<Box<str>>,
+}
+
+/// Buckets of [`Seen::recent`] (as bits of a word's hash): 64 KB.
+const RECENT_BITS: u32 = 12;
+
+impl Seen {
+    fn new(tag: Option<&str>) -> Seen {
+        Seen {
+            tag: tag.map(Box::from),
+            short: ShortWords::new(MAX_SEEN, ()),
+            recent: vec![ShortKey::NONE; 1 << RECENT_BITS].into_boxed_slice(),
+            long: FxHashSet::default(),
+        }
+    }
+
+    /// Whether `word` is met for the first time (it is remembered then).
+    #[inline]
+    fn first(&mut self, word: &str) -> bool {
+        match ShortKey::new(word) {
+            Some(key) => {
+                let bucket = key.bucket(RECENT_BITS);
+                if self.recent[bucket] == key {
+                    return false;
+                }
+                // Every word in `recent` was handed to the sink before.
+                self.recent[bucket] = key;
+                if self.short.get(key).is_some() {
+                    return false;
+                }
+                self.short.insert(key, ());
+                true
+            }
+            None => !self.long.contains(word) && self.long.insert(Box::from(word)),
+        }
+    }
 }
 
 /// The tokenizer of the `exact` field: the plain tokens of the text, its language marker
-/// ([`crate::index::analysis::marked`]) read and left out. When writing, it hands every word it
-/// has not met before, with the text's analysis, to a [`FormsSink`]. tantivy clones it for each
+/// ([`crate::index::analysis::marked`]) read and left out. When writing, it stems every word it
+/// has not met before in the text's analysis (with the indexing thread's stem memory, as the
+/// `news` analyzer stems it) and hands the key to a [`FormsSink`]. tantivy clones it for each
 /// segment it writes; each clone starts with an empty memory.
 #[derive(Default)]
 pub struct FormsTokenizer {
     sink: Option<Arc<FormsSink>>,
-    seen: Seen,
+    /// Per analysis met.
+    seen: Vec<Seen>,
 }
 
 impl FormsTokenizer {
     pub fn recording(sink: Arc<FormsSink>) -> FormsTokenizer {
         FormsTokenizer {
             sink: Some(sink),
-            seen: Seen::default(),
+            seen: Vec::new(),
         }
     }
 
@@ -101,28 +144,27 @@ impl FormsTokenizer {
         if stemmer_language(tag).is_none() {
             return;
         }
-        let short = match self.seen.short.get_mut(&tag.map(Box::from)) {
-            Some(s) => s,
-            None => self
-                .seen
-                .short
-                .entry(tag.map(Box::from))
-                .or_insert_with(|| ShortWords::new(MAX_SEEN, false)),
-        };
-        let long = &mut self.seen.long;
-        shared_tokens::each_word(stream, |word| match ShortKey::new(word) {
-            Some(key) => {
-                if short.get(key).is_none() {
-                    short.insert(key, true);
-                    sink.add(tag, word);
-                }
-            }
+        let i = match self.seen.iter().position(|s| s.tag.as_deref() == tag) {
+            Some(i) => i,
             None => {
-                let key = (tag.map(Box::from), Box::from(word));
-                if !long.contains(&key) {
-                    long.insert(key);
-                    sink.add(tag, word);
-                }
+                self.seen.push(Seen::new(tag));
+                self.seen.len() - 1
+            }
+        };
+        let seen = &mut self.seen[i];
+        shared_tokens::each_word(stream, |word| {
+            if seen.first(word) {
+                sink.add(shared_tokens::with_stem(tag, word, |stem| {
+                    let mut k = Vec::with_capacity(4 + stem.len() + word.len());
+                    if let Some(t) = tag {
+                        k.extend_from_slice(t.as_bytes());
+                        k.push(TAG_SEP as u8);
+                    }
+                    k.extend_from_slice(stem.as_bytes());
+                    k.push(SEP);
+                    k.extend_from_slice(word.as_bytes());
+                    k
+                }));
             }
         });
     }
@@ -132,7 +174,7 @@ impl Clone for FormsTokenizer {
     fn clone(&self) -> FormsTokenizer {
         FormsTokenizer {
             sink: self.sink.clone(),
-            seen: Seen::default(),
+            seen: Vec::new(),
         }
     }
 }
@@ -503,22 +545,21 @@ mod tests {
             tokens(&mut t, "de\u{1}Die Flüchtlinge"),
             ["die", "fluchtlinge"]
         );
-        let mut met: Vec<(Option<String>, String)> = sink
+        // Unstemmed languages need no keys.
+        assert_eq!(tokens(&mut t, "xx\u{1}Mots"), ["mots"]);
+        let met: Vec<String> = sink
             .take()
             .into_iter()
-            .map(|(t, f)| (t.map(String::from), String::from(f)))
+            .map(|k| String::from_utf8(k).unwrap().replace('\0', "|"))
             .collect();
-        met.sort();
-        let de = |w: &str| (Some("de".to_string()), w.to_string());
-        let en = |w: &str| (None, w.to_string());
         assert_eq!(
             met,
             [
-                en("fell"),
-                en("prices"),
-                en("rose"),
-                de("die"),
-                de("fluchtlinge")
+                "de:die|die",
+                "de:fluchtling|fluchtlinge",
+                "fell|fell",
+                "price|prices",
+                "rose|rose"
             ]
         );
         assert!(sink.take().is_empty());

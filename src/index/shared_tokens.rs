@@ -67,6 +67,18 @@ pub fn each_word(stream: &SharedStream, mut f: impl FnMut(&str)) {
     }
 }
 
+/// Hands `f` the stem of `word` (a plain token) in `tag`'s analysis (`None`: English), from
+/// this thread's stem memory; a language without a stemmer leaves the word as it is.
+pub fn with_stem<R>(tag: Option<&str>, word: &str, f: impl FnOnce(&str) -> R) -> R {
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        match m.stemmer(tag) {
+            Some(s) => s.with_stem(word, f),
+            None => f(word),
+        }
+    })
+}
+
 /// One text, analysed.
 #[derive(Default)]
 struct Analysed {
@@ -165,11 +177,16 @@ impl Memo {
     }
 
     /// Stems every plain token of `a` in `tag`'s analysis and tags it.
-    fn stem(&mut self, a: &mut Analysed, tag: Option<&str>) {
-        let stemmer = self
-            .stemmers
+    /// The stem memory of `tag`'s analysis; `None` for a language without a stemmer.
+    fn stemmer(&mut self, tag: Option<&str>) -> Option<&mut StemMemory> {
+        self.stemmers
             .entry(tag.map(str::to_string))
-            .or_insert_with(|| stemmer_language(tag).map(StemMemory::new));
+            .or_insert_with(|| stemmer_language(tag).map(StemMemory::new))
+            .as_mut()
+    }
+
+    fn stem(&mut self, a: &mut Analysed, tag: Option<&str>) {
+        let mut stemmer = self.stemmer(tag);
         let Analysed {
             plain,
             spans,
@@ -187,7 +204,7 @@ impl Memo {
                 stems.push_str(t);
                 stems.push(TAG_SEP);
             }
-            match stemmer {
+            match stemmer.as_deref_mut() {
                 Some(s) => s.with_stem(word, |stem| stems.push_str(stem)),
                 None => stems.push_str(word),
             }

@@ -40,6 +40,12 @@ impl ShortKey {
         std::str::from_utf8(&buf[1..=len]).unwrap_or_default()
     }
 
+    /// One of `2^bits` buckets, by the key's hash (for a cache in front of a table).
+    #[inline]
+    pub fn bucket(self, bits: u32) -> usize {
+        self.slot(bits)
+    }
+
     #[inline]
     fn slot(self, bits: u32) -> usize {
         // Fx-style multiplicative hash of both halves; the top bits choose the slot.

@@ -137,7 +137,7 @@ impl LocalEngine {
             ))?;
         }
         writer.commit()?;
-        let forms = FormsMap::from_keys(&crate::index::forms::stem_met(sink.take()));
+        let forms = FormsMap::from_keys(&sink.take());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
