@@ -528,6 +528,36 @@ fn a_lost_forms_file_is_rebuilt_by_the_next_index_run() {
     }
 }
 
+/// A forms file that is whole but lacks forms the index holds (not something newsdex writes:
+/// the file only grows) is damage `check` names; a rebuild repairs it.
+#[test]
+fn check_finds_word_forms_missing_from_the_forms_file() {
+    use newsdex::index::forms::{FormsMap, save};
+    let env = TestEnv::new();
+    env.write(
+        "a.txt",
+        "Harbour prices\n\nDredging prices rose at the harbour.\n",
+    );
+    env.index(&env.archive());
+    env.cmd().arg("check").assert().success();
+    let only = [b"harbour\0harbour".to_vec()];
+    save(&env.index_dir(), &FormsMap::from_keys(&[]), &only).unwrap();
+    let check = env.cmd().arg("check").output().unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("word forms of the index are not listed"),
+        "{report}"
+    );
+    env.cmd()
+        .args(["index", "--full", "-q"])
+        .arg(env.archive())
+        .assert()
+        .success();
+    env.cmd().arg("check").assert().success();
+    assert_eq!(env.search(&["prices"]).len(), 1);
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

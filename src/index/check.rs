@@ -11,8 +11,8 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, TantivyDocument};
 
 use crate::error::{Error, Result};
-use crate::index::analysis::{analysis_of, stemmer_language, tagged};
-use crate::index::forms::{FORMS_FILE, FormsMap};
+use crate::index::analysis::{stemmer_language, tagged};
+use crate::index::forms::{self, FORMS_FILE, FormsMap};
 use crate::index::manifest::Manifest;
 use crate::index::stem_cache::StemMemory;
 use crate::index::{is_segment_file_name, open_index};
@@ -165,27 +165,19 @@ fn check_forms(dir: &Path, index: &Index, report: &mut CheckReport) -> Result<()
         }
         Err(e) => return Err(e),
     };
-    let schema = index.schema();
-    let (exact, language) = (schema.get_field("exact")?, schema.get_field("language")?);
+    let exact = index.schema().get_field("exact")?;
     // English, and each language the index analyses apart.
-    let mut analyses: Vec<(Option<String>, Option<StemMemory>)> =
-        vec![(None, stemmer_language(None).map(StemMemory::new))];
+    let mut analyses: Vec<(Option<Box<str>>, Option<StemMemory>)> =
+        forms::analyses(index, &searcher)?
+            .into_iter()
+            .map(|tag| {
+                let stems = stemmer_language(tag.as_deref()).map(StemMemory::new);
+                (tag, stems)
+            })
+            .collect();
     let mut missing = 0u64;
     let mut example = None;
     for seg in searcher.segment_readers() {
-        let languages = seg.inverted_index(language)?;
-        let mut langs = languages.terms().stream()?;
-        while langs.advance() {
-            let tag = std::str::from_utf8(langs.key())
-                .ok()
-                .and_then(|l| analysis_of(Some(l)));
-            if let Some(tag) = tag
-                && !analyses.iter().any(|(t, _)| t.as_deref() == Some(tag))
-            {
-                let stems = stemmer_language(Some(tag)).map(StemMemory::new);
-                analyses.push((Some(tag.to_string()), stems));
-            }
-        }
         let inverted = seg.inverted_index(exact)?;
         let mut words = inverted.terms().stream()?;
         while words.advance() {

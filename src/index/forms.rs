@@ -196,8 +196,25 @@ impl Tokenizer for FormsTokenizer {
 /// without reading the archive again.
 pub fn from_index(index: &Index) -> Result<Vec<Vec<u8>>> {
     let searcher = index.reader()?.searcher();
-    let schema = index.schema();
-    let (exact, language) = (schema.get_field("exact")?, schema.get_field("language")?);
+    let exact = index.schema().get_field("exact")?;
+    let tags = analyses(index, &searcher)?;
+    let mut met = Vec::new();
+    for seg in searcher.segment_readers() {
+        let words = seg.inverted_index(exact)?;
+        let mut stream = words.terms().stream()?;
+        while stream.advance() {
+            if let Ok(form) = std::str::from_utf8(stream.key()) {
+                met.extend(tags.iter().map(|t| (t.clone(), Box::from(form))));
+            }
+        }
+    }
+    Ok(stem_met(met))
+}
+
+/// The analyses of the articles of an index: English (`None`, also every language without a
+/// tag) first, then each language tag its `language` field holds.
+pub fn analyses(index: &Index, searcher: &tantivy::Searcher) -> Result<Vec<Option<Box<str>>>> {
+    let language = index.schema().get_field("language")?;
     let mut tags: Vec<Option<Box<str>>> = vec![None];
     for seg in searcher.segment_readers() {
         let languages = seg.inverted_index(language)?;
@@ -212,17 +229,7 @@ pub fn from_index(index: &Index) -> Result<Vec<Vec<u8>>> {
             }
         }
     }
-    let mut met = Vec::new();
-    for seg in searcher.segment_readers() {
-        let words = seg.inverted_index(exact)?;
-        let mut stream = words.terms().stream()?;
-        while stream.advance() {
-            if let Ok(form) = std::str::from_utf8(stream.key()) {
-                met.extend(tags.iter().map(|t| (t.clone(), Box::from(form))));
-            }
-        }
-    }
-    Ok(stem_met(met))
+    Ok(tags)
 }
 
 /// Whether the index at `dir` has articles but no whole forms file (deleted, cut short,
