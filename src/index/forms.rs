@@ -235,7 +235,13 @@ pub fn analyses(index: &Index, searcher: &tantivy::Searcher) -> Result<Vec<Optio
 /// Whether the index at `dir` has articles but no whole forms file (deleted, cut short,
 /// damaged): [`from_index`] rebuilds it.
 pub fn needs_repair(dir: &Path, index: &Index) -> Result<bool> {
-    if index.reader()?.searcher().num_docs() == 0 {
+    // From meta.json's segment list: opening a reader maps every segment.
+    let articles: u64 = index
+        .searchable_segment_metas()?
+        .iter()
+        .map(|m| u64::from(m.num_docs()))
+        .sum();
+    if articles == 0 {
         return Ok(false);
     }
     match FormsMap::open(dir) {
