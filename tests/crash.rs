@@ -365,15 +365,16 @@ fn a_damaged_index_gets_a_clear_error_check_finds_it_and_full_rebuild_repairs_it
         b[n / 4..n / 2].fill(0);
         std::fs::write(p, b).unwrap();
     };
+    // Keeps the first 1/`part` of a file.
+    let cut = |p: &std::path::Path, part: usize| {
+        let b = std::fs::read(p).unwrap();
+        std::fs::write(p, &b[..b.len() / part]).unwrap();
+    };
     type Damage<'a> = (&'a str, Box<dyn Fn() + 'a>);
     let cases: Vec<Damage> = vec![
         (
             "meta.json cut short",
-            Box::new(|| {
-                let p = env.index_dir().join("meta.json");
-                let b = std::fs::read(&p).unwrap();
-                std::fs::write(&p, &b[..b.len() / 3]).unwrap();
-            }),
+            Box::new(|| cut(&env.index_dir().join("meta.json"), 3)),
         ),
         (
             "a segment's postings deleted",
@@ -405,11 +406,7 @@ fn a_damaged_index_gets_a_clear_error_check_finds_it_and_full_rebuild_repairs_it
         ),
         (
             "forms file cut short",
-            Box::new(|| {
-                let p = env.index_dir().join("newsdex-forms.fst");
-                let b = std::fs::read(&p).unwrap();
-                std::fs::write(&p, &b[..b.len() / 2]).unwrap();
-            }),
+            Box::new(|| cut(&env.index_dir().join("newsdex-forms.fst"), 2)),
         ),
         (
             "forms file zeroed",
