@@ -458,16 +458,7 @@ fn a_damaged_index_gets_a_clear_error_check_finds_it_and_full_rebuild_repairs_it
                 );
             }
         }
-        let check = env.cmd().arg("check").output().unwrap();
-        let report = String::from_utf8_lossy(&check.stdout);
-        assert_eq!(check.status.code(), Some(1), "{what}: check said {report}");
-        assert!(report.contains("DAMAGED"), "{what}: {report}");
-        env.cmd()
-            .args(["index", "--full", "-q"])
-            .arg(env.archive())
-            .assert()
-            .success();
-        env.cmd().arg("check").assert().success();
+        check_names_then_rebuild_repairs(&env, what, "DAMAGED");
         assert_eq!(indexed_titles(&env).len(), 40, "{what}: not repaired");
     }
 }
@@ -539,20 +530,27 @@ fn check_finds_word_forms_missing_from_the_forms_file() {
     env.cmd().arg("check").assert().success();
     let only = [b"harbour\0harbour".to_vec()];
     save(&env.index_dir(), &FormsMap::from_keys(&[]), &only).unwrap();
+    check_names_then_rebuild_repairs(
+        &env,
+        "a partial forms file",
+        "word forms of the index are not listed",
+    );
+    assert_eq!(env.search(&["prices"]).len(), 1);
+}
+
+/// `check` exits 1 with `expected` in its report; `index --full` repairs the index, and `check`
+/// then passes.
+fn check_names_then_rebuild_repairs(env: &TestEnv, what: &str, expected: &str) {
     let check = env.cmd().arg("check").output().unwrap();
     let report = String::from_utf8_lossy(&check.stdout);
-    assert_eq!(check.status.code(), Some(1), "{report}");
-    assert!(
-        report.contains("word forms of the index are not listed"),
-        "{report}"
-    );
+    assert_eq!(check.status.code(), Some(1), "{what}: check said {report}");
+    assert!(report.contains(expected), "{what}: {report}");
     env.cmd()
         .args(["index", "--full", "-q"])
         .arg(env.archive())
         .assert()
         .success();
     env.cmd().arg("check").assert().success();
-    assert_eq!(env.search(&["prices"]).len(), 1);
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
