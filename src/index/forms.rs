@@ -442,7 +442,26 @@ pub struct FormsMap {
 
 impl FormsMap {
     /// The index's forms file; an index without one (nothing indexed yet) has no forms.
+    /// Its checksum is verified (for `newsdex check` and the indexer).
     pub fn open(dir: &Path) -> Result<FormsMap> {
+        FormsMap::open_checking(dir, true)
+    }
+
+    /// [`FormsMap::open`] for searching: the checksum is verified only when the file was changed
+    /// after the commit that wrote it (its time is later than `meta.json`'s), as segment files
+    /// are ([`crate::index::open`]). The indexer writes the file before each commit, so a file it
+    /// wrote is only checked for its trailer, and opening it costs nothing however large the
+    /// archive's vocabulary; damage by anything else changes the file's time.
+    pub fn open_for_search(dir: &Path) -> Result<FormsMap> {
+        let modified = |name: &str| std::fs::metadata(dir.join(name)).and_then(|m| m.modified());
+        let changed = match (modified(FORMS_FILE), modified("meta.json")) {
+            (Ok(forms), Ok(commit)) => forms > commit,
+            _ => true,
+        };
+        FormsMap::open_checking(dir, changed)
+    }
+
+    fn open_checking(dir: &Path, verify: bool) -> Result<FormsMap> {
         let path = dir.join(FORMS_FILE);
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
@@ -457,7 +476,11 @@ impl FormsMap {
             path: dir.to_path_buf(),
             detail: format!("{FORMS_FILE} (the forms of its stems) {what}"),
         };
-        if !is_whole(&mapped) {
+        let whole = match verify {
+            true => is_whole(&mapped),
+            false => mapped.len() >= TRAILER && mapped.ends_with(MAGIC),
+        };
+        if !whole {
             return Err(damaged("was cut short or changed".to_string()));
         }
         let fst = tantivy_fst::raw::Fst::new(Bytes::Mapped(mapped))
@@ -576,6 +599,50 @@ mod tests {
             ]
         );
         assert!(sink.take().is_empty());
+    }
+
+    /// A search verifies the checksum of a forms file changed after the commit (later than
+    /// `meta.json`), and only its trailer otherwise; `open` always verifies it.
+    #[test]
+    fn searching_verifies_a_forms_file_changed_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = stem_met(vec![(None, "prices".into()), (None, "harbour".into())]);
+        save(dir.path(), &FormsMap::from_keys(&[]), &keys).unwrap();
+        let forms = dir.path().join(FORMS_FILE);
+        let meta = dir.path().join("meta.json");
+        std::fs::write(&meta, "{}").unwrap();
+        let at = |p: &Path, secs: u64| {
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        };
+        at(&meta, 2_000_000_000);
+        at(&forms, 1_999_999_999);
+        assert_eq!(FormsMap::open_for_search(dir.path()).unwrap().len(), 2);
+        // Damage that keeps the file's time is left to `check`; damage that changes it is found.
+        let mut b = std::fs::read(&forms).unwrap();
+        let middle = b.len() / 2;
+        b[middle] ^= 0xff;
+        std::fs::write(&forms, &b).unwrap();
+        at(&forms, 2_000_000_001);
+        assert!(matches!(
+            FormsMap::open(dir.path()),
+            Err(Error::Corrupt { .. })
+        ));
+        assert!(matches!(
+            FormsMap::open_for_search(dir.path()),
+            Err(Error::Corrupt { .. })
+        ));
+        at(&forms, 1_999_999_999);
+        assert!(FormsMap::open_for_search(dir.path()).is_ok());
+        // A cut file loses its trailer.
+        std::fs::write(&forms, &b[..b.len() - 1]).unwrap();
+        at(&forms, 1_999_999_999);
+        assert!(FormsMap::open_for_search(dir.path()).is_err());
     }
 
     #[test]

@@ -278,7 +278,7 @@ impl LocalEngine {
                         ),
                     });
                 }
-                std::sync::Arc::new(FormsMap::open(&self.path)?)
+                std::sync::Arc::new(FormsMap::open_for_search(&self.path)?)
             }
         };
         let t = TextTerms::new(forms, &self.fields);
