@@ -71,12 +71,13 @@ pub(crate) fn cmd_check(dir: &std::path::Path, args: StatsArgs) -> anyhow::Resul
         writeln!(
             out,
             "index at {} is healthy: {} articles in {} segments; {} files ({:.1} MB) match their \
-             checksums; every article read back ({:.2}s)",
+             checksums; every article read back; {} word forms listed under their stems ({:.2}s)",
             dir.display(),
             report.articles,
             report.segments,
             report.files_checked,
             report.bytes_checked as f64 / 1e6,
+            report.forms_checked,
             report.seconds
         )?;
     } else {

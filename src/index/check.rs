@@ -31,6 +31,8 @@ pub struct CheckReport {
     pub articles_read: u64,
     /// Articles whose id another live article also has (0 in a healthy index).
     pub duplicate_ids: u64,
+    /// Word forms of the index (per segment) found listed under their stems in the forms file.
+    pub forms_checked: u64,
     /// Damage: each entry names the file or part and what is wrong. Empty when healthy.
     pub problems: Vec<String>,
     /// Things worth knowing that lose nothing (a stale file list, leftovers of a killed run).
@@ -190,7 +192,9 @@ fn check_forms(dir: &Path, index: &Index, report: &mut CheckReport) -> Result<()
                     forms.holds(&tagged(tag.as_deref(), stem), form)
                 }),
             });
-            if !known {
+            if known {
+                report.forms_checked += 1;
+            } else {
                 missing += 1;
                 example.get_or_insert_with(|| form.to_string());
             }
