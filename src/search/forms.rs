@@ -315,7 +315,6 @@ pub struct FormsPostings {
     /// The current document's positions, once read.
     positions: Vec<u32>,
     loaded: bool,
-    buffer: Vec<u32>,
 }
 
 impl FormsPostings {
@@ -355,7 +354,6 @@ impl FormsPostings {
             freq: 0,
             positions: Vec::new(),
             loaded: false,
-            buffer: Vec::new(),
         };
         p.settle();
         Ok(Some(p))
@@ -363,6 +361,16 @@ impl FormsPostings {
 
     /// From the forms' current documents on, the first document that holds the stem.
     fn settle(&mut self) -> DocId {
+        if let ([p], None, None) = (&self.forms[..], &self.analysis, &self.starts) {
+            // One form, every article: its own postings.
+            self.doc = p.doc();
+            self.loaded = false;
+            self.freq = match self.doc {
+                TERMINATED => 0,
+                _ => p.term_freq(),
+            };
+            return self.doc;
+        }
         loop {
             let doc = self
                 .forms
@@ -408,8 +416,7 @@ impl FormsPostings {
         let mut merged = 0;
         for p in &mut self.forms {
             if p.doc() == self.doc {
-                p.positions(&mut self.buffer);
-                self.positions.extend_from_slice(&self.buffer);
+                p.append_positions_with_offset(0, &mut self.positions);
                 merged += 1;
             }
         }
@@ -675,9 +682,14 @@ impl PhraseWeight {
             doc: 0,
             count: 0,
             buffer: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            order: Vec::new(),
             reach: Vec::new(),
             next_reach: Vec::new(),
         };
+        scorer.order = (0..scorer.words.len()).collect();
+        scorer.order.sort_by_key(|&i| scorer.words[i].0);
         scorer.settle();
         Ok(Some(scorer))
     }
@@ -718,6 +730,11 @@ struct PhraseScorer {
     /// Occurrences of the phrase in the current document.
     count: u32,
     buffer: Vec<u32>,
+    /// Positions (less offsets) of the words being compared, reused from document to document.
+    left: Vec<i64>,
+    right: Vec<i64>,
+    /// The words in phrase order.
+    order: Vec<usize>,
     /// Where a match can stand after the words so far (position less offset), and the slop it
     /// has spent.
     reach: Vec<(i64, u32)>,
@@ -766,11 +783,16 @@ impl PhraseScorer {
     }
 
     /// The positions (less their offsets) of word `i` of the phrase, in order.
-    fn shifted(&mut self, i: usize, out: &mut Vec<i64>) {
-        let (offset, postings) = &mut self.words[i];
-        postings.positions(&mut self.buffer);
+    fn shifted(
+        words: &mut [(i64, FormsPostings)],
+        buffer: &mut Vec<u32>,
+        i: usize,
+        out: &mut Vec<i64>,
+    ) {
+        let (offset, postings) = &mut words[i];
+        postings.positions(buffer);
         out.clear();
-        out.extend(self.buffer.iter().map(|&p| i64::from(p) - *offset));
+        out.extend(buffer.iter().map(|&p| i64::from(p) - *offset));
     }
 
     /// Two words within `slop` (in either order), counted as tantivy's phrase queries count
@@ -778,13 +800,13 @@ impl PhraseScorer {
     /// the nearest position of the first not after it is one occurrence, and each position
     /// counts once.
     fn pairs(&mut self) -> u32 {
-        let (first, second) = match self.words[0].0 <= self.words[1].0 {
-            true => (0, 1),
-            false => (1, 0),
-        };
-        let (mut left, mut right) = (Vec::new(), Vec::new());
-        self.shifted(first, &mut left);
-        self.shifted(second, &mut right);
+        let (first, second) = (self.order[0], self.order[1]);
+        let (mut left, mut right) = (
+            std::mem::take(&mut self.left),
+            std::mem::take(&mut self.right),
+        );
+        Self::shifted(&mut self.words, &mut self.buffer, first, &mut left);
+        Self::shifted(&mut self.words, &mut self.buffer, second, &mut right);
         let slop = u64::from(self.slop);
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < left.len() && j < right.len() {
@@ -801,6 +823,7 @@ impl PhraseScorer {
                 j += 1;
             }
         }
+        (self.left, self.right) = (left, right);
         n
     }
 
@@ -808,19 +831,24 @@ impl PhraseScorer {
     /// distances from the phrase's own spacing are at most `slop` (0: the words exactly at
     /// their offsets).
     fn chains(&mut self) -> u32 {
-        let mut order: Vec<usize> = (0..self.words.len()).collect();
-        order.sort_by_key(|&i| self.words[i].0);
         self.reach.clear();
-        let mut here = Vec::new();
-        for (n, &i) in order.iter().enumerate() {
-            self.shifted(i, &mut here);
+        let mut here = std::mem::take(&mut self.left);
+        let count = self.chain_ends(&mut here);
+        self.left = here;
+        count
+    }
+
+    fn chain_ends(&mut self, here: &mut Vec<i64>) -> u32 {
+        for n in 0..self.order.len() {
+            let i = self.order[n];
+            Self::shifted(&mut self.words, &mut self.buffer, i, here);
             if n == 0 {
                 self.reach.extend(here.iter().map(|&p| (p, 0)));
                 continue;
             }
             self.next_reach.clear();
             let slop = i64::from(self.slop);
-            for &p in &here {
+            for &p in here.iter() {
                 // `reach` is in position order: only positions within `slop` of `p` can lead
                 // here (linear in the positions, however often a word repeats).
                 let from = self.reach.partition_point(|&(q, _)| q < p - slop);
