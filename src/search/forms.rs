@@ -63,6 +63,7 @@ pub struct TextTerms {
     forms: Arc<FormsMap>,
     fields: TextFields,
     dfs: Arc<Mutex<FxHashMap<String, u64>>>,
+    analyses: Arc<AnalysisCache>,
 }
 
 impl TextTerms {
@@ -76,6 +77,7 @@ impl TextTerms {
                 language: fields.language,
             },
             dfs: Arc::default(),
+            analyses: Arc::default(),
         }
     }
 
@@ -102,6 +104,7 @@ impl TextTerms {
             term,
             part,
             fields: self.fields,
+            analyses: self.analyses.clone(),
         })
     }
 
@@ -122,6 +125,7 @@ impl TextTerms {
             slop,
             part,
             fields: self.fields,
+            analyses: self.analyses.clone(),
         })
     }
 
@@ -141,7 +145,7 @@ impl TextTerms {
         let tag = tag_of(&word);
         let mut df = 0u64;
         for reader in searcher.segment_readers() {
-            let analysis = Analysis::of(reader, self.fields.language, tag)?;
+            let analysis = self.analyses.of(reader, self.fields.language, tag)?;
             let inverted = reader.inverted_index(self.fields.exact)?;
             if forms.len() == 1 && analysis.is_none() {
                 df += u64::from(inverted.doc_freq(&forms[0])?);
@@ -244,6 +248,42 @@ fn bm25(
         )?),
         EnableScoring::Disabled { .. } => None,
     })
+}
+
+/// The articles of each analysis per segment, found once per commit an engine reads (every
+/// stem of a query, in every segment, asks).
+#[derive(Default)]
+struct AnalysisCache {
+    of: Mutex<FxHashMap<SegmentAnalysis, Option<Arc<Analysis>>>>,
+}
+
+/// A segment and an analysis (`None`: English).
+type SegmentAnalysis = (tantivy::index::SegmentId, Option<Box<str>>);
+
+impl std::fmt::Debug for AnalysisCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnalysisCache")
+    }
+}
+
+impl AnalysisCache {
+    fn of(
+        &self,
+        reader: &SegmentReader,
+        language: Field,
+        tag: Option<&str>,
+    ) -> tantivy::Result<Option<Arc<Analysis>>> {
+        let key = (reader.segment_id(), tag.map(Box::from));
+        if let Some(a) = self.of.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(a.clone());
+        }
+        let a = Analysis::of(reader, language, tag)?;
+        self.of
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, a.clone());
+        Ok(a)
+    }
 }
 
 /// Which articles of a segment a term of one analysis may match.
@@ -361,15 +401,19 @@ impl FormsPostings {
 
     /// From the forms' current documents on, the first document that holds the stem.
     fn settle(&mut self) -> DocId {
-        if let ([p], None, None) = (&self.forms[..], &self.analysis, &self.starts) {
-            // One form, every article: its own postings.
-            self.doc = p.doc();
+        if let ([p], None) = (&mut self.forms[..], &self.starts) {
+            // One form: its own postings, in the articles of the stem's analysis.
+            let mut doc = p.doc();
+            while doc != TERMINATED && self.analysis.as_ref().is_some_and(|a| !a.keeps(doc)) {
+                doc = p.advance();
+            }
+            self.doc = doc;
             self.loaded = false;
-            self.freq = match self.doc {
+            self.freq = match doc {
                 TERMINATED => 0,
                 _ => p.term_freq(),
             };
-            return self.doc;
+            return doc;
         }
         loop {
             let doc = self
@@ -481,9 +525,11 @@ impl Postings for FormsPostings {
 
 /// The postings of `term` (a `text` term with its `forms`) in one segment; `None` when no
 /// article of it holds the term.
+#[allow(clippy::too_many_arguments)]
 fn stem_postings(
     reader: &SegmentReader,
     fields: TextFields,
+    analyses: &AnalysisCache,
     term: &Term,
     forms: &[Term],
     part: Part,
@@ -491,7 +537,7 @@ fn stem_postings(
 ) -> tantivy::Result<Option<FormsPostings>> {
     let value = term.value();
     let tag = tag_of(value.as_str().unwrap_or_default());
-    let analysis = Analysis::of(reader, fields.language, tag)?;
+    let analysis = analyses.of(reader, fields.language, tag)?;
     FormsPostings::open(reader, forms, part, analysis, record)
 }
 
@@ -513,6 +559,7 @@ struct WordQuery {
     forms: Arc<[Term]>,
     part: Part,
     fields: TextFields,
+    analyses: Arc<AnalysisCache>,
 }
 
 impl Query for WordQuery {
@@ -544,7 +591,15 @@ impl WordWeight {
             Some(_) => IndexRecordOption::WithFreqs,
             None => IndexRecordOption::Basic,
         };
-        let Some(postings) = stem_postings(reader, q.fields, &q.term, &q.forms, q.part, record)?
+        let Some(postings) = stem_postings(
+            reader,
+            q.fields,
+            &q.analyses,
+            &q.term,
+            &q.forms,
+            q.part,
+            record,
+        )?
         else {
             return Ok(None);
         };
@@ -631,6 +686,7 @@ struct PhraseWordsQuery {
     slop: u32,
     part: Part,
     fields: TextFields,
+    analyses: Arc<AnalysisCache>,
 }
 
 impl Query for PhraseWordsQuery {
@@ -664,7 +720,7 @@ impl PhraseWeight {
         let mut words = Vec::with_capacity(q.words.len());
         for (offset, forms, term) in &q.words {
             let record = IndexRecordOption::WithFreqsAndPositions;
-            match stem_postings(reader, q.fields, term, forms, q.part, record)? {
+            match stem_postings(reader, q.fields, &q.analyses, term, forms, q.part, record)? {
                 Some(p) => words.push((*offset as i64, p)),
                 None => return Ok(None),
             }
