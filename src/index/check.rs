@@ -11,7 +11,7 @@ use tantivy::index::SegmentComponent;
 use tantivy::{Index, TantivyDocument};
 
 use crate::error::{Error, Result};
-use crate::index::analysis::{stemmer_language, tagged};
+use crate::index::analysis::stemmer_language;
 use crate::index::forms::{self, FORMS_FILE, FormsMap};
 use crate::index::manifest::Manifest;
 use crate::index::stem_cache::StemMemory;
@@ -188,9 +188,7 @@ fn check_forms(dir: &Path, index: &Index, report: &mut CheckReport) -> Result<()
             };
             let known = analyses.iter_mut().any(|(tag, stems)| match stems {
                 None => true,
-                Some(s) => s.with_stem(form, |stem| {
-                    forms.holds(&tagged(tag.as_deref(), stem), form)
-                }),
+                Some(s) => s.with_stem(form, |stem| forms.holds(tag.as_deref(), stem, form)),
             });
             if known {
                 report.forms_checked += 1;

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use tantivy::Index;
 
 use crate::index::analysis::{
-    TAG_SEP, analysis_of, split_marker, stemmer_language, tag_of, tagged, word_of,
+    TAG_SEP, analysis_of, split_marker, stemmer_language, tag_of, word_of,
 };
 use crate::index::shared_tokens::{self, SharedStream};
 use crate::index::stem_cache::StemMemory;
@@ -74,6 +74,8 @@ impl FormsSink {
 /// The words one tokenizer has handed to the sink, for one analysis.
 struct Seen {
     tag: Option<Box<str>>,
+    /// The analysis has a stemmer (else its words need no keys).
+    stemmed: bool,
     short: ShortWords<()>,
     /// The short word last met in each of [`RECENT`] buckets: most tokens are frequent words,
     /// found here without probing the larger table (whose slots miss the caches).
@@ -88,6 +90,7 @@ impl Seen {
     fn new(tag: Option<&str>) -> Seen {
         Seen {
             tag: tag.map(Box::from),
+            stemmed: stemmer_language(tag).is_some(),
             short: ShortWords::new(MAX_SEEN, ()),
             recent: vec![ShortKey::NONE; 1 << RECENT_BITS].into_boxed_slice(),
             long: FxHashSet::default(),
@@ -140,10 +143,6 @@ impl FormsTokenizer {
         let Some(sink) = &self.sink else {
             return;
         };
-        // A language without a stemmer needs no forms (see the module's documentation).
-        if stemmer_language(tag).is_none() {
-            return;
-        }
         let i = match self.seen.iter().position(|s| s.tag.as_deref() == tag) {
             Some(i) => i,
             None => {
@@ -152,18 +151,14 @@ impl FormsTokenizer {
             }
         };
         let seen = &mut self.seen[i];
+        // A language without a stemmer needs no forms (see the module's documentation).
+        if !seen.stemmed {
+            return;
+        }
         shared_tokens::each_word(stream, |word| {
             if seen.first(word) {
                 sink.add(shared_tokens::with_stem(tag, word, |stem| {
-                    let mut k = Vec::with_capacity(4 + stem.len() + word.len());
-                    if let Some(t) = tag {
-                        k.extend_from_slice(t.as_bytes());
-                        k.push(TAG_SEP as u8);
-                    }
-                    k.extend_from_slice(stem.as_bytes());
-                    k.push(SEP);
-                    k.extend_from_slice(word.as_bytes());
-                    k
+                    key(tag, stem, word)
                 }));
             }
         });
@@ -273,7 +268,7 @@ pub fn stem_met(met: Vec<Met>) -> Vec<Vec<u8>> {
                     let tag = tag.as_deref();
                     chunk
                         .iter()
-                        .map(|form| stems.with_stem(form, |stem| key(&tagged(tag, stem), form)))
+                        .map(|form| stems.with_stem(form, |stem| key(tag, stem, form)))
                         .collect::<Vec<_>>()
                 })
                 .collect()
@@ -284,9 +279,15 @@ pub fn stem_met(met: Vec<Met>) -> Vec<Vec<u8>> {
     keys
 }
 
-fn key(term: &str, form: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(term.len() + 1 + form.len());
-    k.extend_from_slice(term.as_bytes());
+/// The key of `form` under `stem` in the analysis `tag`: the `text` term (`de:fluchtling`, as
+/// [`crate::index::analysis::tagged`] spells it), [`SEP`], the form.
+fn key(tag: Option<&str>, stem: &str, form: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(4 + stem.len() + form.len());
+    if let Some(t) = tag {
+        k.extend_from_slice(t.as_bytes());
+        k.push(TAG_SEP as u8);
+    }
+    k.extend_from_slice(stem.as_bytes());
     k.push(SEP);
     k.extend_from_slice(form.as_bytes());
     k
@@ -540,9 +541,9 @@ impl FormsMap {
         distinct_terms(stream, max, |_| true)
     }
 
-    /// Whether `form` is listed among the forms of `term`.
-    pub fn holds(&self, term: &str, form: &str) -> bool {
-        self.map.contains_key(key(term, form))
+    /// Whether `form` is listed under `stem` in the analysis `tag`.
+    pub fn holds(&self, tag: Option<&str>, stem: &str, form: &str) -> bool {
+        self.map.contains_key(key(tag, stem, form))
     }
 
     /// How many `term \0 form` keys the map holds.

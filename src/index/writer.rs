@@ -744,7 +744,6 @@ impl<'a> Run<'a> {
             "articles_added_this_run": self.summary.articles_indexed,
         });
         let mut prepared = self.writer.prepare_commit()?;
-        let t = Instant::now();
         let keys = self.forms.take();
         let old = match self.forms_base.take() {
             Some(base) => FormsMap::from_keys(&base),
@@ -752,7 +751,6 @@ impl<'a> Run<'a> {
         };
         forms::save(self.index_dir, &old, &keys)?;
         share_like(self.index_dir, &self.index_dir.join(forms::FORMS_FILE));
-        self.summary.timed("word forms", t);
         prepared.set_payload(&payload.to_string());
         let opstamp = prepared.commit()?;
         self.manifest.opstamp = opstamp;
