@@ -143,10 +143,36 @@ pub struct Commit {
     segments: Vec<CommittedSegment>,
 }
 
-/// A segment a commit lists (only its id is read).
+/// A segment a commit lists (only its id and the opstamp of its deletes are read).
 #[derive(Clone, Debug, serde::Deserialize)]
 struct CommittedSegment {
     segment_id: String,
+    #[serde(default)]
+    deletes: Option<CommittedDeletes>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct CommittedDeletes {
+    opstamp: u64,
+}
+
+impl CommittedSegment {
+    /// Whether the file `name` (in the index folder) is one of this segment's files in the
+    /// commit: its components, and its deletes at the committed opstamp only (a run killed
+    /// between writing deletes and committing leaves `<segment>.<opstamp>.del` files of an
+    /// opstamp no commit names; the next writer removes them).
+    fn has_file(&self, id: &str, name: &str) -> bool {
+        let Some(rest) = name.strip_prefix(id) else {
+            return false;
+        };
+        match rest.strip_prefix('.').and_then(|r| r.strip_suffix(".del")) {
+            Some(opstamp) => self
+                .deletes
+                .as_ref()
+                .is_some_and(|d| opstamp.parse() == Ok(d.opstamp)),
+            None => true,
+        }
+    }
 }
 
 impl Commit {
@@ -180,8 +206,9 @@ pub fn open_committed(dir: &Path) -> Result<(Index, Fields, Commit)> {
 }
 
 /// A commit writes its segments' files and then `meta.json`, and never touches them again: a
-/// segment file modified after `meta.json` was changed by something else (a disk, a sync tool, a
-/// person), so its checksum is verified before anything reads it. tantivy checks checksums only
+/// file of the commit modified after `meta.json` was changed by something else (a disk, a sync
+/// tool, a person), so its checksum is verified before anything reads it. Files the commit does
+/// not name (deletes a killed run wrote for its next commit) are left to the next writer. tantivy checks checksums only
 /// when asked (`newsdex check` reads every file): damage in the middle of a postings list would
 /// otherwise answer a query wrongly without an error. Costs one directory listing; a file copied
 /// without its time (`cp` without `-p`) is verified at each opening.
@@ -189,10 +216,10 @@ fn check_changed_files(dir: &Path, index: &Index, commit: &Commit) -> Result<()>
     let Ok(committed) = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()) else {
         return Ok(());
     };
-    let ids: Vec<String> = commit
+    let ids: Vec<(String, &CommittedSegment)> = commit
         .segments
         .iter()
-        .map(|s| s.segment_id.replace('-', ""))
+        .map(|s| (s.segment_id.replace('-', ""), s))
         .collect();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
@@ -202,7 +229,7 @@ fn check_changed_files(dir: &Path, index: &Index, commit: &Commit) -> Result<()>
         let Some(name) = name.to_str() else {
             continue;
         };
-        if !ids.iter().any(|id| name.starts_with(id.as_str()))
+        if !ids.iter().any(|(id, seg)| seg.has_file(id, name))
             || !entry
                 .metadata()
                 .and_then(|m| m.modified())
@@ -224,6 +251,38 @@ fn check_changed_files(dir: &Path, index: &Index, commit: &Commit) -> Result<()>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod committed_files_tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_names_its_deletes_at_one_opstamp_only() {
+        let id = "3c0d6d1495c743e4a7ab2bcf61c90d97";
+        let with = |deletes: Option<u64>| CommittedSegment {
+            segment_id: id.to_string(),
+            deletes: deletes.map(|opstamp| CommittedDeletes { opstamp }),
+        };
+        let seg = with(Some(390));
+        assert!(seg.has_file(id, &format!("{id}.idx")));
+        assert!(seg.has_file(id, &format!("{id}.390.del")));
+        assert!(
+            !seg.has_file(id, &format!("{id}.396.del")),
+            "left by a killed run"
+        );
+        assert!(!with(None).has_file(id, &format!("{id}.396.del")));
+        assert!(!seg.has_file(id, "0123.idx"));
+        let commit: Commit = serde_json::from_str(&format!(
+            r#"{{"opstamp": 391, "segments": [{{"segment_id": "{id}", "max_doc": 3,
+               "deletes": {{"num_deleted_docs": 1, "opstamp": 390}}}}]}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            commit.segments[0].deletes.as_ref().map(|d| d.opstamp),
+            Some(390)
+        );
+    }
 }
 
 /// [`open_index`], committed or not (the indexer carries on with an index whose first run
