@@ -470,6 +470,14 @@ impl FormsPostings {
         self.loaded = true;
     }
 
+    /// The current document's positions, in order (read once).
+    fn loaded(&mut self) -> &[u32] {
+        if !self.loaded {
+            self.load();
+        }
+        &self.positions
+    }
+
     /// Moves the forms at the current document on.
     fn step(&mut self) {
         for p in &mut self.forms {
@@ -516,10 +524,7 @@ impl Postings for FormsPostings {
     }
 
     fn append_positions_with_offset(&mut self, offset: u32, output: &mut Vec<u32>) {
-        if !self.loaded {
-            self.load();
-        }
-        output.extend(self.positions.iter().map(|p| p + offset));
+        output.extend(self.loaded().iter().map(|p| p + offset));
     }
 }
 
@@ -737,7 +742,6 @@ impl PhraseWeight {
             bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
             doc: 0,
             count: 0,
-            buffer: Vec::new(),
             left: Vec::new(),
             right: Vec::new(),
             order: Vec::new(),
@@ -785,7 +789,6 @@ struct PhraseScorer {
     doc: DocId,
     /// Occurrences of the phrase in the current document.
     count: u32,
-    buffer: Vec<u32>,
     /// Positions (less offsets) of the words being compared, reused from document to document.
     left: Vec<i64>,
     right: Vec<i64>,
@@ -839,16 +842,10 @@ impl PhraseScorer {
     }
 
     /// The positions (less their offsets) of word `i` of the phrase, in order.
-    fn shifted(
-        words: &mut [(i64, FormsPostings)],
-        buffer: &mut Vec<u32>,
-        i: usize,
-        out: &mut Vec<i64>,
-    ) {
+    fn shifted(words: &mut [(i64, FormsPostings)], i: usize, out: &mut Vec<i64>) {
         let (offset, postings) = &mut words[i];
-        postings.positions(buffer);
         out.clear();
-        out.extend(buffer.iter().map(|&p| i64::from(p) - *offset));
+        out.extend(postings.loaded().iter().map(|&p| i64::from(p) - *offset));
     }
 
     /// Two words within `slop` (in either order), counted as tantivy's phrase queries count
@@ -861,8 +858,8 @@ impl PhraseScorer {
             std::mem::take(&mut self.left),
             std::mem::take(&mut self.right),
         );
-        Self::shifted(&mut self.words, &mut self.buffer, first, &mut left);
-        Self::shifted(&mut self.words, &mut self.buffer, second, &mut right);
+        Self::shifted(&mut self.words, first, &mut left);
+        Self::shifted(&mut self.words, second, &mut right);
         let slop = u64::from(self.slop);
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < left.len() && j < right.len() {
@@ -897,17 +894,21 @@ impl PhraseScorer {
     fn chain_ends(&mut self, here: &mut Vec<i64>) -> u32 {
         for n in 0..self.order.len() {
             let i = self.order[n];
-            Self::shifted(&mut self.words, &mut self.buffer, i, here);
+            Self::shifted(&mut self.words, i, here);
             if n == 0 {
                 self.reach.extend(here.iter().map(|&p| (p, 0)));
                 continue;
             }
             self.next_reach.clear();
             let slop = i64::from(self.slop);
+            // `reach` and `here` are in position order: only positions within `slop` of `p`
+            // can lead to it, and where they start only moves on (one pass over both lists,
+            // however often a word repeats).
+            let mut from = 0;
             for &p in here.iter() {
-                // `reach` is in position order: only positions within `slop` of `p` can lead
-                // here (linear in the positions, however often a word repeats).
-                let from = self.reach.partition_point(|&(q, _)| q < p - slop);
+                while self.reach.get(from).is_some_and(|&(q, _)| q < p - slop) {
+                    from += 1;
+                }
                 let best = self.reach[from..]
                     .iter()
                     .take_while(|&&(q, _)| q <= p + slop)
