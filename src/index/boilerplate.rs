@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument, Term};
@@ -203,30 +204,56 @@ struct Seen {
     suffixes: Vec<String>,
 }
 
-/// Every live article grouped by its site.
+/// Every live article grouped by its site. Segments are read in parallel (reading every stored
+/// article back is most of this pass) and joined in segment order, so each site's lists are
+/// those one pass in order gives.
 fn gather_sites(searcher: &tantivy::Searcher, fields: &Fields) -> Result<HashMap<String, Seen>> {
+    let per_segment = searcher
+        .segment_readers()
+        .par_iter()
+        .enumerate()
+        .map(|(ord, seg)| gather_segment(ord as u32, seg, fields))
+        .collect::<Result<Vec<_>>>()?;
     let mut sites: HashMap<String, Seen> = HashMap::new();
-    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let store = seg.get_store_reader(64)?;
-        for doc_id in seg.doc_ids_alive() {
-            let doc: TantivyDocument = store.get(doc_id)?;
-            let Some(key) = site_key(&doc, fields) else {
-                continue;
-            };
-            let seen = sites.entry(key).or_default();
-            seen.docs.push(DocAddress::new(ord as u32, doc_id));
-            let title = doc.get_first(fields.stored_title).and_then(|v| v.as_str());
-            if let Some((_, suffix)) = title.and_then(title_suffix) {
-                seen.suffixes.push(suffix.to_string());
+    for part in per_segment {
+        for (key, seen) in part {
+            let into = sites.entry(key).or_default();
+            into.docs.extend(seen.docs);
+            into.suffixes.extend(seen.suffixes);
+            for (line, n) in seen.lines {
+                *into.lines.entry(line).or_default() += n;
             }
-            let body = doc
-                .get_first(fields.stored_body)
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
-            for line in edge_lines(body) {
-                if line.chars().count() <= 200 {
-                    *seen.lines.entry(line.to_string()).or_default() += 1;
-                }
+        }
+    }
+    Ok(sites)
+}
+
+/// The live articles of one segment (number `ord` of the searcher's) grouped by site.
+fn gather_segment(
+    ord: u32,
+    seg: &tantivy::SegmentReader,
+    fields: &Fields,
+) -> Result<HashMap<String, Seen>> {
+    let mut sites: HashMap<String, Seen> = HashMap::new();
+    let store = seg.get_store_reader(64)?;
+    for doc_id in seg.doc_ids_alive() {
+        let doc: TantivyDocument = store.get(doc_id)?;
+        let Some(key) = site_key(&doc, fields) else {
+            continue;
+        };
+        let seen = sites.entry(key).or_default();
+        seen.docs.push(DocAddress::new(ord, doc_id));
+        let title = doc.get_first(fields.stored_title).and_then(|v| v.as_str());
+        if let Some((_, suffix)) = title.and_then(title_suffix) {
+            seen.suffixes.push(suffix.to_string());
+        }
+        let body = doc
+            .get_first(fields.stored_body)
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        for line in edge_lines(body) {
+            if line.chars().count() <= 200 {
+                *seen.lines.entry(line.to_string()).or_default() += 1;
             }
         }
     }
