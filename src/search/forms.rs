@@ -1138,6 +1138,30 @@ mod tests {
         assert_eq!(titles(&e, "body:\"alpha gamma\""), ["Two"]);
     }
 
+    /// Three words within a slop: the summed moves of a chain taking one position of each word,
+    /// in order, whatever other occurrences stand around them.
+    #[test]
+    fn sloppy_phrases_of_three_words() {
+        let e = LocalEngine::in_memory(&[
+            art("One", "Alpha beta gamma."),
+            // One move: beta and gamma both one place late.
+            art("Two", "Alpha zed beta gamma."),
+            // Reversed: four moves.
+            art("Three", "Gamma beta alpha."),
+            // Repeated words: the second alpha-beta pair leads to gamma in one move.
+            art("Four", "Alpha beta alpha beta zed gamma."),
+            // Too far apart for any slop below five.
+            art("Five", "Alpha zed zed zed beta zed zed gamma."),
+        ])
+        .unwrap();
+        let q = |slop: u32| titles(&e, &format!("body:\"alpha beta gamma\"~{slop}"));
+        assert_eq!(titles(&e, "body:\"alpha beta gamma\""), ["One"]);
+        assert_eq!(q(1), ["Four", "One", "Two"]);
+        assert_eq!(q(3), ["Four", "One", "Two"]);
+        assert_eq!(q(4), ["Four", "One", "Three", "Two"]);
+        assert_eq!(q(5), ["Five", "Four", "One", "Three", "Two"]);
+    }
+
     #[test]
     fn ranges_and_regexes_in_body_are_refused_with_a_message() {
         let e = engine();
