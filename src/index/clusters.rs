@@ -65,20 +65,32 @@ pub struct Signature {
     pub bands: Vec<u64>,
 }
 
-/// Calls `f` with each word of `text` (letters and digits only) lower-cased, in one reused buffer
-/// (no allocation per word: this runs over every body indexed).
+/// Calls `f` with each word of `text` (letters and digits only) lower-cased (for measurements
+/// and tests; signatures append the words in place, [`append_words`]).
 fn each_word(text: &str, mut f: impl FnMut(&str)) {
-    let mut lower = String::new();
+    let mut buf = Vec::new();
+    append_words(text, &mut buf, |w| {
+        f(std::str::from_utf8(w).unwrap_or_default())
+    });
+}
+
+/// Appends each word of `text` (letters and digits only) to `out`, lower-cased and followed by a
+/// space, and hands `f` the word's bytes as appended (one copy per word: this runs over every
+/// body indexed).
+fn append_words(text: &str, out: &mut Vec<u8>, mut f: impl FnMut(&[u8])) {
     each_run(text, |start, end, ascii| {
-        let w = &text[start..end];
+        let from = out.len();
         if ascii {
-            lower.clear();
-            lower.push_str(w);
-            lower.make_ascii_lowercase();
-            f(&lower);
+            out.extend(
+                text.as_bytes()[start..end]
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
         } else {
-            f(&w.to_lowercase());
+            out.extend_from_slice(text[start..end].to_lowercase().as_bytes());
         }
+        f(&out[from..]);
+        out.push(b' ');
     });
 }
 
@@ -139,16 +151,12 @@ pub fn signature(a: &Article) -> Signature {
     // a line break between: gathered in one buffer and hashed once (the same XXH3 value as
     // feeding the hasher word by word, for a fraction of the calls).
     let mut words = Vec::with_capacity(a.title.len() + a.body.len() + 2);
-    each_word(&a.title, |w| {
-        words.extend_from_slice(w.as_bytes());
-        words.push(b' ');
-    });
+    append_words(&a.title, &mut words, |_| {});
     words.push(b'\n');
-    let mut word_hashes: Vec<u64> = Vec::new();
-    each_word(&a.body, |w| {
-        words.extend_from_slice(w.as_bytes());
-        words.push(b' ');
-        word_hashes.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes()));
+    // About one word per six bytes of English prose.
+    let mut word_hashes: Vec<u64> = Vec::with_capacity(a.body.len() / 6);
+    append_words(&a.body, &mut words, |w| {
+        word_hashes.push(xxhash_rust::xxh3::xxh3_64(w));
     });
     let exact = xxhash_rust::xxh3::xxh3_64(&words);
     let shingles = word_hashes.len().saturating_sub(SHINGLE_WORDS - 1);
