@@ -416,6 +416,9 @@ struct Run<'a> {
     /// Changes not committed yet.
     pending: bool,
     summary: IndexSummary,
+    /// `--threads` threads for the run's parallel work: reading files, sorting the forms met,
+    /// the boilerplate pass, a forms repair.
+    pool: rayon::ThreadPool,
 }
 
 impl<'a> Run<'a> {
@@ -435,6 +438,10 @@ impl<'a> Run<'a> {
             TextAnalyzer::from(FormsTokenizer::recording(forms.clone())),
         );
         let threads = opts.threads.clamp(1, 64);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
         let arenas = arena_budget(opts.memory_bytes);
         // tantivy wants at least ~15 MB per writer thread.
         let writer_threads = threads.min((arenas / (20 << 20)).max(1));
@@ -460,7 +467,7 @@ impl<'a> Run<'a> {
         let forms_base = if opts.full {
             Some(Vec::new())
         } else if forms::needs_repair(index_dir, &index)? {
-            Some(forms::from_index(&index)?)
+            Some(pool.install(|| forms::from_index(&index))?)
         } else {
             None
         };
@@ -478,6 +485,7 @@ impl<'a> Run<'a> {
             pending: pending || opts.full || forms_base.is_some(),
             forms_base,
             summary: IndexSummary::default(),
+            pool,
         })
     }
 
@@ -569,10 +577,6 @@ impl<'a> Run<'a> {
     fn read_files(&mut self, todo: Vec<FoundFile>) -> Result<()> {
         let total_bytes: u64 = todo.iter().map(|f| f.size).sum();
         self.progress.start(todo.len() as u64, total_bytes);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.opts.threads.clamp(1, 64))
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
         let moved_from = MovedFrom::new(&self.manifest, &todo);
         let mut since_commit_bytes = 0u64;
         let mut last_commit = Instant::now();
@@ -593,7 +597,7 @@ impl<'a> Run<'a> {
                 moved_from: &moved_from,
             };
             let progress = self.progress;
-            let results: Vec<FileResult> = pool.install(|| {
+            let results: Vec<FileResult> = self.pool.install(|| {
                 chunk
                     .par_iter()
                     .filter_map(|file| {
@@ -661,13 +665,15 @@ impl<'a> Run<'a> {
                 fresh: self.opts.full,
                 aliases: &self.parse_opts.aliases,
             };
-            let n = crate::index::boilerplate::refine(
-                &self.index,
-                &self.fields,
-                &mut self.writer,
-                &opts,
-                self.index_dir,
-            )?;
+            let n = self.pool.install(|| {
+                crate::index::boilerplate::refine(
+                    &self.index,
+                    &self.fields,
+                    &mut self.writer,
+                    &opts,
+                    self.index_dir,
+                )
+            })?;
             if n > 0 {
                 self.summary.articles_cleaned = n;
                 self.commit()?;
@@ -744,7 +750,7 @@ impl<'a> Run<'a> {
             "articles_added_this_run": self.summary.articles_indexed,
         });
         let mut prepared = self.writer.prepare_commit()?;
-        let keys = self.forms.take();
+        let keys = self.pool.install(|| self.forms.take());
         let old = match self.forms_base.take() {
             Some(base) => FormsMap::from_keys(&base),
             None => FormsMap::open(self.index_dir)?,
