@@ -886,15 +886,8 @@ impl PhraseScorer {
     fn chains(&mut self) -> u32 {
         self.reach.clear();
         let mut here = std::mem::take(&mut self.left);
-        let count = self.chain_ends(&mut here);
-        self.left = here;
-        count
-    }
-
-    fn chain_ends(&mut self, here: &mut Vec<i64>) -> u32 {
         for n in 0..self.order.len() {
-            let i = self.order[n];
-            Self::shifted(&mut self.words, i, here);
+            Self::shifted(&mut self.words, self.order[n], &mut here);
             if n == 0 {
                 self.reach.extend(here.iter().map(|&p| (p, 0)));
                 continue;
@@ -920,9 +913,10 @@ impl PhraseScorer {
             }
             std::mem::swap(&mut self.reach, &mut self.next_reach);
             if self.reach.is_empty() {
-                return 0;
+                break;
             }
         }
+        self.left = here;
         self.reach.len() as u32
     }
 }
