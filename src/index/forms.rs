@@ -102,7 +102,7 @@ impl Seen {
     fn first(&mut self, word: &str) -> bool {
         match ShortKey::new(word) {
             Some(key) => {
-                let bucket = key.bucket(RECENT_BITS);
+                let bucket = key.slot(RECENT_BITS);
                 if self.recent[bucket] == key {
                     return false;
                 }

@@ -40,14 +40,10 @@ impl ShortKey {
         std::str::from_utf8(&buf[1..=len]).unwrap_or_default()
     }
 
-    /// One of `2^bits` buckets, by the key's hash (for a cache in front of a table).
+    /// One of `2^bits` slots, by the key's hash: where a table (or a cache in front of one)
+    /// looks for it first.
     #[inline]
-    pub fn bucket(self, bits: u32) -> usize {
-        self.slot(bits)
-    }
-
-    #[inline]
-    fn slot(self, bits: u32) -> usize {
+    pub fn slot(self, bits: u32) -> usize {
         // Fx-style multiplicative hash of both halves; the top bits choose the slot.
         const K: u64 = 0xf135_7aea_2e62_a9c5;
         let h = ((self.0 as u64).wrapping_mul(K) ^ (self.0 >> 64) as u64).wrapping_mul(K);
