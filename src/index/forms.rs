@@ -454,9 +454,9 @@ impl FormsMap {
     /// wrote is only checked for its trailer, and opening it costs nothing however large the
     /// archive's vocabulary; damage by anything else changes the file's time.
     pub fn open_for_search(dir: &Path) -> Result<FormsMap> {
-        let modified = |name: &str| std::fs::metadata(dir.join(name)).and_then(|m| m.modified());
-        let changed = match (modified(FORMS_FILE), modified("meta.json")) {
-            (Ok(forms), Ok(commit)) => forms > commit,
+        let modified = std::fs::metadata(dir.join(FORMS_FILE)).and_then(|m| m.modified());
+        let changed = match (modified, crate::index::open::commit_time(dir)) {
+            (Ok(forms), Some(commit)) => forms > commit,
             _ => true,
         };
         FormsMap::open_checking(dir, changed)

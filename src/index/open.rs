@@ -205,15 +205,24 @@ pub fn open_committed(dir: &Path) -> Result<(Index, Fields, Commit)> {
     Ok((index, fields, commit))
 }
 
+/// When the last commit was written (`meta.json`'s time), if it can be read: a file of the
+/// commit changed later was changed by something other than newsdex.
+pub(crate) fn commit_time(dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(dir.join("meta.json"))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
 /// A commit writes its segments' files and then `meta.json`, and never touches them again: a
 /// file of the commit modified after `meta.json` was changed by something else (a disk, a sync
 /// tool, a person), so its checksum is verified before anything reads it. Files the commit does
-/// not name (deletes a killed run wrote for its next commit) are left to the next writer. tantivy checks checksums only
-/// when asked (`newsdex check` reads every file): damage in the middle of a postings list would
-/// otherwise answer a query wrongly without an error. Costs one directory listing; a file copied
-/// without its time (`cp` without `-p`) is verified at each opening.
+/// not name (deletes a killed run wrote for its next commit) are left to the next writer.
+/// tantivy checks checksums only when asked (`newsdex check` reads every file): damage in the
+/// middle of a postings list would otherwise answer a query wrongly without an error. Costs one
+/// directory listing; a file copied without its time (`cp` without `-p`) is verified at each
+/// opening.
 fn check_changed_files(dir: &Path, index: &Index, commit: &Commit) -> Result<()> {
-    let Ok(committed) = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()) else {
+    let Some(committed) = commit_time(dir) else {
         return Ok(());
     };
     let ids: Vec<(String, &CommittedSegment)> = commit
