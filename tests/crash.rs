@@ -528,11 +528,10 @@ fn check_finds_word_forms_missing_from_the_forms_file() {
     );
     env.index(&env.archive());
     // harbour, prices, dredging, rose, at, the.
-    let healthy = env.stdout(&["check"]);
+    let healthy = String::from_utf8(env.stdout(&["check"])).unwrap();
     assert!(
-        String::from_utf8_lossy(&healthy).contains("; 6 word forms listed under their stems"),
-        "{}",
-        String::from_utf8_lossy(&healthy)
+        healthy.contains("; 6 word forms listed under their stems"),
+        "{healthy}"
     );
     let only = [b"harbour\0harbour".to_vec()];
     save(&env.index_dir(), &FormsMap::from_keys(&[]), &only).unwrap();
